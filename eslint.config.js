@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'bench/.work/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'fs', message: 'Go through the FileSystem port.' },
+            { name: 'fs/promises', message: 'Go through the FileSystem port.' },
+            { name: 'node:fs', message: 'Go through the FileSystem port.' },
+            { name: 'node:fs/promises', message: 'Go through the FileSystem port.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/__tests__/**', '**/tests/**', 'bench/**', '**/fixtures/**', '**/node-file-system.ts', 'examples/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ioError } from '../errors.js';
+import type { FileStats, FileSystem } from '../fs/file-system.js';
+
+/** How {@link atomicWriteFile} should create the new version. */
+export interface AtomicWriteOptions {
+  /** Permission bits for the new file (for example the replaced file's); default 0o666 less the umask. */
+  mode?: number;
+  /** Owner to give the new file (applied only when running as root). */
+  owner?: { uid: number; gid: number };
+  /**
+   * Runs after the temp file is durable and just before the rename; throwing aborts the commit
+   * with the target untouched. The commit uses it to prove it still holds the lock.
+   */
+  beforeRename?: () => Promise<void>;
+  /** What the write is, for error messages (default "writing"). */
+  label?: string;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+/** The temp name for `target`: hidden, beside it (same file system), unique per process and attempt. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+/** True when `name` (a directory entry) is a temp file of {@link atomicWriteFile} for `target`. */
+export function isTempNameFor(target: string, name: string): boolean {
+  const prefix = `.${path.basename(target)}.`;
+  return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX) && /^\d+\.[0-9a-f]{12}$/.test(name.slice(prefix.length, -TEMP_SUFFIX.length));
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+async function removeQuietly(fs: FileSystem, file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch {
+    // The temp may not exist (open failed) or the disk may be failing; either way there is
+    // nothing better to do, and the original error is what the caller needs to see.
+  }
+}
+
+/**
+ * Replaces `target` with `bytes` so that a reader or a crash only ever sees the old or the new
+ * version, whole, and the new version is durable when the promise resolves:
+ * temp opened O_CREAT|O_EXCL|O_NOFOLLOW beside the target → every byte written (short writes
+ * looped) → fsync → close → rename over the target → fsync of the directory.
+ *
+ * Any failure before the rename removes the temp file and leaves the target untouched, and
+ * throws `PREVENTION_IO_FAILED` naming the step. A failure of the final directory fsync is also
+ * thrown, with `details.replaced` set (the new version is in place but not yet durable); callers
+ * roll back if they must.
+ *
+ * @returns the status of the new file (its inode, size and times identify this version)
+ */
+export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): Promise<FileStats> {
+  const temp = tempPathFor(target);
+  const label = options.label ?? 'writing';
+  let fd: number;
+  try {
+    fd = await fs.open(temp, fs.flags.createExclusive, options.mode ?? 0o666);
+  } catch (err) {
+    throw ioError(`${label}: creating the temp file`, target, err);
+  }
+  let stats: FileStats;
+  let step = 'setting the mode';
+  try {
+    // open() applies the umask; fchmod sets exactly the replaced file's mode.
+    if (options.mode !== undefined) await fs.fchmod(fd, options.mode);
+    if (options.owner && isRoot) {
+      step = 'setting the owner';
+      await fs.fchown(fd, options.owner.uid, options.owner.gid);
+    }
+    step = 'writing the temp file';
+    let offset = 0;
+    while (offset < bytes.length) {
+      const written = await fs.write(fd, bytes, offset, bytes.length - offset, offset);
+      if (written <= 0) throw new Error(`write returned ${written}`);
+      offset += written;
+    }
+    step = 'fsync of the temp file';
+    await fs.fsync(fd);
+    step = 'reading back the temp file status';
+    stats = await fs.fstat(fd);
+  } catch (err) {
+    await fs.close(fd).catch(() => undefined);
+    await removeQuietly(fs, temp);
+    throw ioError(`${label}: ${step}`, target, err);
+  }
+  try {
+    await fs.close(fd);
+  } catch (err) {
+    await removeQuietly(fs, temp);
+    throw ioError(`${label}: closing the temp file`, target, err);
+  }
+  try {
+    await options.beforeRename?.();
+  } catch (err) {
+    await removeQuietly(fs, temp);
+    throw err;
+  }
+  try {
+    await fs.rename(temp, target);
+  } catch (err) {
+    await removeQuietly(fs, temp);
+    throw ioError(`${label}: renaming the temp file over the target`, target, err);
+  }
+  try {
+    await fs.syncDirectory(path.dirname(target));
+  } catch (err) {
+    const error = ioError(`${label}: fsync of the directory (the new version is in place but may not survive a power loss)`, target, err);
+    error.details.replaced = true;
+    throw error;
+  }
+  return stats;
+}
+
+/**
+ * Removes temp files that an earlier, dead writer left beside `target`. Call it only while
+ * holding the target's lock: every live writer creates temps under that lock, so any temp
+ * found then is an orphan.
+ *
+ * @returns the paths removed
+ */
+export async function sweepTempFiles(fs: FileSystem, target: string): Promise<string[]> {
+  const dir = path.dirname(target);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!isTempNameFor(target, name)) continue;
+    const file = path.join(dir, name);
+    try {
+      await fs.unlink(file);
+      removed.push(file);
+    } catch {
+      // Gone already, or not removable now; the next sweep tries again.
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { ErrorCodes, PreventionError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import type { JsonValue } from '../json/json-value.js';
+import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
+import type { FileOptions, PipelineEntry } from './define-config.js';
+import type { ResolvedConfig } from './resolved-config.js';
+
+/** Everything that governs commits to one file, defaults filled in. */
+export interface FileSettings {
+  /** Absolute path. */
+  file: string;
+  /** The compiled schema, if the file has one. */
+  schema: SchemaCheck | undefined;
+  /** Where the schema came from (a path or "inline"). */
+  schemaSource: string | undefined;
+  initial: JsonValue;
+  maxBytes: number;
+  maxDepth: number;
+  indent: number;
+  pipeline: PipelineEntry[] | undefined;
+  lock: { staleMs: number; timeoutMs: number };
+  backup: { required: boolean };
+  onCorrupt: 'restore' | 'fail';
+}
+
+/** The defaults prevention applies where the config says nothing. */
+export const DEFAULTS = {
+  initial: {} as JsonValue,
+  maxBytes: 64 * 1024 * 1024,
+  maxDepth: 256,
+  indent: 2,
+  lock: { staleMs: 10_000, timeoutMs: 30_000 },
+  backup: { required: true },
+  onCorrupt: 'restore' as const,
+};
+
+/**
+ * Resolves the settings of a file from the config: the top-level defaults, then every `files`
+ * entry whose path or glob matches, later entries overriding earlier ones. Schemas are read
+ * through the FileSystem port and compiled once.
+ */
+export class FileSettingsResolver {
+  private readonly cache = new Map<string, Promise<FileSettings>>();
+  private readonly schemas = new Map<string, Promise<SchemaCheck>>();
+  private readonly matchers: Array<{ entry: FileOptions & { path: string }; matches: (file: string) => boolean }>;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly fs: FileSystem,
+    private readonly validator: SchemaValidator,
+  ) {
+    this.matchers = config.files.map((entry) => {
+      const absolute = path.resolve(config.baseDir, entry.path);
+      if (!picomatch.scan(entry.path).isGlob) return { entry, matches: (file: string) => file === absolute };
+      const isMatch = picomatch(absolute, { dot: true });
+      return { entry, matches: (file: string) => isMatch(file) };
+    });
+  }
+
+  /** Absolute path of `file` (relative paths resolve against the engine's cwd). */
+  resolvePath(file: string): string {
+    return path.resolve(this.config.cwd, file);
+  }
+
+  /** The settings for an absolute path. */
+  settingsFor(file: string): Promise<FileSettings> {
+    let settings = this.cache.get(file);
+    if (!settings) {
+      settings = this.build(file);
+      this.cache.set(file, settings);
+      settings.catch(() => this.cache.delete(file));
+    }
+    return settings;
+  }
+
+  /** The absolute paths of configured files that are not globs. */
+  configuredFiles(): string[] {
+    return this.config.files.filter((f) => !picomatch.scan(f.path).isGlob).map((f) => path.resolve(this.config.baseDir, f.path));
+  }
+
+  private async build(file: string): Promise<FileSettings> {
+    let merged: FileOptions = { ...this.config.defaults };
+    for (const { entry, matches } of this.matchers) {
+      if (!matches(file)) continue;
+      const { path: _ignored, ...options } = entry;
+      merged = { ...merged, ...options, lock: { ...merged.lock, ...options.lock }, backup: { ...merged.backup, ...options.backup } };
+    }
+    const schemaSource = typeof merged.schema === 'string' ? path.resolve(this.config.baseDir, merged.schema) : merged.schema ? 'inline' : undefined;
+    return {
+      file,
+      schema: merged.schema === undefined ? undefined : await this.compile(merged.schema),
+      schemaSource,
+      initial: merged.initial ?? DEFAULTS.initial,
+      maxBytes: merged.maxBytes ?? DEFAULTS.maxBytes,
+      maxDepth: merged.maxDepth ?? DEFAULTS.maxDepth,
+      indent: merged.indent ?? DEFAULTS.indent,
+      pipeline: merged.pipeline,
+      lock: { ...DEFAULTS.lock, ...merged.lock },
+      backup: { ...DEFAULTS.backup, ...merged.backup },
+      onCorrupt: merged.onCorrupt ?? DEFAULTS.onCorrupt,
+    };
+  }
+
+  private compile(schema: string | Record<string, unknown>): Promise<SchemaCheck> {
+    if (typeof schema !== 'string') return this.compileNow(schema, 'inline schema');
+    const source = path.resolve(this.config.baseDir, schema);
+    let compiled = this.schemas.get(source);
+    if (!compiled) {
+      compiled = this.fs.readFile(source).then(
+        (bytes) => {
+          let parsed: Record<string, unknown>;
+          try {
+            parsed = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+          } catch (cause) {
+            throw new PreventionError(ErrorCodes.CONFIG_INVALID, `the schema ${source} is not valid JSON: ${(cause as Error).message}`, { cause, file: source });
+          }
+          return this.compileNow(parsed, source);
+        },
+        (cause: unknown) => {
+          throw new PreventionError(ErrorCodes.CONFIG_INVALID, `cannot read the schema ${source}: ${(cause as Error).message}`, { cause, file: source });
+        },
+      );
+      this.schemas.set(source, compiled);
+    }
+    return compiled;
+  }
+
+  private async compileNow(schema: Record<string, unknown>, source: string): Promise<SchemaCheck> {
+    try {
+      return this.validator.compile(schema);
+    } catch (cause) {
+      throw new PreventionError(ErrorCodes.CONFIG_INVALID, `the schema ${source} is not a valid JSON Schema: ${(cause as Error).message}`, { cause, file: source });
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { BackupRecord } from '../backup/backup-strategy.js';
+import type { PreventionError } from '../errors.js';
+import type { JsonValue } from '../json/json-value.js';
+
+/** What `write`, `update` and `restore` resolve to once the commit is durable and verified. */
+export interface CommitResult {
+  /** Absolute path of the file. */
+  file: string;
+  /** sha256 (hex) of the committed bytes. */
+  sha256: string;
+  /** Size of the committed file in bytes. */
+  bytes: number;
+}
+
+/** What `restore` resolves to. */
+export interface RestoreResult extends CommitResult {
+  /** The backup that was restored. */
+  backup: BackupRecord;
+  /** Where the replaced (bad) file was kept, if there was one. */
+  quarantined: string | undefined;
+}
+
+/**
+ * Receives a private copy of the latest committed document. Mutate it and return nothing, or
+ * return the next document. May be called with the result of earlier updaters in the same
+ * group commit; it is called exactly once.
+ */
+export type Updater<T = JsonValue> = (draft: T) => T | void | Promise<T | void>;
+
+/** One queued request against a file. */
+export type Change =
+  | { kind: 'update'; updater: Updater<JsonValue>; settle: Settle<CommitResult> }
+  | { kind: 'replace'; document: unknown; settle: Settle<CommitResult> }
+  | { kind: 'restore'; id: string | undefined; settle: Settle<RestoreResult> };
+
+/** How a change's caller is answered. */
+export interface Settle<T> {
+  resolve(value: T): void;
+  reject(error: PreventionError): void;
+}
+
+/** The per-commit bookkeeping of one change. */
+export interface ChangeOutcome {
+  change: Change;
+  error: PreventionError | undefined;
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { systemClock, type Clock } from '../clock.js';
+import type { PreventionConfig } from '../config/define-config.js';
+import { loadConfig } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { validateConfig } from '../config/validate-config.js';
+import { EventBus } from '../events/event-bus.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { NodeFileSystem } from '../fs/node-file-system.js';
+import { SchemaValidator } from '../json/schema-validator.js';
+import type { FileLocker } from '../lock/file-locker.js';
+import { KeyedMutex } from '../lock/keyed-mutex.js';
+import { ProperFileLocker } from '../lock/proper-file-locker.js';
+import { createLogger, type Logger, type LoggerOptions } from '../logging/logger.js';
+import { AtomicCommitMiddleware } from '../middleware/atomic-commit.js';
+import { BackupMiddleware } from '../middleware/backup.js';
+import { LockMiddleware } from '../middleware/lock.js';
+import { ValidateMiddleware } from '../middleware/validate.js';
+import { VerifyMiddleware } from '../middleware/verify.js';
+import type { Middleware } from '../pipeline/middleware.js';
+import { registerPlugins } from '../plugin/plugin-host.js';
+import { TOKENS } from '../tokens.js';
+import { Contributions } from './contributions.js';
+import { DocumentCache } from './document-cache.js';
+import { Engine } from './engine.js';
+import { buildPipeline } from './pipeline-builder.js';
+
+/** Options of {@link createEngine}. Any config key given here overrides the loaded config. */
+export interface EngineOptions extends Omit<PreventionConfig, 'logger'> {
+  /** Directory relative paths resolve against, and where the config search starts; default `process.cwd()`. */
+  cwd?: string;
+  /** A config object to use instead of searching, or `false` to use no config file at all. */
+  config?: PreventionConfig | false;
+  /** An explicit config file to load (relative to `cwd`). */
+  configFile?: string;
+  /** A logger to use, or options for the default one. */
+  logger?: Logger | LoggerOptions;
+  /** Replaces the FileSystem port (fault injection, other stores). */
+  fileSystem?: FileSystem;
+  /** Replaces the lock. */
+  locker?: FileLocker;
+  /** Replaces the clock. */
+  clock?: Clock;
+  /** Last word on the engine's container, before built-ins and plugins are resolved. */
+  register?: (container: DependencyContainer) => void;
+}
+
+const ENGINE_ONLY_KEYS = ['cwd', 'config', 'configFile', 'logger', 'fileSystem', 'locker', 'clock', 'register'] as const;
+
+function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null && typeof (value as Logger).child === 'function' && typeof (value as Logger).info === 'function';
+}
+
+async function resolveConfig(options: EngineOptions, cwd: string): Promise<ResolvedConfig> {
+  let base: PreventionConfig = {};
+  let configFile: string | undefined;
+  if (options.config === undefined) {
+    const loaded = await loadConfig(cwd, options.configFile);
+    base = loaded.config;
+    configFile = loaded.file;
+  } else if (options.config !== false) {
+    base = validateConfig(options.config, 'createEngine({ config })');
+  }
+  const overrides: Record<string, unknown> = { ...options };
+  for (const key of ENGINE_ONLY_KEYS) delete overrides[key];
+  const over = validateConfig(overrides, 'createEngine() options');
+  const { files = [], plugins = [], logger = {}, ...defaults } = { ...base, ...over, files: [...(base.files ?? []), ...(over.files ?? [])], plugins: [...(base.plugins ?? []), ...(over.plugins ?? [])] };
+  return {
+    cwd,
+    baseDir: configFile ? path.dirname(configFile) : cwd,
+    configFile,
+    defaults,
+    files,
+    plugins,
+    logger: isLogger(options.logger) ? logger : { ...logger, ...options.logger },
+  };
+}
+
+/**
+ * Creates an engine: loads and validates the config (`prevention.config.ts` and friends, unless
+ * `config` is given), builds a child DI container with the built-in services and middleware,
+ * registers plugins in dependency order, and checks every configured pipeline. Fails at start-up
+ * with a typed error rather than at the first write.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const config = await resolveConfig(options, cwd);
+  const logger = isLogger(options.logger) ? options.logger : createLogger(config.logger);
+  const container = rootContainer.createChildContainer();
+  container.register(TOKENS.Config, { useValue: config });
+  container.register(TOKENS.Logger, { useValue: logger });
+  container.register(TOKENS.FileSystem, { useValue: options.fileSystem ?? new NodeFileSystem() });
+  container.register(TOKENS.Clock, { useValue: options.clock ?? systemClock });
+  container.register(TOKENS.Events, { useValue: new EventBus(logger) });
+  container.register(TOKENS.SchemaValidator, { useValue: new SchemaValidator() });
+  container.register(TOKENS.Mutex, { useValue: new KeyedMutex() });
+  container.register(TOKENS.DocumentCache, { useValue: new DocumentCache() });
+  const contributions = new Contributions();
+  container.register(TOKENS.Contributions, { useValue: contributions });
+  if (options.locker) container.register(TOKENS.FileLocker, { useValue: options.locker });
+  else container.register(TOKENS.FileLocker, { useValue: container.resolve(ProperFileLocker) });
+  options.register?.(container);
+
+  const builtIns: Middleware[] = [LockMiddleware, ValidateMiddleware, BackupMiddleware, AtomicCommitMiddleware, VerifyMiddleware].map((m) => container.resolve<Middleware>(m));
+  for (const middleware of builtIns) contributions.middleware.set(middleware.name, { middleware, placement: undefined, builtIn: true });
+
+  const engine = new Engine(container);
+  try {
+    await registerPlugins(config.plugins, { engine, container, contributions, events: container.resolve(TOKENS.Events), logger, config });
+    // Refuse a broken pipeline now, not at the first write.
+    buildPipeline(config.defaults.pipeline, contributions);
+    for (const file of engine.configuredFiles()) await engine.pipeline(file);
+    for (const hook of contributions.readyHooks) await hook(engine);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return engine;
+}

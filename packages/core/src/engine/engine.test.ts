@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../errors.js';
+import { leftovers, tempDir } from '../__tests__/helpers.js';
+import { createEngine } from './create-engine.js';
+
+describe('engine basics', () => {
+  it('writes, reads and updates a document durably', async () => {
+    const dir = await tempDir();
+    const engine = await createEngine({ cwd: dir, config: false });
+    const file = path.join(dir, 'a.json');
+    const result = await engine.write('a.json', { events: [] });
+    expect(result.file).toBe(file);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [] });
+    await engine.update<{ events: number[] }>('a.json', (draft) => {
+      draft.events.push(1);
+    });
+    await engine.update<{ events: number[] }>('a.json', (draft) => ({ events: [...draft.events, 2] }));
+    expect(await engine.read('a.json')).toEqual({ events: [1, 2] });
+    expect(await leftovers(dir)).toEqual([]);
+    await engine.close();
+  });
+
+  it('starts a missing file from the initial document', async () => {
+    const dir = await tempDir();
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] } });
+    expect(await engine.read('missing.json')).toEqual({ events: [] });
+    await engine.update<{ events: string[] }>('sub/dir/new.json', (d) => void d.events.push('x'));
+    expect(JSON.parse(await readFile(path.join(dir, 'sub/dir/new.json'), 'utf8'))).toEqual({ events: ['x'] });
+    await engine.close();
+  });
+
+  it('never reads a corrupt file as empty', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'bad.json'), '{"events": [1, 2');
+    const engine = await createEngine({ cwd: dir, config: false });
+    await expect(engine.read('bad.json')).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { offset: 16 } });
+    await expect(engine.update('bad.json', () => ({}))).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT });
+    expect(await readFile(path.join(dir, 'bad.json'), 'utf8')).toBe('{"events": [1, 2');
+    await engine.close();
+  });
+});

@@ -1,0 +1,294 @@
+import path from 'node:path';
+import type { DependencyContainer } from 'tsyringe';
+import type { BackupRecord } from '../backup/backup-strategy.js';
+import { listBackups } from '../backup/select-backup.js';
+import type { Clock } from '../clock.js';
+import { FileSettingsResolver, type FileSettings } from '../config/file-settings.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
+import type { EngineEventMap, EngineEventName, EngineEvents } from '../events/event-bus.js';
+import type { FileSystem } from '../fs/file-system.js';
+import type { JsonValue } from '../json/json-value.js';
+import type { SchemaValidator } from '../json/schema-validator.js';
+import type { Logger } from '../logging/logger.js';
+import { TOKENS } from '../tokens.js';
+import type { Change, CommitResult, RestoreResult, Settle, Updater } from './change.js';
+import { CommitContext, LoadError, type CommitServices } from './commit-context.js';
+import type { Contributions } from './contributions.js';
+import type { DocumentCache } from './document-cache.js';
+import { loadVersion } from './load-version.js';
+import { buildPipeline, type Pipeline } from './pipeline-builder.js';
+
+interface FileQueue {
+  pending: Change[];
+  running: Promise<void> | undefined;
+}
+
+/**
+ * One prevention engine: reads and commits JSON files through the configured pipeline. Create
+ * it with `createEngine`; every engine has its own DI container and shares nothing with others.
+ */
+export class Engine {
+  /** The engine's DI container. */
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  readonly config: ResolvedConfig;
+  private readonly fs: FileSystem;
+  private readonly events: EngineEvents;
+  private readonly cache: DocumentCache;
+  private readonly contributions: Contributions;
+  private readonly resolver: FileSettingsResolver;
+  private readonly clock: Clock;
+  private readonly queues = new Map<string, FileQueue>();
+  private readonly pipelines = new WeakMap<object, Pipeline>();
+  private readonly directoriesReady = new Set<string>();
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use `createEngine`. */
+  constructor(container: DependencyContainer) {
+    this.container = container;
+    this.logger = container.resolve(TOKENS.Logger);
+    this.config = container.resolve(TOKENS.Config);
+    this.fs = container.resolve(TOKENS.FileSystem);
+    this.events = container.resolve(TOKENS.Events);
+    this.cache = container.resolve(TOKENS.DocumentCache);
+    this.contributions = container.resolve(TOKENS.Contributions);
+    this.clock = container.resolve(TOKENS.Clock);
+    this.resolver = new FileSettingsResolver(this.config, this.fs, container.resolve<SchemaValidator>(TOKENS.SchemaValidator));
+  }
+
+  /**
+   * Reads and parses the committed document. A missing file gives the file's initial document;
+   * a corrupt one is `PREVENTION_CORRUPT_DOCUMENT`, never an empty document.
+   */
+  async read<T = JsonValue>(file: string): Promise<T> {
+    this.assertOpen();
+    const absolute = this.resolver.resolvePath(file);
+    const settings = await this.resolver.settingsFor(absolute);
+    try {
+      const version = await loadVersion(this.services(), absolute, settings.maxDepth);
+      return structuredClone(version ? version.document : settings.initial) as T;
+    } catch (err) {
+      if (isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) this.reportCorruption(absolute, err);
+      throw err;
+    }
+  }
+
+  /** Replaces the document. Resolves once the commit is durable and verified. */
+  write(file: string, document: unknown): Promise<CommitResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'replace', document, settle }));
+  }
+
+  /**
+   * Runs `updater` on a private copy of the latest committed version while holding the file's
+   * locks, and commits the result. Concurrent calls for one file are committed together (group
+   * commit); an updater that throws or produces an invalid document fails alone.
+   */
+  update<T = JsonValue>(file: string, updater: Updater<T>): Promise<CommitResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'update', updater: updater as unknown as Updater<JsonValue>, settle }));
+  }
+
+  /**
+   * Puts a backup back through the pipeline (locked, committed atomically, verified): the one
+   * with `id`, or the newest whose bytes match their recorded sha256 and that passes the file's
+   * schema. The replaced file is kept in the quarantine folder.
+   */
+  restore(file: string, options: { id?: string } = {}): Promise<RestoreResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'restore', id: options.id, settle }));
+  }
+
+  /** Every backup of `file` across strategies, newest first. */
+  async backups(file: string): Promise<BackupRecord[]> {
+    const entries = await listBackups(this.contributions.strategies, this.resolver.resolvePath(file));
+    return entries.map((e) => e.record);
+  }
+
+  /** The settings that apply to `file`. */
+  settings(file: string): Promise<FileSettings> {
+    return this.resolver.settingsFor(this.resolver.resolvePath(file));
+  }
+
+  /** Absolute path of `file` as the engine sees it. */
+  resolvePath(file: string): string {
+    return this.resolver.resolvePath(file);
+  }
+
+  /** The absolute paths of the files named (not globbed) in the config. */
+  configuredFiles(): string[] {
+    return this.resolver.configuredFiles();
+  }
+
+  /** The names of the pipeline steps for `file`, in order. */
+  async pipeline(file: string): Promise<string[]> {
+    return this.pipelineFor(await this.settings(file)).names;
+  }
+
+  /** Listens to an engine event; returns the function that removes the listener. */
+  on<E extends EngineEventName>(event: E, listener: (payload: EngineEventMap[E]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** The service a plugin's `register` returned. */
+  plugin<T>(name: string): T {
+    if (!this.contributions.services.has(name)) {
+      throw new PreventionError(ErrorCodes.PLUGIN_FAILED, `no plugin named "${name}" is registered in this engine`);
+    }
+    return this.contributions.services.get(name) as T;
+  }
+
+  /** Waits for queued commits, then runs plugins' close hooks and releases strategies and sinks. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** @internal Builds (once per settings object) the pipeline for a file. */
+  pipelineFor(settings: FileSettings): Pipeline {
+    let pipeline = this.pipelines.get(settings);
+    if (!pipeline) {
+      pipeline = buildPipeline(settings.pipeline, this.contributions);
+      this.pipelines.set(settings, pipeline);
+    }
+    return pipeline;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.running));
+    const errors: unknown[] = [];
+    for (const hook of [...this.contributions.closeHooks].reverse()) {
+      await Promise.resolve()
+        .then(hook)
+        .catch((err: unknown) => errors.push(err));
+    }
+    for (const closable of [...this.contributions.sinks, ...this.contributions.strategies]) {
+      await closable.close?.().catch((err: unknown) => errors.push(err));
+    }
+    for (const err of errors) this.logger.error({ err }, 'error while closing the engine');
+    this.cache.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new PreventionError(ErrorCodes.ENGINE_CLOSED, 'the engine is closed; create a new one');
+  }
+
+  private services(): CommitServices {
+    return { fs: this.fs, cache: this.cache, events: this.events, logger: this.logger, strategies: this.contributions.strategies };
+  }
+
+  private enqueue<R>(file: string, make: (settle: Settle<R>) => Change): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.assertOpen();
+      const absolute = this.resolver.resolvePath(file);
+      let queue = this.queues.get(absolute);
+      if (!queue) this.queues.set(absolute, (queue = { pending: [], running: undefined }));
+      queue.pending.push(make({ resolve, reject }));
+      queue.running ??= this.drain(absolute, queue);
+    });
+  }
+
+  /** Commits queued changes in batches: all updates waiting at once go in one commit; a restore goes alone. */
+  private async drain(file: string, queue: FileQueue): Promise<void> {
+    // Let callers in the same tick join the first batch.
+    await Promise.resolve();
+    while (queue.pending.length > 0) {
+      const restoreAt = queue.pending.findIndex((c) => c.kind === 'restore');
+      const batch = queue.pending.splice(0, restoreAt === 0 ? 1 : restoreAt === -1 ? queue.pending.length : restoreAt);
+      await this.commit(file, batch, true);
+    }
+    queue.running = undefined;
+    this.queues.delete(file);
+  }
+
+  private async commit(file: string, batch: Change[], mayRepair: boolean): Promise<void> {
+    const started = this.clock.now();
+    let ctx: CommitContext;
+    let pipeline: Pipeline;
+    try {
+      const settings = await this.resolver.settingsFor(file);
+      pipeline = this.pipelineFor(settings);
+      await this.ensureDirectory(file);
+      ctx = new CommitContext(file, settings, batch, this.logger, this.services());
+    } catch (err) {
+      this.settleAll(batch, toPreventionError(err, file));
+      return;
+    }
+    try {
+      await pipeline.run(ctx);
+      if (ctx.changed && !ctx.committed) {
+        throw new PreventionError(
+          ErrorCodes.MIDDLEWARE_FAILED,
+          `nothing was committed to ${file}: a middleware before "atomic-commit" did not call next() (pipeline: ${pipeline.names.join(', ')})`,
+          { file },
+        );
+      }
+    } catch (err) {
+      this.cache.delete(file);
+      if (err instanceof LoadError && isPreventionError(err.error, ErrorCodes.CORRUPT_DOCUMENT)) {
+        this.reportCorruption(file, err.error);
+        if (mayRepair && ctx.settings.onCorrupt === 'restore' && this.contributions.strategies.length > 0) {
+          const repaired = await this.repair(file);
+          if (repaired) return this.commit(file, batch, false);
+        }
+      }
+      const error = toPreventionError(err instanceof LoadError ? err.error : err, file);
+      this.events.emit('commit:failed', { file, error, changes: batch.length });
+      this.settleAll(batch, error, ctx);
+      return;
+    }
+    if (ctx.changed && ctx.committed && ctx.next !== undefined && ctx.bytes && ctx.sha256) {
+      this.cache.set(file, { document: ctx.next, bytes: ctx.bytes, sha256: ctx.sha256, stats: ctx.committed });
+      this.events.emit('commit', { file, sha256: ctx.sha256, bytes: ctx.bytes.length, changes: batch.length, durationMs: this.clock.now() - started });
+    }
+    const result: CommitResult = { file, sha256: ctx.sha256 ?? '', bytes: ctx.bytes?.length ?? 0 };
+    for (const { change, error } of ctx.outcomes) {
+      if (error) change.settle.reject(error);
+      else if (change.kind === 'restore') {
+        const { selected, quarantined } = ctx.restored!;
+        change.settle.resolve({ ...result, backup: selected.record, quarantined });
+        this.events.emit('restore:completed', { file, strategy: selected.strategy.name, backupId: selected.record.id, sha256: selected.record.sha256, quarantined });
+      } else change.settle.resolve(result);
+    }
+  }
+
+  /** Restores a file found corrupt during a commit, so the queued changes can apply on the last good version. */
+  private async repair(file: string): Promise<boolean> {
+    let outcome: RestoreResult | PreventionError | undefined;
+    await this.commit(file, [{ kind: 'restore', id: undefined, settle: { resolve: (r) => (outcome = r), reject: (e) => (outcome = e) } }], false);
+    if (outcome instanceof PreventionError || outcome === undefined) {
+      this.logger.error({ file, err: outcome }, 'the file is corrupt and could not be restored from a backup');
+      return false;
+    }
+    this.logger.warn({ file, backup: outcome.backup.id, quarantined: outcome.quarantined }, 'restored a corrupt file from its newest valid backup');
+    return true;
+  }
+
+  private reportCorruption(file: string, error: PreventionError): void {
+    this.events.emit('corruption:detected', { file, kind: String(error.details.reason ?? 'invalid-json'), message: error.message, details: error.details });
+  }
+
+  private settleAll(batch: Change[], error: PreventionError, ctx?: CommitContext): void {
+    const own = new Map(ctx?.outcomes.map((o) => [o.change, o.error]));
+    for (const change of batch) change.settle.reject(own.get(change) ?? error);
+  }
+
+  private async ensureDirectory(file: string): Promise<void> {
+    const dir = path.dirname(file);
+    if (this.directoriesReady.has(dir)) return;
+    try {
+      await this.fs.mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw ioError('creating the directory', file, err);
+    }
+    this.directoriesReady.add(dir);
+  }
+}
+
+/** Gives an untyped failure (from a custom middleware, say) a code, keeping it as the cause. */
+function toPreventionError(err: unknown, file: string): PreventionError {
+  if (err instanceof PreventionError) return err;
+  return new PreventionError(
+    ErrorCodes.MIDDLEWARE_FAILED,
+    `the commit to ${file} failed in a middleware: ${err instanceof Error ? err.message : String(err)}; the file was left unchanged`,
+    { file, cause: err },
+  );
+}

@@ -1,0 +1,33 @@
+// reflect-metadata must load before tsyringe is used; this is the package's single entry.
+import 'reflect-metadata';
+
+export { createEngine, type EngineOptions } from './engine/create-engine.js';
+export { Engine } from './engine/engine.js';
+export type { CommitResult, RestoreResult, Updater } from './engine/change.js';
+export { defineConfig, type PreventionConfig, type FileConfig, type FileOptions, type PipelineEntry } from './config/define-config.js';
+export { loadConfig, type LoadedConfig } from './config/load-config.js';
+export { validateConfig } from './config/validate-config.js';
+export type { ResolvedConfig } from './config/resolved-config.js';
+export { DEFAULTS, type FileSettings } from './config/file-settings.js';
+export { definePlugin, type Plugin, type PluginApi, type PluginDefinition, type MiddlewarePlacement } from './plugin/plugin.js';
+export { compose, type Handler, type Next } from './pipeline/compose.js';
+export { stateKey, type Middleware, type WriteContext, type CurrentVersion, type DocumentCheck, type StateKey, type ContextState } from './pipeline/middleware.js';
+export { TOKENS } from './tokens.js';
+export { PreventionError, ErrorCodes, isPreventionError, type ErrorCode, type ValidationIssue, type PreventionErrorOptions } from './errors.js';
+export type { EngineEventMap, EngineEventName, EngineEvents } from './events/event-bus.js';
+export type { FileSystem, FileStats, FileSystemSpace, OpenFlags } from './fs/file-system.js';
+export { NodeFileSystem } from './fs/node-file-system.js';
+export type { FileLocker, LockHandle, LockOptions, LockState } from './lock/file-locker.js';
+export { ProperFileLocker } from './lock/proper-file-locker.js';
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logging/logger.js';
+export type { BackupStrategy, BackupRecord, BackupInput, PruneReport } from './backup/backup-strategy.js';
+export type { Alert, AlertSeverity, AlertSink, SinkHealth } from './alerts/alert-sink.js';
+export { atomicWriteFile, sweepTempFiles, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';
+export { sha256Hex } from './commit/sha256.js';
+export { serializeDocument } from './engine/commit-context.js';
+export { parseDocument } from './json/parse-document.js';
+export { toJsonDocument } from './json/to-json-document.js';
+export type { JsonValue, JsonObject } from './json/json-value.js';
+export { stateDirFor, quarantineDirFor, fileStamp } from './engine/paths.js';

@@ -1,0 +1,219 @@
+import lockfile from 'proper-lockfile';
+import { inject, injectable } from 'tsyringe';
+import type { Clock } from '../clock.js';
+import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { TOKENS } from '../tokens.js';
+import type { FileLocker, LockHandle, LockOptions, LockState } from './file-locker.js';
+
+type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
+
+/** What this process knows about one lock directory. */
+interface LockTrace {
+  /** mkdir succeeded and the mtime that proper-lockfile probes next is ours. */
+  createdPending: boolean;
+  /** The mtime we last set on the lock: the proof that it is still ours. */
+  ownMtimeMs: number | undefined;
+  /** The mtime last seen on someone else's lock, to report a stale takeover's age. */
+  seenMtimeMs: number | undefined;
+  acquiring: boolean;
+  staleAgeMs: number | undefined;
+}
+
+function lockPathOf(file: string): string {
+  return `${file}.lock`;
+}
+
+/** Waits before retrying a held lock: short and randomized, so contenders do not march in step. */
+function retryDelayMs(): number {
+  return 2 + Math.floor(Math.random() * 18);
+}
+
+/**
+ * The default {@link FileLocker}: proper-lockfile (an atomic `mkdir` lock refreshed while held,
+ * taken over when stale), with every call it makes routed through the FileSystem port. Watching
+ * those calls is how this class proves ownership before a rename and reports stale takeovers,
+ * which proper-lockfile alone does not expose.
+ */
+@injectable()
+export class ProperFileLocker implements FileLocker {
+  private readonly traces = new Map<string, LockTrace>();
+  private readonly lockFs: object;
+
+  constructor(
+    @inject(TOKENS.FileSystem) private readonly fs: FileSystem,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+  ) {
+    this.lockFs = this.createLockFs();
+  }
+
+  async acquire(file: string, options: LockOptions): Promise<LockHandle> {
+    const lockPath = lockPathOf(file);
+    const deadline = this.clock.now() + options.timeoutMs;
+    const trace: LockTrace = { createdPending: false, ownMtimeMs: undefined, seenMtimeMs: undefined, acquiring: true, staleAgeMs: undefined };
+    this.traces.set(lockPath, trace);
+    const controller = new AbortController();
+    for (;;) {
+      if (options.signal?.aborted) {
+        this.traces.delete(lockPath);
+        throw new PreventionError(ErrorCodes.ABORTED, `waiting for the lock on ${file} was aborted`, { file, cause: options.signal.reason });
+      }
+      try {
+        const release = await lockfile.lock(file, {
+          stale: options.staleMs,
+          update: Math.max(1000, Math.floor(options.staleMs / 4)),
+          realpath: false,
+          retries: 0,
+          lockfilePath: lockPath,
+          fs: this.lockFs,
+          onCompromised: (cause: Error) =>
+            controller.abort(
+              new PreventionError(
+                ErrorCodes.LOCK_COMPROMISED,
+                `the lock on ${file} was lost while held (${cause.message}); the commit was refused and the file left unchanged`,
+                { file, cause },
+              ),
+            ),
+        });
+        trace.acquiring = false;
+        return this.handle(file, lockPath, trace, controller, release);
+      } catch (err) {
+        if (systemErrorCode(err) !== 'ELOCKED') {
+          this.traces.delete(lockPath);
+          throw ioError('taking the lock', file, err);
+        }
+        if (this.clock.now() >= deadline) {
+          this.traces.delete(lockPath);
+          throw new PreventionError(
+            ErrorCodes.LOCK_TIMEOUT,
+            `could not lock ${file} within ${options.timeoutMs} ms: another process holds ${lockPath}. ` +
+              'Retry later; a lock left by a dead process is taken over once it is older than the stale threshold',
+            { file, cause: err, details: { lockPath, timeoutMs: options.timeoutMs } },
+          );
+        }
+        await this.clock.sleep(retryDelayMs());
+      }
+    }
+  }
+
+  async inspect(file: string): Promise<LockState> {
+    const lockPath = lockPathOf(file);
+    try {
+      const stats = await this.fs.lstat(lockPath);
+      return { lockPath, held: true, ageMs: this.clock.now() - stats.mtimeMs };
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return { lockPath, held: false };
+      throw ioError('inspecting the lock', file, err);
+    }
+  }
+
+  async removeStale(file: string, staleMs: number): Promise<boolean> {
+    const state = await this.inspect(file);
+    if (!state.held || state.ageMs === undefined || state.ageMs <= staleMs) return false;
+    try {
+      await this.fs.rmdir(state.lockPath);
+      return true;
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return false;
+      throw ioError('removing a stale lock', file, err);
+    }
+  }
+
+  private handle(
+    file: string,
+    lockPath: string,
+    trace: LockTrace,
+    controller: AbortController,
+    release: () => Promise<void>,
+  ): LockHandle {
+    let released = false;
+    return {
+      file,
+      lockPath,
+      signal: controller.signal,
+      staleRecovered: trace.staleAgeMs === undefined ? undefined : { ageMs: trace.staleAgeMs },
+      assertHeld: async () => {
+        if (controller.signal.aborted) throw controller.signal.reason as PreventionError;
+        let mtimeMs: number | undefined;
+        try {
+          mtimeMs = Math.floor((await this.fs.lstat(lockPath)).mtimeMs);
+        } catch (err) {
+          if (systemErrorCode(err) !== 'ENOENT') throw ioError('checking the lock', file, err);
+        }
+        // Someone who found our lock stale (we were frozen or starved) replaced it: its mtime is theirs.
+        if (mtimeMs === undefined || mtimeMs !== trace.ownMtimeMs) {
+          const error = new PreventionError(
+            ErrorCodes.LOCK_COMPROMISED,
+            `the lock on ${file} is no longer held by this process (it was taken over as stale); ` +
+              'the commit was refused and the file left unchanged',
+            { file, details: { lockPath } },
+          );
+          controller.abort(error);
+          throw error;
+        }
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (this.traces.get(lockPath) === trace) this.traces.delete(lockPath);
+        try {
+          await release();
+        } catch (err) {
+          // A compromised lock is already gone: there is nothing left to release.
+          if (systemErrorCode(err) !== 'ERELEASED' && systemErrorCode(err) !== 'ENOTACQUIRED') throw ioError('releasing the lock', file, err);
+        }
+      },
+    };
+  }
+
+  /** The callback-style fs proper-lockfile expects, backed by the port and watched. */
+  private createLockFs(): object {
+    const fs = this.fs;
+    const traces = this.traces;
+    const clock = this.clock;
+    const done = <T>(promise: Promise<T>, cb: Callback<T>, after?: (value: T) => void): void => {
+      promise.then(
+        (value) => {
+          after?.(value);
+          cb(null, value);
+        },
+        (err: NodeJS.ErrnoException) => cb(err),
+      );
+    };
+    return {
+      mkdir: (path: string, cb: Callback) =>
+        done(fs.mkdir(path), cb, () => {
+          const trace = traces.get(path);
+          if (trace) trace.createdPending = true;
+        }),
+      rmdir: (path: string, cb: Callback) =>
+        done(fs.rmdir(path), cb, () => {
+          const trace = traces.get(path);
+          // During acquire, proper-lockfile only removes a lock it judged stale.
+          if (trace?.acquiring && trace.seenMtimeMs !== undefined) trace.staleAgeMs = clock.now() - trace.seenMtimeMs;
+        }),
+      stat: (path: string, cb: Callback<{ mtime: Date }>) =>
+        done(
+          fs.stat(path).then((s) => ({ mtime: new Date(Math.floor(s.mtimeMs)) })),
+          cb,
+          ({ mtime }) => {
+            const trace = traces.get(path);
+            if (!trace) return;
+            if (trace.createdPending) {
+              trace.ownMtimeMs = mtime.getTime();
+              trace.createdPending = false;
+            } else if (trace.acquiring) {
+              trace.seenMtimeMs = mtime.getTime();
+            }
+          },
+        ),
+      utimes: (path: string, atime: Date, mtime: Date, cb: Callback) =>
+        done(fs.utimes(path, atime, mtime), cb, () => {
+          const trace = traces.get(path);
+          if (trace && !trace.createdPending) trace.ownMtimeMs = mtime.getTime();
+        }),
+      realpath: (path: string, cb: Callback<string>) => done(fs.realpath(path), cb),
+      rmdirSync: (path: string) => fs.rmdirSync(path),
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { pino, type Logger as PinoLogger, type LoggerOptions as PinoOptions } from 'pino';
+
+/** The logger type used everywhere: a pino logger. */
+export type Logger = PinoLogger;
+
+/**
+ * Paths pino censors in every log line. Secrets such as webhook URLs and SMTP passwords must
+ * never reach a log, whichever object they travel in.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  'url',
+  '*.url',
+  'webhookUrl',
+  '*.webhookUrl',
+  'password',
+  '*.password',
+  'pass',
+  '*.pass',
+  '*.auth.pass',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+];
+
+/** How to build the default logger. */
+export interface LoggerOptions {
+  /** Minimum level; default `warn` for an embedded engine. */
+  level?: PinoOptions['level'];
+  /** Human-readable output (needs the `pino-pretty` package); default: JSON. */
+  pretty?: boolean;
+  /** File descriptor to write to; default 2 (stderr). */
+  fd?: number;
+  /** Extra paths to redact. */
+  redact?: string[];
+}
+
+/** Builds a pino logger with prevention's redaction rules. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const base: PinoOptions = {
+    name: 'prevention',
+    level: options.level ?? 'warn',
+    redact: { paths: [...REDACT_PATHS, ...(options.redact ?? [])], censor: '[redacted]' },
+  };
+  if (options.pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: options.fd ?? 2, colorize: true } } });
+  }
+  return pino(base, pino.destination({ fd: options.fd ?? 2, sync: true }));
+}

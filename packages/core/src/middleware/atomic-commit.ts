@@ -1,0 +1,41 @@
+import { inject, injectable } from 'tsyringe';
+import { atomicWriteFile } from '../commit/atomic-write.js';
+import { isPreventionError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import type { Next } from '../pipeline/compose.js';
+import type { Middleware, WriteContext } from '../pipeline/middleware.js';
+import { TOKENS } from '../tokens.js';
+import { putBack } from './put-back.js';
+
+/**
+ * `atomic-commit`: writes the prepared bytes with {@link atomicWriteFile}, keeping the replaced
+ * file's mode (and owner, as root). Just before the rename it proves the lock is still held and
+ * the commit not aborted. If only the final directory fsync fails, the previous version is put
+ * back so that a failed commit never leaves a version nobody was told about.
+ */
+@injectable()
+export class AtomicCommitMiddleware implements Middleware {
+  readonly name = 'atomic-commit';
+
+  constructor(@inject(TOKENS.FileSystem) private readonly fs: FileSystem) {}
+
+  async handle(ctx: WriteContext, next: Next): Promise<void> {
+    await ctx.prepare();
+    if (!ctx.changed || !ctx.bytes) return next();
+    const current = ctx.current;
+    try {
+      ctx.committed = await atomicWriteFile(this.fs, ctx.file, ctx.bytes, {
+        mode: current ? current.stats.mode & 0o7777 : undefined,
+        owner: current ? { uid: current.stats.uid, gid: current.stats.gid } : undefined,
+        beforeRename: async () => {
+          if (ctx.signal.aborted) throw ctx.signal.reason as Error;
+          await ctx.lock?.assertHeld();
+        },
+      });
+    } catch (err) {
+      if (isPreventionError(err) && err.details.replaced === true) await putBack(this.fs, ctx, err);
+      throw err;
+    }
+    await next();
+  }
+}

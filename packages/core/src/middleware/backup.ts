@@ -1,0 +1,89 @@
+import { inject, injectable } from 'tsyringe';
+import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
+import { ErrorCodes, PreventionError } from '../errors.js';
+import type { EngineEvents } from '../events/event-bus.js';
+import type { Next } from '../pipeline/compose.js';
+import type { Middleware, WriteContext } from '../pipeline/middleware.js';
+import { TOKENS } from '../tokens.js';
+import type { Contributions } from '../engine/contributions.js';
+
+/**
+ * `backup`: before the rename, saves the version being committed through every strategy, so
+ * the store always holds the last committed version and a restore loses no acknowledged write.
+ * A version found on disk that no backup holds yet (a file adopted from elsewhere, an outside
+ * edit) is saved first. With `backup.required` (the default) the commit is refused when no
+ * strategy could save it; otherwise it goes ahead and `backup:failed` is emitted. If the commit
+ * then fails, its backups are removed again, so a restore never brings back a write that failed.
+ */
+@injectable()
+export class BackupMiddleware implements Middleware {
+  readonly name = 'backup';
+
+  constructor(
+    @inject(TOKENS.Contributions) private readonly contributions: Contributions,
+    @inject(TOKENS.Events) private readonly events: EngineEvents,
+  ) {}
+
+  async handle(ctx: WriteContext, next: Next): Promise<void> {
+    await ctx.prepare();
+    if (!ctx.changed || ctx.kind === 'restore' || !ctx.bytes || !ctx.sha256) return next();
+    const mode = ctx.current ? ctx.current.stats.mode & 0o7777 : 0o600;
+    if (ctx.current) await this.savePreviousIfMissing(ctx, mode);
+    const saved = await this.saveEverywhere(ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit' });
+    try {
+      await next();
+    } catch (err) {
+      await Promise.all(
+        saved.map(({ strategy, record }) =>
+          strategy.remove(record).catch((removeErr: unknown) => ctx.logger.warn({ err: removeErr, id: record.id }, 'could not remove the backup of a failed commit')),
+        ),
+      );
+      throw err;
+    }
+  }
+
+  private async savePreviousIfMissing(ctx: WriteContext, mode: number): Promise<void> {
+    const current = ctx.current!;
+    for (const strategy of this.contributions.strategies) {
+      let newest: BackupRecord | undefined;
+      try {
+        newest = (await strategy.list(ctx.file))[0];
+      } catch {
+        newest = undefined;
+      }
+      if (newest?.sha256 === current.sha256) return;
+    }
+    await this.saveEverywhere(ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous' });
+  }
+
+  private async saveEverywhere(ctx: WriteContext, input: BackupInput): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {
+    const saved: Array<{ strategy: BackupStrategy; record: BackupRecord }> = [];
+    const failures: PreventionError[] = [];
+    const required = ctx.settings.backup.required;
+    for (const strategy of this.contributions.strategies) {
+      try {
+        const record = await strategy.save(input);
+        saved.push({ strategy, record });
+        ctx.backups.push(record);
+        this.events.emit('backup:created', { file: ctx.file, strategy: strategy.name, id: record.id, sha256: record.sha256, bytes: record.bytes });
+      } catch (cause) {
+        const error =
+          cause instanceof PreventionError
+            ? cause
+            : new PreventionError(ErrorCodes.BACKUP_FAILED, `backup strategy "${strategy.name}" could not save ${ctx.file}: ${(cause as Error).message}`, { file: ctx.file, cause });
+        failures.push(error);
+        ctx.logger.warn({ file: ctx.file, strategy: strategy.name, err: error }, 'a backup strategy failed');
+        this.events.emit('backup:failed', { file: ctx.file, strategy: strategy.name, error, required });
+      }
+    }
+    if (saved.length === 0 && required && failures.length > 0) {
+      throw new PreventionError(
+        ErrorCodes.BACKUP_FAILED,
+        `no backup of ${ctx.file} could be saved (${failures.map((f) => f.message).join('; ')}), so the write was refused and the file left unchanged. ` +
+          'Free space or fix permissions in the backup directory, or set backup.required to false',
+        { file: ctx.file, cause: failures[0], details: { strategies: failures.length } },
+      );
+    }
+    return saved;
+  }
+}

@@ -1,0 +1,20 @@
+import { injectable } from 'tsyringe';
+import type { Next } from '../pipeline/compose.js';
+import type { Middleware, WriteContext } from '../pipeline/middleware.js';
+
+/**
+ * `validate`: adds the file's JSON Schema to the checks every candidate document must pass,
+ * then prepares the commit. Structure (plain JSON, depth, prototype keys) and the size limit are
+ * always enforced, with or without this step, since they are what makes a document safe to write.
+ */
+@injectable()
+export class ValidateMiddleware implements Middleware {
+  readonly name = 'validate';
+
+  async handle(ctx: WriteContext, next: Next): Promise<void> {
+    const schema = ctx.settings.schema;
+    if (schema) ctx.checks.push((document) => schema(document));
+    await ctx.prepare();
+    await next();
+  }
+}

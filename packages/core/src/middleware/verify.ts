@@ -1,0 +1,42 @@
+import { inject, injectable } from 'tsyringe';
+import { ErrorCodes, PreventionError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import type { Next } from '../pipeline/compose.js';
+import type { Middleware, WriteContext } from '../pipeline/middleware.js';
+import { TOKENS } from '../tokens.js';
+import { sha256Hex } from '../commit/sha256.js';
+import { putBack } from './put-back.js';
+
+/**
+ * `verify`: re-reads the committed file and compares its sha256 with the bytes written. On a
+ * mismatch (a lying disk, a concurrent outside writer) the previous version is put back and the
+ * commit fails with `PREVENTION_VERIFY_FAILED`.
+ */
+@injectable()
+export class VerifyMiddleware implements Middleware {
+  readonly name = 'verify';
+
+  constructor(@inject(TOKENS.FileSystem) private readonly fs: FileSystem) {}
+
+  async handle(ctx: WriteContext, next: Next): Promise<void> {
+    if (ctx.committed && ctx.sha256) {
+      let actual: string | undefined;
+      let cause: unknown;
+      try {
+        actual = sha256Hex(await this.fs.readFile(ctx.file));
+      } catch (err) {
+        cause = err;
+      }
+      if (actual !== ctx.sha256) {
+        await putBack(this.fs, ctx, cause);
+        throw new PreventionError(
+          ErrorCodes.VERIFY_FAILED,
+          `${ctx.file} did not read back as written (${actual ? `sha256 ${actual.slice(0, 12)}… instead of ${ctx.sha256.slice(0, 12)}…` : 'the re-read failed'}); ` +
+            'the previous version was put back. Check the disk and retry',
+          { file: ctx.file, cause, details: { expected: ctx.sha256, actual } },
+        );
+      }
+    }
+    await next();
+  }
+}

@@ -1,0 +1,1 @@
+export { InstrumentedFileSystem, type FsCall, type FaultRule } from './instrumented-file-system.js';

@@ -1,0 +1,47 @@
+import type { InjectionToken } from 'tsyringe';
+import type { AlertSink } from './alerts/alert-sink.js';
+import type { BackupStrategy } from './backup/backup-strategy.js';
+import type { Clock } from './clock.js';
+import type { ResolvedConfig } from './config/resolved-config.js';
+import type { EngineEvents } from './events/event-bus.js';
+import type { FileSystem } from './fs/file-system.js';
+import type { DocumentCache } from './engine/document-cache.js';
+import type { KeyedMutex } from './lock/keyed-mutex.js';
+import type { FileLocker } from './lock/file-locker.js';
+import type { Logger } from './logging/logger.js';
+import type { Contributions } from './engine/contributions.js';
+import type { SchemaValidator } from './json/schema-validator.js';
+
+/**
+ * Dependency-injection tokens. Every engine has its own child container; plugins get a child
+ * of that. Register replacements through `createEngine({ register })` or a plugin.
+ */
+export const TOKENS = {
+  /** The pino logger. */
+  Logger: Symbol('prevention.Logger') as InjectionToken<Logger>,
+  /** The validated configuration. */
+  Config: Symbol('prevention.Config') as InjectionToken<ResolvedConfig>,
+  /** The FileSystem port; all I/O goes through it. */
+  FileSystem: Symbol('prevention.FileSystem') as InjectionToken<FileSystem>,
+  /** The cross-process lock. */
+  FileLocker: Symbol('prevention.FileLocker') as InjectionToken<FileLocker>,
+  /** Time source, replaceable in tests. */
+  Clock: Symbol('prevention.Clock') as InjectionToken<Clock>,
+  /** The engine's typed event bus. */
+  Events: Symbol('prevention.Events') as InjectionToken<EngineEvents>,
+  /** Compiled JSON Schemas. */
+  SchemaValidator: Symbol('prevention.SchemaValidator') as InjectionToken<SchemaValidator>,
+  /**
+   * Backup strategies: every one added with `api.addBackupStrategy` is also registered here,
+   * so `container.resolveAll(TOKENS.BackupStrategy)` lists them in order.
+   */
+  BackupStrategy: Symbol('prevention.BackupStrategy') as InjectionToken<BackupStrategy>,
+  /** Alert sinks, likewise (`api.addAlertSink`). */
+  AlertSink: Symbol('prevention.AlertSink') as InjectionToken<AlertSink>,
+  /** Middleware, strategies, sinks and services contributed by built-ins and plugins. */
+  Contributions: Symbol('prevention.Contributions') as InjectionToken<Contributions>,
+  /** The in-process mutex per file, shared by everything in one engine that takes the file lock. */
+  Mutex: Symbol('prevention.Mutex') as InjectionToken<KeyedMutex>,
+  /** The engine's parsed-document cache. */
+  DocumentCache: Symbol('prevention.DocumentCache') as InjectionToken<DocumentCache>,
+} as const;
