@@ -34,6 +34,8 @@ export const ErrorCodes = {
   UNSAFE_PATH: 'PREVENTION_UNSAFE_PATH',
   /** An updater function passed to `update()` threw; nothing was committed for it. */
   UPDATER_FAILED: 'PREVENTION_UPDATER_FAILED',
+  /** An alert could not be delivered by a sink (it is spooled and retried). */
+  ALERT_DELIVERY_FAILED: 'PREVENTION_ALERT_DELIVERY_FAILED',
   /** The engine was closed; no more operations are accepted. */
   ENGINE_CLOSED: 'PREVENTION_ENGINE_CLOSED',
   /** An operation was aborted by its caller's AbortSignal. */
