@@ -69,7 +69,7 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
   try {
     // open() applies the umask; fchmod sets exactly the replaced file's mode.
     if (options.mode !== undefined) await fs.fchmod(fd, options.mode);
-    if (options.owner && isRoot) {
+    if (options.owner && isRoot && (options.owner.uid !== 0 || options.owner.gid !== process.getgid?.())) {
       step = 'setting the owner';
       await fs.fchown(fd, options.owner.uid, options.owner.gid);
     }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import type { PreventionConfig } from './define-config.js';
 import { validateConfig } from './validate-config.js';
@@ -18,7 +18,11 @@ export interface LoadedConfig {
  * `file` is loaded directly. No config found is not an error: the result is an empty config.
  */
 export async function loadConfig(cwd: string, file?: string): Promise<LoadedConfig> {
-  const explorer = cosmiconfig('prevention', { searchStrategy: 'project', cache: false });
+  const explorer = cosmiconfig('prevention', {
+    searchStrategy: 'project',
+    searchPlaces: [...getDefaultSearchPlaces('prevention'), 'prevention.config.json'],
+    cache: false,
+  });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {
     result = file ? await explorer.load(path.resolve(cwd, file)) : await explorer.search(cwd);

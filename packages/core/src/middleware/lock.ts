@@ -46,7 +46,9 @@ export class LockMiddleware implements Middleware {
       } finally {
         lock.signal.removeEventListener('abort', onLost);
         ctx.lock = undefined;
-        await lock.release();
+        // The commit's outcome is already decided; failing it now would make a caller retry a
+        // write that is durable. A lock that could not be removed goes stale and is taken over.
+        await lock.release().catch((err: unknown) => ctx.logger.warn({ file: ctx.file, err }, 'could not release the lock; it will be taken over once stale'));
       }
     } finally {
       releaseMutex();

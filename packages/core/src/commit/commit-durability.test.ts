@@ -1,0 +1,136 @@
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/create-engine.js';
+import { ErrorCodes, isPreventionError } from '../errors.js';
+import { NodeFileSystem } from '../fs/node-file-system.js';
+import { InstrumentedFileSystem, type FsCall } from '../testing/instrumented-file-system.js';
+import { leftovers, tempDir } from '../__tests__/helpers.js';
+
+async function setup() {
+  const dir = await tempDir();
+  const file = path.join(dir, 'data.json');
+  const instrumented = new InstrumentedFileSystem();
+  const engine = await createEngine({ cwd: dir, config: false, fileSystem: instrumented.fs, lock: { staleMs: 2000, timeoutMs: 2000 } });
+  return { dir, file, instrumented, engine };
+}
+
+describe('atomic commit', () => {
+  it('opens the temp exclusively, writes, fsyncs, closes, renames, then fsyncs the directory — in that order', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 1 });
+    instrumented.reset();
+    await engine.write(file, { version: 2 });
+    const calls = instrumented.calls;
+    const temp = calls.find((c) => c.op === 'open' && c.path?.endsWith('.tmp'));
+    expect(temp, 'a temp file was opened').toBeDefined();
+    expect(path.dirname(temp!.path!)).toBe(dir);
+    expect(temp!.args[1]).toBe(instrumented.fs.flags.createExclusive);
+    const onTemp = (op: FsCall['op']) => calls.findIndex((c) => c.op === op && c.path === temp!.path);
+    const order = [
+      temp!.index,
+      onTemp('write'),
+      onTemp('fsync'),
+      onTemp('close'),
+      calls.findIndex((c) => c.op === 'rename' && c.path === temp!.path && c.args[1] === file),
+      calls.findIndex((c) => c.op === 'syncDirectory' && c.path === dir),
+    ];
+    expect(order.every((i) => i >= 0), `every step happened: ${instrumented.summary().join(' | ')}`).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 2 });
+    await engine.close();
+  });
+
+  it('keeps the replaced file mode', async () => {
+    const { file, engine } = await setup();
+    await writeFile(file, '{}', { mode: 0o640 });
+    await engine.write(file, { a: 1 });
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
+    await engine.close();
+  });
+
+  it('loops on short writes', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    const real = new NodeFileSystem();
+    // A port that writes at most 7 bytes per call: the commit must keep going until all are written.
+    const shortWrites = new InstrumentedFileSystem(
+      Object.assign(Object.create(real) as NodeFileSystem, {
+        write: (fd: number, data: Uint8Array, offset: number, length: number, position: number | null) => real.write(fd, data, offset, Math.min(length, 7), position),
+      }),
+    );
+    const engine = await createEngine({ cwd: dir, config: false, fileSystem: shortWrites.fs });
+    const doc = { text: 'x'.repeat(100) };
+    await engine.write(file, doc);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(doc);
+    expect(shortWrites.calls.filter((c) => c.op === 'write').length).toBeGreaterThan(10);
+    await engine.close();
+  });
+
+  it('verifies by re-reading: a lying read-back restores the previous version and fails typed', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 1 });
+    const before = await readFile(file);
+    let renamed = false;
+    instrumented.inject({ when: (c) => c.op === 'rename' && c.args[1] === file, result: (v) => ((renamed = true), v), times: 1 });
+    instrumented.inject({
+      when: (c) => renamed && c.op === 'readFile' && c.path === file,
+      result: (bytes) => Buffer.concat([bytes as Buffer, Buffer.from(' ')]),
+    });
+    await expect(engine.write(file, { version: 2 })).rejects.toMatchObject({ code: ErrorCodes.VERIFY_FAILED, file });
+    expect(await readFile(file)).toEqual(before);
+    expect(await leftovers(dir)).toEqual([]);
+    await engine.write(file, { version: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 3 });
+    await engine.close();
+  });
+});
+
+describe('injected I/O faults at every step of a commit', () => {
+  const codes = ['ENOSPC', 'EIO', 'EACCES'];
+
+  it('gives a typed error, leaves the target byte-identical and no temp file, and the next write succeeds', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 0 });
+    // Learn the calls one commit makes, then fail each of them in turn.
+    instrumented.reset();
+    await engine.write(file, { version: 1 });
+    const steps = instrumented.calls.length;
+    expect(steps).toBeGreaterThan(8);
+    let version = 1;
+    const failures: string[] = [];
+    for (let index = 0; index < steps; index++) {
+      for (const code of codes) {
+        const before = await readFile(file);
+        instrumented.reset();
+        instrumented.inject({ when: (c) => c.index === index, error: code });
+        let error: unknown;
+        try {
+          await engine.write(file, { version: version + 1 });
+          version += 1;
+        } catch (err) {
+          error = err;
+        }
+        const failedCall = instrumented.calls[index];
+        const label = `${code} at #${index} ${failedCall?.op} ${failedCall?.path ?? ''}`;
+        if (error === undefined) {
+          // Only a failure the commit can do without (releasing the lock, sweeping) may pass unnoticed.
+          if (!['rmdir', 'readdir'].includes(failedCall?.op ?? '')) failures.push(`${label}: the write succeeded`);
+        } else {
+          if (!isPreventionError(error)) failures.push(`${label}: untyped ${String(error)}`);
+          const after = await readFile(file);
+          if (!after.equals(before)) failures.push(`${label}: target changed`);
+        }
+        const left = (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
+        if (left.length > 0) failures.push(`${label}: temp left ${left.join(',')}`);
+        // A lock whose removal failed is taken over once stale; clear it so the next step is fast.
+        await rm(`${file}.lock`, { recursive: true, force: true });
+      }
+    }
+    expect(failures).toEqual([]);
+    instrumented.reset();
+    await engine.write(file, { final: true });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ final: true });
+    await engine.close();
+  });
+});

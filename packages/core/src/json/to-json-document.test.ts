@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { toJsonDocument } from './to-json-document.js';
+import { parseDocument } from './parse-document.js';
+import { ErrorCodes } from '../errors.js';
+
+const limits = { maxDepth: 256 };
+
+function issuesOf(value: unknown, max = limits): string[] {
+  const result = toJsonDocument(value, max);
+  return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+}
+
+describe('toJsonDocument', () => {
+  it('copies plain JSON, keeping key order and dropping undefined properties', () => {
+    const input = { b: 1, a: [1, 'x', null, { c: true }], skip: undefined };
+    const result = toJsonDocument(input, limits);
+    expect(result.ok && JSON.stringify(result.value)).toBe('{"b":1,"a":[1,"x",null,{"c":true}]}');
+    if (result.ok) expect(result.value).not.toBe(input);
+  });
+
+  it('names every non-JSON value by its pointer', () => {
+    const cyclic: Record<string, unknown> = { a: {} };
+    (cyclic.a as Record<string, unknown>).self = cyclic;
+    expect(issuesOf({ n: 10n })).toEqual(['/n: a BigInt cannot be stored as JSON']);
+    expect(issuesOf({ f: () => 1 })).toEqual(['/f: a function cannot be stored as JSON']);
+    expect(issuesOf({ x: NaN, y: Infinity })[0]).toContain('is not a JSON number');
+    expect(issuesOf({ list: [1, undefined] })).toEqual(['/list/1: undefined inside an array would become null']);
+    expect(issuesOf({ when: new Date(0) })[0]).toContain('/when: a Date instance is not plain JSON data');
+    expect(issuesOf(cyclic)).toEqual(['/a/self: circular reference']);
+    expect(issuesOf(undefined)).toEqual([': the document is undefined']);
+    expect(issuesOf({ 'a/b': { '~': 1n } })).toEqual(['/a~1b/~0: a BigInt cannot be stored as JSON']);
+  });
+
+  it('allows shared references that are not cycles', () => {
+    const shared = { v: 1 };
+    expect(issuesOf({ a: shared, b: shared })).toEqual([]);
+  });
+
+  it('refuses prototype-polluting keys', () => {
+    expect(issuesOf(JSON.parse('{"a":{"__proto__":{"polluted":true}}}'))).toEqual(['/a/__proto__: the key "__proto__" is not allowed (prototype pollution)']);
+    expect(issuesOf({ constructor: 1 })[0]).toContain('"constructor"');
+    expect(issuesOf({ prototype: 1 })[0]).toContain('"prototype"');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('enforces the depth limit without overflowing the stack', () => {
+    let deep: unknown = 0;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(issuesOf(deep)).toEqual([`${'/0'.repeat(256)}: nesting deeper than the limit of 256`]);
+    expect(issuesOf([[[1]]], { maxDepth: 3 })).toEqual([]);
+    expect(issuesOf([[[[1]]]], { maxDepth: 3 })).toHaveLength(1);
+  });
+});
+
+describe('parseDocument', () => {
+  const parse = (text: string | Buffer): unknown => parseDocument(typeof text === 'string' ? Buffer.from(text) : text, '/x.json', limits);
+
+  it('parses whole documents', () => {
+    expect(parse('{"events":[]}')).toEqual({ events: [] });
+  });
+
+  it('reports empty, truncated, garbage and invalid UTF-8 as corrupt with the byte offset', () => {
+    expect(() => parse('')).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT, details: expect.objectContaining({ reason: 'empty' }) }));
+    expect(() => parse('{"é": [1,')).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'invalid-json', offset: 10 }) }));
+    expect(() => parse('{"a": 1}}')).toThrow(expect.objectContaining({ details: expect.objectContaining({ offset: 8 }) }));
+    expect(() => parse(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'invalid-utf8' }) }));
+    expect(() => parse(Buffer.alloc(16))).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT }));
+  });
+
+  it('guards depth and prototype keys on disk too', () => {
+    expect(() => parse(`${'['.repeat(300)}${']'.repeat(300)}`)).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'structure' } }));
+    expect(() => parse('{"__proto__": {"x": 1}}')).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT }));
+  });
+});
