@@ -1,0 +1,53 @@
+import type { BackupRecord, BackupStrategy, Engine, PruneReport, RestoreResult } from '@prevention/core';
+import type { FileLockRunner } from './file-lock.js';
+
+/** What `prune` does. */
+export interface PruneOptions {
+  /** Only report what would be deleted. Default false. */
+  dryRun?: boolean;
+  /** Prune this file's backups; default every file named in the config. */
+  file?: string;
+}
+
+/** The `backup` plugin's service: `engine.plugin<BackupService>('backup')`. */
+export class BackupService {
+  constructor(
+    private readonly engine: Engine,
+    private readonly strategies: readonly BackupStrategy[],
+    private readonly lock: FileLockRunner,
+  ) {}
+
+  /** Every backup of `file` across all strategies, newest first. */
+  list(file: string): Promise<BackupRecord[]> {
+    return this.engine.backups(file);
+  }
+
+  /**
+   * Restores `file` through the pipeline (locked, committed atomically, verified): the backup
+   * with `id`, or else the newest that matches its recorded sha256, parses and passes the file's
+   * schema. The replaced file is kept in the quarantine folder.
+   */
+  restore(file: string, options: { id?: string } = {}): Promise<RestoreResult> {
+    return this.engine.restore(file, options);
+  }
+
+  /**
+   * Applies this plugin's strategies' retention to `file`, or to every configured file. Deleting
+   * runs under the file's lock; a dry run only reads.
+   *
+   * @returns one report per file and strategy, listing what was (or would be) kept and removed
+   */
+  async prune(options: PruneOptions = {}): Promise<PruneReport[]> {
+    const dryRun = options.dryRun ?? false;
+    const files = options.file === undefined ? this.engine.configuredFiles() : [this.engine.resolvePath(options.file)];
+    const reports: PruneReport[] = [];
+    for (const file of files) {
+      const pruneAll = async (): Promise<void> => {
+        for (const strategy of this.strategies) if (strategy.prune) reports.push(await strategy.prune(file, { dryRun }));
+      };
+      if (dryRun) await pruneAll();
+      else await this.lock.run(file, pruneAll);
+    }
+    return reports;
+  }
+}

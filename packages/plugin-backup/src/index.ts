@@ -1,0 +1,12 @@
+export { backup, backup as default } from './backup-plugin.js';
+export type { BackupPluginOptions, StrategyOptions, RotatingStrategyOptions, TimestampedStrategyOptions, ContentAddressedStrategyOptions } from './backup-options.js';
+export { BackupService, type PruneOptions } from './backup-service.js';
+export { SnapshotStrategy, type ResolvedRetention } from './strategies/snapshot-strategy.js';
+export { RotatingStrategy } from './strategies/rotating-strategy.js';
+export { TimestampedStrategy } from './strategies/timestamped-strategy.js';
+export { ContentAddressedStrategy } from './strategies/content-addressed-strategy.js';
+export type { StrategyServices } from './strategies/strategy-services.js';
+export { planRetention, type RetentionPolicy, type RetentionPlan, type RetentionOptions } from './retention/retention-policy.js';
+export { parseDuration } from './retention/parse-duration.js';
+export { backupDirFor } from './storage/backup-location.js';
+export { formatSnapshotId, parseSnapshotId, type SnapshotMeta } from './storage/snapshot-id.js';

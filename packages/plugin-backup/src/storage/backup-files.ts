@@ -1,0 +1,76 @@
+import { atomicWriteFile, type FileSystem } from '@prevention/core';
+import { backupIoError } from './backup-io-error.js';
+
+/** Node's code for a missing path. */
+function isMissing(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
+}
+
+/**
+ * The mode of a backup of a file with `mode`: the same read/write bits, never more. Execute and
+ * special bits are dropped because a backup is data, not a program.
+ */
+export function backupModeFor(mode: number): number {
+  return mode & 0o666;
+}
+
+/** Creates a backup directory (private to the owner: backups may hold anything the data holds). */
+export async function ensureBackupDir(fs: FileSystem, dir: string, file: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw backupIoError(`creating the backup directory ${dir}`, file, err);
+  }
+}
+
+/** Writes one backup file atomically and durably (temp, fsync, rename, fsync dir), with `mode`. */
+export async function writeBackupFile(fs: FileSystem, target: string, bytes: Uint8Array, mode: number): Promise<void> {
+  await atomicWriteFile(fs, target, bytes, { mode, label: `writing the backup ${target}` });
+}
+
+/** Entry names of `dir`; none when it does not exist yet. */
+export async function listDirectory(fs: FileSystem, dir: string, file: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw backupIoError(`listing the backup directory ${dir}`, file, err);
+  }
+}
+
+/** Deletes a backup file; one already gone counts as deleted. */
+export async function removeBackupFile(fs: FileSystem, target: string, file: string): Promise<void> {
+  try {
+    await fs.unlink(target);
+  } catch (err) {
+    if (!isMissing(err)) throw backupIoError(`deleting the backup ${target}`, file, err);
+  }
+}
+
+/** Reads a backup file. */
+export async function readBackupFile(fs: FileSystem, target: string, file: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(target);
+  } catch (err) {
+    throw backupIoError(`reading the backup ${target}`, file, err);
+  }
+}
+
+/** Reads a file that may not exist yet. */
+export async function readIfExists(fs: FileSystem, target: string, file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await fs.readFile(target);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw backupIoError(`reading ${target}`, file, err);
+  }
+}
+
+/** Permission bits of an existing backup file. */
+export async function backupFileMode(fs: FileSystem, target: string, file: string): Promise<number> {
+  try {
+    return (await fs.stat(target)).mode & 0o777;
+  } catch (err) {
+    throw backupIoError(`reading the mode of ${target}`, file, err);
+  }
+}
