@@ -1,0 +1,40 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { systemClock, type Clock } from '@prevention/core';
+import { afterEach } from 'vitest';
+
+const dirs: string[] = [];
+
+/** A fresh temp directory, removed after the test. */
+export async function tempDir(prefix = 'prevention-backup-'): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A clock the test sets; sleeping is real so lock retries still work. */
+export class ManualClock implements Clock {
+  constructor(public time: number) {}
+  now(): number {
+    return this.time;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(ms, signal);
+  }
+}
+
+/** Every file below `dir` (relative paths), recursively. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+}
+
+/** Entries under `dir` that are temp files of an atomic write. */
+export async function tempFilesUnder(dir: string): Promise<string[]> {
+  return (await filesUnder(dir)).filter((name) => name.endsWith('.tmp'));
+}

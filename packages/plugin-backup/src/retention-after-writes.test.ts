@@ -1,0 +1,102 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createEngine, type BackupRecord, type Engine } from '@prevention/core';
+import { describe, expect, it } from 'vitest';
+import { filesUnder, ManualClock, tempDir } from './__tests__/helpers.js';
+import backup, { type BackupService } from './index.js';
+
+const HOUR = 60 * 60 * 1000;
+/** Monday 2026-01-05 00:00 UTC; write i happens at T0 + 5h·i, so write 99 is on Sunday 2026-01-25 15:00. */
+const T0 = Date.UTC(2026, 0, 5);
+const STEP = 5 * HOUR;
+
+/** Write i's document: every version has the same size, and only three distinct contents exist. */
+const versionOf = (i: number) => ({ flavour: i % 3 });
+
+function writesOf(records: readonly BackupRecord[]): number[] {
+  return records.map((r) => (r.createdAt.getTime() - T0) / STEP);
+}
+
+async function hundredWrites(engine: Engine, clock: ManualClock): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    clock.time = T0 + i * STEP;
+    await engine.write('data.json', versionOf(i));
+  }
+}
+
+describe('retention after 100 writes', () => {
+  it('leaves exactly what each policy keeps, and a dry run deletes nothing', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock(T0);
+    const engine = await createEngine({
+      cwd: dir,
+      config: false,
+      clock,
+      files: [{ path: 'data.json' }],
+      plugins: [
+        backup({
+          strategies: [
+            { type: 'rotating', keep: 5 },
+            { type: 'timestamped', keepLast: 3, keepDaily: 4, keepWeekly: 2 },
+            { type: 'timestamped', keepLast: 10, maxTotalBytes: 4 * Buffer.byteLength(`${JSON.stringify(versionOf(0), null, 2)}\n`), dir: 'small' },
+            { type: 'content-addressed', keepWithin: '1d', keepWeekly: 3 },
+          ],
+        }),
+      ],
+    });
+    await hundredWrites(engine, clock);
+    const service = engine.plugin<BackupService>('backup');
+    const byStrategy = async (name: string) => writesOf((await service.list('data.json')).filter((r) => r.strategy === name));
+
+    // rotating keep 5: the newest five.
+    expect(await byStrategy('rotating')).toEqual([99, 98, 97, 96, 95]);
+    // keepLast 3 → 99, 98, 97; keepDaily 4 → newest of Jan 25, 24, 23, 22 = 99, 95, 91, 86;
+    // keepWeekly 2 → newest of the weeks of Jan 19 and Jan 12 = 99, 67.
+    expect(await byStrategy('timestamped')).toEqual([99, 98, 97, 95, 91, 86, 67]);
+    // keepLast 10, but only four equal-sized copies fit in maxTotalBytes.
+    expect(await byStrategy(`timestamped:${path.join(dir, 'small')}`)).toEqual([99, 98, 97, 96]);
+    // keepWithin 1d of write 99 (495 h) → writes from 471 h on = 95..99; keepWeekly 3 adds 67 and 33.
+    expect(await byStrategy('content-addressed')).toEqual([99, 98, 97, 96, 95, 67, 33]);
+
+    // What is on disk matches what is listed.
+    const backups = path.join(dir, '.prevention', 'backups', 'data.json');
+    const rotated = await readdir(path.join(backups, 'rotating'));
+    expect(rotated.map((name) => name.split('.')[2]).sort()).toEqual(['1', '2', '3', '4', '5']);
+    expect(await readdir(path.join(backups, 'timestamped'))).toHaveLength(7);
+    // Seven snapshots, but only the three distinct contents are stored.
+    expect(await readdir(path.join(backups, 'content-addressed', 'objects'))).toHaveLength(3);
+
+    const before = await filesUnder(dir);
+    const reports = await service.prune({ dryRun: true });
+    expect(reports).toHaveLength(4);
+    for (const report of reports) {
+      expect(report.dryRun).toBe(true);
+      expect(report.removed).toEqual([]);
+    }
+    expect(await filesUnder(dir)).toEqual(before);
+    await engine.close();
+  });
+
+  it('keeps the version a commit replaces until the next save, and prune({ dryRun }) lists it without deleting', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock(T0);
+    const engine = await createEngine({ cwd: dir, config: false, clock, files: [{ path: 'data.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', keepDaily: 1 }] })] });
+    await hundredWrites(engine, clock);
+    const service = engine.plugin<BackupService>('backup');
+    // keepDaily 1 keeps only write 99; write 98 is what write 99's commit replaced, so it stays
+    // until the commit is known to have succeeded (the next save or prune).
+    expect(writesOf(await service.list('data.json'))).toEqual([99, 98]);
+
+    const [dry] = await service.prune({ dryRun: true });
+    expect(writesOf(dry!.removed)).toEqual([98]);
+    expect(writesOf(dry!.kept)).toEqual([99]);
+    expect(writesOf(await service.list('data.json'))).toEqual([99, 98]);
+
+    const [real] = await service.prune({ file: 'data.json' });
+    expect(real!.dryRun).toBe(false);
+    expect(writesOf(real!.removed)).toEqual([98]);
+    expect(writesOf(await service.list('data.json'))).toEqual([99]);
+    expect(await readdir(path.join(dir, '.prevention', 'backups', 'data.json', 'timestamped'))).toHaveLength(1);
+    await engine.close();
+  });
+});
