@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { NodeFileSystem, systemClock } from '@prevention/core';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { RecordingSink, sleep, tempDir, waitFor } from '../__tests__/helpers.js';
+import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
+
+const corrupt = { name: 'corruption-detected', severity: 'critical', labels: { file: '/data/shared.json' }, summary: 'shared.json is corrupt' } as const;
+
+function router(stateFile: string, sink: RecordingSink, options: Partial<AlertRouterOptions> = {}): AlertRouter {
+  return new AlertRouter({
+    sinks: [{ sink, sendResolved: true }],
+    fs: new NodeFileSystem(),
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    stateFile,
+    groupWait: 30,
+    groupInterval: 60,
+    repeatInterval: '1h',
+    ...options,
+  });
+}
+
+describe('AlertRouter', () => {
+  it('sends one notification for an alert raised 50 times, one resolved notice, and nothing again after a restart', async () => {
+    const stateFile = path.join(await tempDir(), 'state.json');
+    const sink = new RecordingSink();
+    const first = router(stateFile, sink);
+    await first.start();
+    // 50 raises spread over ~1 s: many group intervals pass while the same alert keeps firing.
+    for (let i = 0; i < 50; i++) {
+      first.raise({ ...corrupt, details: { attempt: i } });
+      await sleep(20);
+    }
+    await sleep(200);
+    expect(sink.notifications).toHaveLength(1);
+    expect(sink.notifications[0]).toMatchObject([{ name: 'corruption-detected', status: 'firing', labels: corrupt.labels }]);
+    await first.close();
+
+    // The daemon restarts while the file is still corrupt, and the monitor raises it again.
+    const second = router(stateFile, sink);
+    await second.start();
+    for (let i = 0; i < 10; i++) second.raise(corrupt);
+    await sleep(300);
+    expect(sink.notifications).toHaveLength(1);
+
+    second.resolve(corrupt.name, corrupt.labels);
+    second.resolve(corrupt.name, corrupt.labels);
+    await waitFor(() => sink.notifications.length === 2, 2_000, 'the resolved notice');
+    await sleep(300);
+    expect(sink.notifications).toHaveLength(2);
+    expect(sink.notifications[1]).toMatchObject([{ name: 'corruption-detected', status: 'resolved' }]);
+    expect(sink.notifications[1]![0]!.endsAt).toBeDefined();
+    await second.close();
+
+    const third = router(stateFile, sink);
+    await third.start();
+    third.resolve(corrupt.name, corrupt.labels);
+    await sleep(300);
+    await third.close();
+    expect(sink.notifications).toHaveLength(2);
+  });
+
+  it('re-sends a still-firing alert after repeatInterval', async () => {
+    const sink = new RecordingSink();
+    const r = router(path.join(await tempDir(), 'state.json'), sink, { repeatInterval: 200 });
+    await r.start();
+    r.raise(corrupt);
+    await waitFor(() => sink.notifications.length >= 2, 3_000, 'a repeat');
+    await r.close();
+    expect(sink.notifications[1]).toMatchObject([{ fingerprint: sink.notifications[0]![0]!.fingerprint, status: 'firing' }]);
+  });
+
+  it('groups alerts of one file into one notification and sends only news later', async () => {
+    const sink = new RecordingSink();
+    const r = router(path.join(await tempDir(), 'state.json'), sink, { groupBy: ['file'], groupWait: 100, groupInterval: 150 });
+    await r.start();
+    r.raise({ name: 'commit-failed', severity: 'warning', labels: { file: '/a.json' }, summary: 'a' });
+    r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: '/a.json' }, summary: 'b' });
+    await waitFor(() => sink.notifications.length === 1, 2_000, 'the first notification');
+    expect(sink.notifications[0]!.map((a) => a.name).sort()).toEqual(['commit-failed', 'validation-failed']);
+    r.raise({ name: 'backup-failed', severity: 'warning', labels: { file: '/a.json', strategy: 'rotating' }, summary: 'c' });
+    await waitFor(() => sink.notifications.length === 2, 2_000, 'the update');
+    expect(sink.notifications[1]).toHaveLength(3);
+    await r.close();
+  });
+
+  it('mutes a corrupt file’s lesser warnings, but not other files’', async () => {
+    const sink = new RecordingSink();
+    const r = router(path.join(await tempDir(), 'state.json'), sink);
+    await r.start();
+    r.raise(corrupt);
+    r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: corrupt.labels.file }, summary: 'refused' });
+    r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: '/other.json' }, summary: 'refused' });
+    await sleep(300);
+    await r.close();
+    const sent = sink.notifications.flat().map((a) => `${a.name} ${a.labels.file}`);
+    expect(sent.sort()).toEqual(['corruption-detected /data/shared.json', 'validation-failed /other.json']);
+  });
+
+  it('does not notify silenced alerts until the silence expires', async () => {
+    const sink = new RecordingSink();
+    const r = router(path.join(await tempDir(), 'state.json'), sink);
+    await r.start();
+    r.silence({ name: 'corruption-detected' }, 400, 'planned migration');
+    r.raise(corrupt);
+    await sleep(250);
+    expect(sink.notifications).toHaveLength(0);
+    await waitFor(() => sink.notifications.length === 1, 2_000, 'the notification after expiry');
+    await r.close();
+  });
+
+  it('routes by severity to the sinks a route names', async () => {
+    const pager = new RecordingSink('pager');
+    const everything = new RecordingSink('log');
+    const r = new AlertRouter({
+      sinks: [
+        { sink: pager, sendResolved: true },
+        { sink: everything, sendResolved: false },
+      ],
+      fs: new NodeFileSystem(),
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      stateFile: path.join(await tempDir(), 'state.json'),
+      groupWait: 20,
+      groupInterval: 50,
+      routes: [{ match: { severity: 'critical' }, sinks: ['pager', 'log'] }, { sinks: ['log'] }],
+    });
+    await r.start();
+    r.raise(corrupt);
+    r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: '/other.json' }, summary: 'refused' });
+    await sleep(200);
+    r.resolve(corrupt.name, corrupt.labels);
+    await sleep(200);
+    await r.close();
+    expect(pager.notifications.map((n) => n.map((a) => `${a.name}:${a.status}`))).toEqual([['corruption-detected:firing'], ['corruption-detected:resolved']]);
+    // The log sink has sendResolved off: it hears of both alerts, never of the resolution.
+    expect(everything.notifications.flat().map((a) => `${a.name}:${a.status}`).sort()).toEqual(['corruption-detected:firing', 'validation-failed:firing']);
+  });
+});

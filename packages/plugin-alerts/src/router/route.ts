@@ -1,0 +1,71 @@
+import type { Alert } from '@prevention/core';
+import { toMilliseconds, type Duration } from '../duration.js';
+import { matches, type Matcher } from '../matcher.js';
+
+/** Timing of notifications for the groups of a route (Alertmanager's meaning). */
+export interface GroupTiming {
+  /** How long a new group waits for more alerts before its first notification. Default 30 s. */
+  groupWait?: Duration;
+  /** How long a group waits before notifying about alerts added after its first notification. Default 5 min. */
+  groupInterval?: Duration;
+  /** How long before a still-firing, unchanged notification is sent again. Default 4 h. */
+  repeatInterval?: Duration;
+}
+
+/** Sends the alerts it matches to some sinks, grouped by some labels. */
+export interface Route extends GroupTiming {
+  /** Which alerts take this route; default all. */
+  match?: Matcher;
+  /** Names of the sinks to notify; default every sink. */
+  sinks?: string[];
+  /** Alerts with the same values of these labels (`name` is the alert name) go in one notification. Default `['name', 'file']`. */
+  groupBy?: string[];
+  /** Keep looking for further matching routes after this one. */
+  continue?: boolean;
+}
+
+/** A route with its defaults applied and durations in milliseconds. */
+export interface ResolvedRoute {
+  id: string;
+  match: Matcher;
+  sinks: string[];
+  groupBy: string[];
+  groupWaitMs: number;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+  continue: boolean;
+}
+
+/** Defaults for timing and grouping. */
+export const ROUTE_DEFAULTS = { groupWait: 30_000, groupInterval: 300_000, repeatInterval: 4 * 3_600_000, groupBy: ['name', 'file'] } as const;
+
+/** Applies defaults (`base` for timing and grouping, every sink) to a route. */
+export function resolveRoute(route: Route, index: number, base: GroupTiming & { groupBy?: string[] }, allSinks: readonly string[]): ResolvedRoute {
+  const timing = (key: keyof GroupTiming): number => toMilliseconds(route[key] ?? base[key] ?? ROUTE_DEFAULTS[key], `routes[${index}].${key}`);
+  return {
+    id: `route${index}`,
+    match: route.match ?? {},
+    sinks: route.sinks ?? [...allSinks],
+    groupBy: route.groupBy ?? base.groupBy ?? [...ROUTE_DEFAULTS.groupBy],
+    groupWaitMs: timing('groupWait'),
+    groupIntervalMs: timing('groupInterval'),
+    repeatIntervalMs: timing('repeatInterval'),
+    continue: route.continue ?? false,
+  };
+}
+
+/** The routes an alert takes: the first that matches, and the following ones while `continue` is set. */
+export function routesFor(alert: Alert, routes: readonly ResolvedRoute[]): ResolvedRoute[] {
+  const taken: ResolvedRoute[] = [];
+  for (const route of routes) {
+    if (!matches(route.match, alert)) continue;
+    taken.push(route);
+    if (!route.continue) break;
+  }
+  return taken;
+}
+
+/** The values of the route's grouping labels for `alert`. */
+export function groupLabelsOf(route: ResolvedRoute, alert: Alert): Record<string, string> {
+  return Object.fromEntries(route.groupBy.map((label) => [label, label === 'name' ? alert.name : (alert.labels[label] ?? '')]));
+}
