@@ -20,7 +20,7 @@ const STRATEGIES: Record<string, StrategyOptions[]> = {
 /** An engine on `data.json` (with a schema) after three acknowledged writes; returns the last committed bytes. */
 async function engineWithHistory(strategies: StrategyOptions[]): Promise<{ engine: Engine; file: string; committed: Buffer }> {
   const dir = await tempDir();
-  const engine = await createEngine({ cwd: dir, config: false, files: [{ path: 'data.json', schema }], plugins: [backup({ strategies })] });
+  const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, files: [{ path: 'data.json', schema }], plugins: [backup({ strategies })] });
   for (const type of ['a', 'b', 'c']) await engine.update<{ events: unknown[] }>('data.json', (d) => void (d.events ??= []).push({ type }));
   const file = path.join(dir, 'data.json');
   return { engine, file, committed: await readFile(file) };

@@ -31,6 +31,7 @@ describe('retention after 100 writes', () => {
     const engine = await createEngine({
       cwd: dir,
       config: false,
+      logger: { level: 'silent' },
       clock,
       files: [{ path: 'data.json' }],
       plugins: [
@@ -80,7 +81,7 @@ describe('retention after 100 writes', () => {
   it('keeps the version a commit replaces until the next save, and prune({ dryRun }) lists it without deleting', async () => {
     const dir = await tempDir();
     const clock = new ManualClock(T0);
-    const engine = await createEngine({ cwd: dir, config: false, clock, files: [{ path: 'data.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', keepDaily: 1 }] })] });
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, clock, files: [{ path: 'data.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', keepDaily: 1 }] })] });
     await hundredWrites(engine, clock);
     const service = engine.plugin<BackupService>('backup');
     // keepDaily 1 keeps only write 99; write 98 is what write 99's commit replaced, so it stays

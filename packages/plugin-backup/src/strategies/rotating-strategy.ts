@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { ErrorCodes, PreventionError, type BackupInput, type BackupRecord } from '@prevention/core';
-import { backupIoError } from '../storage/backup-io-error.js';
 import { backupDirFor } from '../storage/backup-location.js';
 import { backupModeFor, ensureBackupDir, listDirectory, readBackupFile, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
 import { newestFirst, parseSnapshotId, toBackupRecord, type SnapshotMeta } from '../storage/snapshot-id.js';
@@ -44,20 +43,29 @@ export class RotatingStrategy extends SnapshotStrategy {
     const { fs } = this.services;
     const dir = this.dirFor(input.file);
     await ensureBackupDir(fs, dir, input.file);
-    const copies = await this.copies(input.file);
-    // Oldest first, so the numbers stay in age order at every step; the directory fsync of the
-    // new copy's atomic write below makes these renames durable too.
-    for (let i = copies.length - 1; i >= 0; i--) {
-      const copy = copies[i]!;
-      const number = i + 2;
-      if (copy.number === number) continue;
-      try {
-        await fs.rename(path.join(dir, copy.name), path.join(dir, this.nameOf(input.file, number, copy.id)));
-      } catch (err) {
-        throw backupIoError(`rotating the backup ${copy.name}`, input.file, err);
-      }
-    }
+    const older = await this.copies(input.file);
+    // The new copy first: names carry ids, so it can sit beside the old number 1 for a moment,
+    // and a save that fails (a full disk) leaves the existing copies exactly as they were.
     await writeBackupFile(fs, path.join(dir, this.nameOf(input.file, 1, id)), input.bytes, backupModeFor(input.mode));
+    try {
+      await this.renumber(input.file, older);
+    } catch (err) {
+      // The new copy is durable and the order of copies comes from their ids, not their numbers,
+      // so a rotation that stopped halfway loses nothing; the next save renumbers again.
+      this.services.logger.warn({ err, file: input.file, strategy: this.name }, 'could not renumber the rotated backups');
+    }
+  }
+
+  /** Gives the copies older than the new one the numbers 2, 3, ... (oldest first, so numbers stay in age order at every step). */
+  private async renumber(file: string, older: readonly RotatedCopy[]): Promise<void> {
+    const { fs } = this.services;
+    const dir = this.dirFor(file);
+    for (let i = older.length - 1; i >= 0; i--) {
+      const copy = older[i]!;
+      const number = i + 2;
+      if (copy.number !== number) await fs.rename(path.join(dir, copy.name), path.join(dir, this.nameOf(file, number, copy.id)));
+    }
+    await fs.syncDirectory(dir);
   }
 
   protected async discard(file: string, records: readonly BackupRecord[]): Promise<void> {
