@@ -1,6 +1,6 @@
 import { ErrorCodes, PreventionError, type Clock } from '@prevention/core';
 import type { Secret } from '../secret.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RequestSpacer } from './request-spacer.js';
 
 /** How a {@link JsonPoster} retries. */
 export interface RetryPolicy {
@@ -20,7 +20,7 @@ export interface JsonPosterOptions extends RetryPolicy {
   what: string;
   url: Secret;
   clock: Clock;
-  /** Least time between two requests (a rate limit of the receiving end); default none. */
+  /** Least time from the end of one request to the start of the next (the receiver's rate limit); default none. */
   minIntervalMs?: number;
   headers?: Record<string, string>;
 }
@@ -31,14 +31,14 @@ export interface JsonPosterOptions extends RetryPolicy {
  * errors name the sink and the HTTP status but never the URL.
  */
 export class JsonPoster {
-  private readonly limiter: RateLimiter | undefined;
+  private readonly spacer: RequestSpacer | undefined;
   private readonly maxRetries: number;
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: JsonPosterOptions) {
-    this.limiter = options.minIntervalMs ? new RateLimiter(options.clock, options.minIntervalMs) : undefined;
+    this.spacer = options.minIntervalMs ? new RequestSpacer(options.clock, options.minIntervalMs) : undefined;
     this.maxRetries = options.maxRetries ?? 5;
     this.backoffMs = options.backoffMs ?? 1_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
@@ -48,43 +48,47 @@ export class JsonPoster {
   /** Posts `body`; resolves once the server accepted it (2xx). */
   async post(body: unknown, signal?: AbortSignal): Promise<void> {
     const payload = JSON.stringify(body);
-    const { what, url, clock } = this.options;
+    const { what, clock } = this.options;
     for (let attempt = 0; ; attempt++) {
-      await this.limiter?.take(signal);
-      let retryInMs: number;
-      let failure: string;
-      let cause: Error | undefined;
-      try {
-        const response = await fetch(url.reveal(), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...this.options.headers },
-          body: payload,
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs),
-        });
-        const text = url.scrub((await response.text().catch(() => '')).slice(0, 200));
-        if (response.ok) return;
-        failure = `HTTP ${response.status}${text ? ` (${text})` : ''}`;
-        if (response.status === 429) {
-          retryInMs = retryAfterMs(response.headers.get('retry-after'), clock.now()) ?? this.backoff(attempt);
-          this.limiter?.holdFor(retryInMs);
-        } else if (response.status >= 500) {
-          retryInMs = this.backoff(attempt);
-        } else {
-          throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `${what} was refused with ${failure}; not retried, since the request itself is wrong: check the sink's URL and settings`, {
-            details: { status: response.status, permanent: true },
-          });
-        }
-      } catch (err) {
-        if (err instanceof PreventionError) throw err;
-        if (signal?.aborted) throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `${what}: sending was aborted`, { cause: url.scrubError(signal.reason) });
-        cause = url.scrubError(err);
-        failure = `a network error (${cause.message}${describeCause(err, url)})`;
-        retryInMs = this.backoff(attempt);
-      }
+      const outcome = this.spacer ? await this.spacer.run(() => this.attempt(payload, signal), signal) : await this.attempt(payload, signal);
+      if (outcome === 'delivered') return;
       if (attempt >= this.maxRetries) {
-        throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `${what} failed after ${attempt + 1} attempts, the last with ${failure}`, { cause, details: { attempts: attempt + 1 } });
+        throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `${what} failed after ${attempt + 1} attempts, the last with ${outcome.failure}`, {
+          cause: outcome.cause,
+          details: { attempts: attempt + 1 },
+        });
       }
-      await clock.sleep(retryInMs, signal);
+      await clock.sleep(outcome.retryInMs ?? this.backoff(attempt), signal);
+    }
+  }
+
+  /** One request: delivered, or a retryable failure (a permanent one throws). */
+  private async attempt(payload: string, signal: AbortSignal | undefined): Promise<'delivered' | { failure: string; retryInMs?: number; cause?: Error }> {
+    const { what, url, clock } = this.options;
+    try {
+      const response = await fetch(url.reveal(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...this.options.headers },
+        body: payload,
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = url.scrub((await response.text().catch(() => '')).slice(0, 200));
+      if (response.ok) return 'delivered';
+      const failure = `HTTP ${response.status}${text ? ` (${text})` : ''}`;
+      if (response.status === 429) {
+        const retryInMs = retryAfterMs(response.headers.get('retry-after'), clock.now());
+        if (retryInMs !== undefined) this.spacer?.holdFor(retryInMs);
+        return { failure, ...(retryInMs === undefined ? {} : { retryInMs }) };
+      }
+      if (response.status >= 500) return { failure };
+      throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `${what} was refused with ${failure}; not retried, since the request itself is wrong: check the sink's URL and settings`, {
+        details: { status: response.status, permanent: true },
+      });
+    } catch (err) {
+      if (err instanceof PreventionError) throw err;
+      if (signal?.aborted) throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `${what}: sending was aborted`, { cause: url.scrubError(signal.reason) });
+      const cause = url.scrubError(err);
+      return { failure: `a network error (${cause.message}${describeCause(err, url)})`, cause };
     }
   }
 

@@ -15,7 +15,7 @@ export interface SlackSinkOptions extends CommonSinkOptions, RetryPolicy {
   urlEnv?: string;
   /** A file holding the URL (relative to the engine's `cwd`). */
   urlFile?: string;
-  /** Least time between two messages to this webhook; default 1000 ms (Slack's limit of one per second). */
+  /** Least time between two messages to this webhook (from the end of one to the start of the next); default 1000 ms, Slack's limit of one per second. */
   minIntervalMs?: number;
 }
 
