@@ -1,0 +1,41 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createEngine, quarantineDirFor } from '@prevention/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gzipBackup } from './gzip-backup-plugin.js';
+import type { GzipBackupStrategy } from './gzip-backup-strategy.js';
+
+let dir: string;
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+describe('the gzip backup strategy, registered as a plugin', () => {
+  it('keeps the newest versions compressed and restores the last committed one after corruption', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gzip-backup-'));
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [gzipBackup({ keep: 3 })] });
+    const events = Array.from({ length: 200 }, (_, i) => ({ type: 'tick', payload: { i, note: 'the same words compress well '.repeat(4) } }));
+    for (let n = 1; n <= 6; n++) await engine.write('shared.json', { events: events.slice(0, n * 30) });
+    const file = path.join(dir, 'shared.json');
+    const committed = await readFile(file);
+
+    // keep 3, plus the version the last commit replaced, kept until the next save or prune.
+    expect(await engine.backups('shared.json')).toHaveLength(4);
+    const strategy = engine.plugin<GzipBackupStrategy>('gzip-backup');
+    expect((await strategy.prune(file, { dryRun: false })).removed).toHaveLength(1);
+    const backups = await engine.backups('shared.json');
+    expect(backups.map((b) => b.strategy)).toEqual(['gzip', 'gzip', 'gzip']);
+    const backupDir = path.join(dir, '.prevention', 'backups', 'shared.json', 'gzip');
+    const newest = path.join(backupDir, `${backups[0]!.id}.json.gz`);
+    const stored = await readFile(newest);
+    expect(gunzipSync(stored)).toEqual(committed);
+    expect(stored.length).toBeLessThan(committed.length / 5);
+    expect(await readdir(backupDir)).toHaveLength(3);
+
+    await writeFile(file, committed.subarray(0, 100));
+    const result = await engine.restore('shared.json');
+    expect(await readFile(file)).toEqual(committed);
+    expect(path.dirname(result.quarantined!)).toBe(quarantineDirFor(file));
+    await engine.close();
+  });
+});

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import {
+  atomicWriteFile,
+  ErrorCodes,
+  PreventionError,
+  stateDirFor,
+  type BackupInput,
+  type BackupRecord,
+  type BackupStrategy,
+  type Clock,
+  type FileSystem,
+  type PruneReport,
+} from '@prevention/core';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** `<epoch ms>-<seq>-<bytes>-<sha256>.json.gz`: the name is the durable record of the checksum. */
+const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})\.json\.gz$/;
+
+/**
+ * A backup strategy that keeps the newest `keep` versions gzip-compressed, written against the
+ * BackupStrategy port only. All I/O goes through the engine's FileSystem port and every backup
+ * is written with `atomicWriteFile` (temp, fsync, rename, fsync dir), so a crash never leaves a
+ * half-written one. `read` returns the uncompressed bytes: the engine checks them against the
+ * sha256 recorded at save time before restoring.
+ */
+export class GzipBackupStrategy implements BackupStrategy {
+  readonly name = 'gzip';
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly clock: Clock,
+    private readonly keep: number,
+  ) {}
+
+  async save(input: BackupInput): Promise<BackupRecord> {
+    const existing = await this.list(input.file);
+    const seq = Math.max(0, ...existing.map((r) => Number(r.id.split('-')[1]))) + 1;
+    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}`;
+    const dir = this.dirFor(input.file);
+    await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    // Same read/write bits as the data file, never wider.
+    await atomicWriteFile(this.fs, path.join(dir, `${id}.json.gz`), await gzipAsync(input.bytes), { mode: input.mode & 0o666 });
+    // Keep the version this commit replaces: if the commit fails, the engine removes the new backup.
+    await this.trim(input.file, [this.toRecord(input.file, id)!, ...existing], false, this.keep + (input.reason === 'commit' ? 1 : 0));
+    return this.toRecord(input.file, id)!;
+  }
+
+  async list(file: string): Promise<BackupRecord[]> {
+    let names: string[];
+    try {
+      names = await this.fs.readdir(this.dirFor(file));
+    } catch {
+      return [];
+    }
+    return names
+      .map((name) => this.toRecord(file, name.replace(/\.json\.gz$/, '')))
+      .filter((r): r is BackupRecord => r !== undefined)
+      .sort((a, b) => Number(b.id.split('-')[1]) - Number(a.id.split('-')[1]));
+  }
+
+  async read(record: BackupRecord): Promise<Uint8Array> {
+    const compressed = await this.fs.readFile(this.pathOf(record));
+    try {
+      return await gunzipAsync(compressed);
+    } catch (cause) {
+      throw new PreventionError(ErrorCodes.RESTORE_FAILED, `the backup ${record.id} of ${record.file} is not valid gzip`, { file: record.file, cause });
+    }
+  }
+
+  async remove(record: BackupRecord): Promise<void> {
+    await this.fs.unlink(this.pathOf(record));
+  }
+
+  async prune(file: string, options: { dryRun: boolean }): Promise<PruneReport> {
+    return this.trim(file, await this.list(file), options.dryRun, this.keep);
+  }
+
+  private async trim(file: string, records: BackupRecord[], dryRun: boolean, keep: number): Promise<PruneReport> {
+    const kept = records.slice(0, keep);
+    const removed = records.slice(keep);
+    if (!dryRun) for (const record of removed) await this.remove(record);
+    return { file, strategy: this.name, kept, removed, dryRun };
+  }
+
+  private toRecord(file: string, id: string): BackupRecord | undefined {
+    const match = NAME.exec(`${id}.json.gz`);
+    if (!match) return undefined;
+    return { id, file, strategy: this.name, createdAt: new Date(Number(match[1])), bytes: Number(match[3]), sha256: match[4]! };
+  }
+
+  private dirFor(file: string): string {
+    return path.join(stateDirFor(file), 'backups', path.basename(file), 'gzip');
+  }
+
+  private pathOf(record: BackupRecord): string {
+    return path.join(this.dirFor(record.file), `${record.id}.json.gz`);
+  }
+}
