@@ -1,5 +1,5 @@
 import type { BackupRecord } from '../backup/backup-strategy.js';
-import type { PreventionError } from '../errors.js';
+import type { PreventionError, ValidationIssue } from '../errors.js';
 import type { JsonValue } from '../json/json-value.js';
 
 /** What `write`, `update` and `restore` resolve to once the commit is durable and verified. */
@@ -27,9 +27,22 @@ export interface RestoreResult extends CommitResult {
  */
 export type Updater<T = JsonValue> = (draft: T) => T | void | Promise<T | void>;
 
+/**
+ * An engine-internal change that builds the next document from the current one without
+ * copying it (sharing unchanged parts), for hot paths such as appending events. `apply` must
+ * not mutate its input, and must validate what it adds: only `check` runs on the result, plus
+ * the file's full checks when `fullCheck` is set.
+ */
+export interface Mutation {
+  apply(document: JsonValue): JsonValue | Promise<JsonValue>;
+  check?(next: JsonValue): ValidationIssue[];
+  fullCheck?: boolean;
+}
+
 /** One queued request against a file. */
 export type Change =
   | { kind: 'update'; updater: Updater<JsonValue>; settle: Settle<CommitResult> }
+  | { kind: 'mutate'; mutation: Mutation; settle: Settle<CommitResult> }
   | { kind: 'replace'; document: unknown; settle: Settle<CommitResult> }
   | { kind: 'restore'; id: string | undefined; settle: Settle<RestoreResult> };
 

@@ -111,6 +111,25 @@ export class CommitContext implements WriteContext {
     for (const outcome of this.outcomes) {
       this.throwIfAborted();
       const { change } = outcome;
+      if (change.kind === 'mutate') {
+        let next: JsonValue;
+        try {
+          next = await change.mutation.apply(working);
+        } catch (cause) {
+          outcome.error = isPreventionError(cause)
+            ? cause
+            : new PreventionError(ErrorCodes.UPDATER_FAILED, `a change to ${this.file} failed (${(cause as Error)?.message ?? String(cause)}); nothing was committed for it`, { file: this.file, cause });
+          continue;
+        }
+        const issues = [...(change.mutation.check?.(next) ?? []), ...(change.mutation.fullCheck ? this.runChecks(next, checks) : [])];
+        if (issues.length > 0) {
+          outcome.error = this.validationError(issues);
+          continue;
+        }
+        working = next;
+        anyOk = true;
+        continue;
+      }
       let candidate: unknown;
       if (change.kind === 'replace') {
         candidate = change.document;

@@ -12,7 +12,8 @@ import type { JsonValue } from '../json/json-value.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
 import type { Logger } from '../logging/logger.js';
 import { TOKENS } from '../tokens.js';
-import type { Change, CommitResult, RestoreResult, Settle, Updater } from './change.js';
+import type { Change, CommitResult, Mutation, RestoreResult, Settle, Updater } from './change.js';
+import { MessageBus, type BusOptions } from '../bus/message-bus.js';
 import { CommitContext, LoadError, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
@@ -42,6 +43,7 @@ export class Engine {
   private readonly queues = new Map<string, FileQueue>();
   private readonly pipelines = new WeakMap<object, Pipeline>();
   private readonly directoriesReady = new Set<string>();
+  private readonly buses = new Set<MessageBus>();
   private closing: Promise<void> | undefined;
 
   /** @internal Use `createEngine`. */
@@ -95,6 +97,44 @@ export class Engine {
    */
   restore(file: string, options: { id?: string } = {}): Promise<RestoreResult> {
     return this.enqueue(file, (settle) => ({ kind: 'restore', id: options.id, settle }));
+  }
+
+  /**
+   * @internal Commits a {@link Mutation}: the hot path for changes that share the unchanged
+   * parts of the document instead of copying it (the message bus's appends).
+   */
+  mutate(file: string, mutation: Mutation): Promise<CommitResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'mutate', mutation, settle }));
+  }
+
+  /**
+   * @internal The committed document itself, not a copy: callers must never mutate it. For
+   * read-mostly internals (the bus) that hand out copies of small parts.
+   */
+  async readShared(file: string): Promise<JsonValue> {
+    this.assertOpen();
+    const absolute = this.resolver.resolvePath(file);
+    const settings = await this.resolver.settingsFor(absolute);
+    const version = await loadVersion(this.services(), absolute, settings.maxDepth);
+    return version ? version.document : settings.initial;
+  }
+
+  /**
+   * A message bus on one shared context file: publish events, read them back, follow them
+   * from any process. See {@link MessageBus}.
+   */
+  bus(file: string, options: BusOptions = {}): MessageBus {
+    this.assertOpen();
+    const bus = new MessageBus(this, this.resolver.resolvePath(file), options, {
+      fs: this.fs,
+      clock: this.clock,
+      logger: this.logger,
+      validator: this.container.resolve<SchemaValidator>(TOKENS.SchemaValidator),
+      events: this.events,
+    });
+    this.buses.add(bus);
+    bus.onClose(() => this.buses.delete(bus));
+    return bus;
   }
 
   /** Every backup of `file` across strategies, newest first. */
@@ -153,6 +193,7 @@ export class Engine {
   }
 
   private async shutdown(): Promise<void> {
+    await Promise.all([...this.buses].map((bus) => bus.close()));
     await Promise.all([...this.queues.values()].map((q) => q.running));
     const errors: unknown[] = [];
     for (const hook of [...this.contributions.closeHooks].reverse()) {

@@ -39,7 +39,7 @@ export interface OpenFlags {
   readonly createExclusive: number;
   /** O_RDONLY|O_NOFOLLOW. */
   readonly readNoFollow: number;
-  /** O_WRONLY|O_APPEND|O_CREAT. */
+  /** O_RDWR|O_APPEND|O_CREAT: appends, and reads to check how the file ends. */
   readonly append: number;
 }
 

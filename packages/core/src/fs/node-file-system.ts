@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FileStats, FileSystem, FileSystemSpace, OpenFlags } from './file-system.js';
 
-const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_APPEND, O_DIRECTORY } = fs.constants;
+const { O_WRONLY, O_RDONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_APPEND, O_DIRECTORY } = fs.constants;
 
 function toStats(s: fs.BigIntStats): FileStats {
   return {
@@ -33,7 +33,7 @@ function call<T>(fn: (cb: (err: NodeJS.ErrnoException | null, value: T) => void)
 const flags: OpenFlags = {
   createExclusive: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
   readNoFollow: O_RDONLY | O_NOFOLLOW,
-  append: O_WRONLY | O_APPEND | O_CREAT,
+  append: O_RDWR | O_APPEND | O_CREAT,
 };
 
 /** The default {@link FileSystem}: node:fs, one system call per method. */

@@ -1,0 +1,131 @@
+import type { EngineEvents } from '../events/event-bus.js';
+import type { FileStats, FileSystem } from '../fs/file-system.js';
+import type { Logger } from '../logging/logger.js';
+import type { BusEvent } from './bus-event.js';
+import type { MessageBus } from './message-bus.js';
+
+/** Receives one event; may be async (the next event waits for it). */
+export type EventHandler = (event: BusEvent) => void | Promise<void>;
+
+/** Options of `bus.subscribe`. */
+export interface SubscribeOptions {
+  /** Deliver events after this seq; default: only events published after subscribing. */
+  since?: number;
+  /** Only these event types. */
+  types?: string[];
+}
+
+interface Subscription {
+  handler: EventHandler;
+  types: Set<string> | undefined;
+  /** The seq delivered last, or the starting point. */
+  cursor: number | undefined;
+  running: boolean;
+  again: boolean;
+  active: boolean;
+}
+
+function identity(stats: FileStats | undefined): string {
+  return stats ? `${stats.ino}:${stats.size}:${stats.mtimeNs}` : 'missing';
+}
+
+/**
+ * Delivers a bus's events to its subscribers. Commits in this engine wake it at once; commits
+ * by other processes are noticed by polling the file's identity (inode, size, mtime), which
+ * costs one lstat per interval. Each subscription keeps its own cursor and runs its handler one
+ * event at a time, so events committed while a handler is busy are delivered next, in order.
+ */
+export class Follower {
+  private readonly subscriptions = new Set<Subscription>();
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
+  private seen = '';
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly services: { fs: FileSystem; logger: Logger; events: EngineEvents },
+    private readonly pollMs: number,
+  ) {}
+
+  add(handler: EventHandler, options: { since?: number; types?: string[] }): () => void {
+    const subscription: Subscription = {
+      handler,
+      types: options.types ? new Set(options.types) : undefined,
+      cursor: options.since,
+      running: false,
+      again: false,
+      active: true,
+    };
+    this.subscriptions.add(subscription);
+    this.start();
+    void this.deliver(subscription);
+    return () => {
+      subscription.active = false;
+      this.subscriptions.delete(subscription);
+      if (this.subscriptions.size === 0) this.stop();
+    };
+  }
+
+  close(): void {
+    for (const subscription of this.subscriptions) subscription.active = false;
+    this.subscriptions.clear();
+    this.stop();
+  }
+
+  private start(): void {
+    if (this.timer) return;
+    this.unlisten = this.services.events.on('commit', (commit) => {
+      if (commit.file === this.bus.file) this.wakeAll();
+    });
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+  }
+
+  private stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.unlisten?.();
+    this.unlisten = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    const stats = await this.services.fs.lstat(this.bus.file).catch(() => undefined);
+    const now = identity(stats);
+    if (now === this.seen) return;
+    this.seen = now;
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    for (const subscription of this.subscriptions) void this.deliver(subscription);
+  }
+
+  private async deliver(subscription: Subscription): Promise<void> {
+    if (subscription.running) {
+      subscription.again = true;
+      return;
+    }
+    subscription.running = true;
+    try {
+      do {
+        subscription.again = false;
+        subscription.cursor ??= await this.bus.lastSeq();
+        const events = await this.bus.events({ since: subscription.cursor });
+        for (const event of events) {
+          if (!subscription.active) return;
+          subscription.cursor = event.seq;
+          if (subscription.types && !subscription.types.has(event.type)) continue;
+          try {
+            await subscription.handler(event);
+          } catch (err) {
+            this.services.logger.error({ err, file: this.bus.file, seq: event.seq }, 'a bus subscriber threw; delivery goes on');
+          }
+        }
+      } while (subscription.again && subscription.active);
+    } catch (err) {
+      // A read that fails (the file corrupt until repaired, say) is retried at the next wake-up.
+      this.services.logger.warn({ err, file: this.bus.file }, 'could not read new events; retrying');
+    } finally {
+      subscription.running = false;
+    }
+  }
+}

@@ -1,0 +1,316 @@
+import type { Clock } from '../clock.js';
+import { parseDuration, type Duration } from '../config/duration.js';
+import type { CommitResult } from '../engine/change.js';
+import type { FileSettings } from '../config/file-settings.js';
+import type { Engine } from '../engine/engine.js';
+import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
+import type { EngineEvents } from '../events/event-bus.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { isPlainObject, type JsonObject, type JsonValue } from '../json/json-value.js';
+import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
+import { toJsonDocument } from '../json/to-json-document.js';
+import type { Logger } from '../logging/logger.js';
+import type { BusEvent, EventFormat, EventQuery, PublishInput } from './bus-event.js';
+import { archivePathFor, EventArchive } from './event-archive.js';
+import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
+import { sharedContextSchema } from './shared-context-schema.js';
+import { Follower, type SubscribeOptions, type EventHandler } from './follower.js';
+import { uuidv7 } from './uuidv7.js';
+
+/** Options of `engine.bus(file, options)`. */
+export interface BusOptions {
+  /** Keep at most this many events in the live file; older ones move to the archive first. */
+  maxEvents?: number;
+  /** Move events older than this to the archive (the newest event always stays). */
+  maxAge?: Duration;
+  /** Shape of newly written events; default `auto`. */
+  eventFormat?: EventFormat;
+  /** Largest serialized payload accepted, in bytes; default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** A JSON Schema per event type, checked on publish. */
+  schemas?: Record<string, Record<string, unknown>>;
+  /** How often followers look for commits by other processes; default 50 ms. */
+  pollMs?: number;
+  /** Where archived events go; default `<name>.archive.jsonl` beside the file. */
+  archivePath?: string;
+}
+
+/** What the bus needs from its engine. */
+export interface BusServices {
+  fs: FileSystem;
+  clock: Clock;
+  logger: Logger;
+  validator: SchemaValidator;
+  events: EngineEvents;
+}
+
+/** Publishes committed together. */
+interface PublishBatch {
+  items: PreparedEvent[];
+  /** Set once the commit has taken the items: later publishes start a new batch. */
+  sealed: boolean;
+  added?: BusEvent[];
+  done: Promise<BusEvent[]>;
+}
+
+/** A publish that passed validation, waiting for its seq. */
+interface PreparedEvent {
+  type: string;
+  source: string;
+  payload: JsonValue;
+  correlationId?: string;
+}
+
+/** Top-level keys the bus owns; the rest of the file is shared state. */
+const RESERVED = new Set(['events', 'version', 'last_updated', 'total_events']);
+
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+function badPublish(file: string, issues: ValidationIssue[]): PreventionError {
+  return new PreventionError(
+    ErrorCodes.VALIDATION_FAILED,
+    `refused to publish to ${file}: ${issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')}. Nothing was committed for it`,
+    { file, issues },
+  );
+}
+
+/** The document as a shared context: an object whose `events` is an array. */
+function asContext(document: JsonValue, file: string): { base: JsonObject; events: JsonValue[] } {
+  if (!isPlainObject(document) || (document.events !== undefined && !Array.isArray(document.events))) {
+    throw new PreventionError(ErrorCodes.VALIDATION_FAILED, `${file} is not a shared context file: it must be an object whose "events" is an array`, {
+      file,
+      issues: [{ path: '/events', message: 'must be an array' }],
+    });
+  }
+  return { base: document as JsonObject, events: (document.events as JsonValue[] | undefined) ?? [] };
+}
+
+/**
+ * A message bus on one shared context file (`{ "version": 1, "events": [...] }`): several
+ * processes publish events to it and follow what the others publish. Every publish is a commit
+ * through the engine's pipeline (locked, validated, backed up, atomic, verified), and concurrent
+ * publishes are committed together. Files written by earlier buses are read and appended to
+ * without rewriting their events.
+ */
+export class MessageBus {
+  readonly archive: EventArchive;
+  private readonly maxEvents: number | undefined;
+  private readonly maxAgeMs: number | undefined;
+  private readonly payloadChecks = new Map<string, SchemaCheck>();
+  private readonly envelopeCheck: SchemaCheck;
+  private readonly eventCheck: SchemaCheck;
+  private readonly follower: Follower;
+  private readonly closeHooks: Array<() => void> = [];
+  /** The last seq of an events array already scanned, so appends do not rescan the file. */
+  private readonly lastSeqOf = new WeakMap<JsonValue[], number>();
+  private open: PublishBatch | undefined;
+
+  /** @internal Use `engine.bus(file)`. */
+  constructor(
+    private readonly engine: Engine,
+    readonly file: string,
+    private readonly options: BusOptions,
+    private readonly services: BusServices,
+  ) {
+    if (options.maxEvents !== undefined && (!Number.isInteger(options.maxEvents) || options.maxEvents < 1)) {
+      throw new PreventionError(ErrorCodes.CONFIG_INVALID, `bus maxEvents must be a whole number of at least 1 (got ${options.maxEvents})`);
+    }
+    this.maxEvents = options.maxEvents;
+    this.maxAgeMs = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'bus maxAge');
+    this.archive = new EventArchive(services.fs, options.archivePath ?? archivePathFor(file));
+    // Parts of the shipped schema, compiled without its $id so they never clash with the whole.
+    const { $id: _id, properties, ...schema } = sharedContextSchema;
+    this.envelopeCheck = services.validator.compile({ ...schema, properties: { ...properties, events: { type: 'array' } } });
+    this.eventCheck = services.validator.compile({ definitions: schema.definitions, ...schema.definitions.storedEvent });
+    for (const [type, schema] of Object.entries(options.schemas ?? {})) {
+      this.payloadChecks.set(type, services.validator.compile(schema));
+    }
+    this.follower = new Follower(this, services, options.pollMs ?? 50);
+  }
+
+  /** Publishes one event; resolves with it once it is durably committed. */
+  async publish<P = JsonValue>(input: PublishInput<P>): Promise<BusEvent> {
+    const [event] = await this.publishMany([input]);
+    return event!;
+  }
+
+  /** Publishes several events in one commit, in order; all or none are committed. */
+  async publishMany<P = JsonValue>(inputs: ReadonlyArray<PublishInput<P>>): Promise<BusEvent[]> {
+    const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : ''));
+    // Publishes that arrive while the next commit has not started join it, so a burst costs one
+    // commit and one archive append, not one each.
+    if (!this.open || this.open.sealed) this.open = this.startBatch(await this.engine.settings(this.file));
+    const batch = this.open;
+    const offset = batch.items.length;
+    batch.items.push(...prepared);
+    const added = await batch.done;
+    return added.slice(offset, offset + prepared.length);
+  }
+
+  private startBatch(settings: FileSettings): PublishBatch {
+    const batch: PublishBatch = { items: [], sealed: false, done: Promise.resolve([]) };
+    batch.done = this.engine
+      .mutate(this.file, {
+        apply: async (document) => {
+          batch.sealed = true;
+          const { next, added } = await this.append(document, batch.items);
+          batch.added = added;
+          return next;
+        },
+        check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
+        // A schema the user configured for the file is checked in full; the built-in format only
+        // needs the envelope and the new events checked, which keeps appends O(new events).
+        fullCheck: settings.schemaSource !== undefined,
+      })
+      .then(() => batch.added ?? []);
+    // Whoever awaits the batch sees its failure; this keeps an unobserved one from being reported twice.
+    batch.done.catch(() => undefined);
+    return batch;
+  }
+
+  /** Events after `since` (default 0: all, including archived ones), oldest first, filtered. */
+  async events(query: EventQuery = {}): Promise<BusEvent[]> {
+    const since = query.since ?? 0;
+    const { events } = asContext(await this.engine.readShared(this.file), this.file);
+    const seqs = this.sequence(events);
+    const firstLive = seqs[0] ?? Infinity;
+    const found: BusEvent[] = [];
+    if (since + 1 < firstLive) {
+      for (const { raw, seq } of await this.archive.read(since, firstLive)) found.push(toBusEvent(raw, seq));
+    }
+    events.forEach((raw, i) => {
+      if (seqs[i]! > since) found.push(structuredClone(toBusEvent(raw, seqs[i]!)));
+    });
+    const types = query.type === undefined ? undefined : new Set([query.type].flat());
+    const sources = query.source === undefined ? undefined : new Set([query.source].flat());
+    const filtered = found.filter((e) => (!types || types.has(e.type)) && (!sources || sources.has(e.source)));
+    return query.limit === undefined ? filtered : filtered.slice(0, query.limit);
+  }
+
+  /** The seq of the newest event (0 for none). */
+  async lastSeq(): Promise<number> {
+    const { events } = asContext(await this.engine.readShared(this.file), this.file);
+    return this.sequence(events).at(-1) ?? 0;
+  }
+
+  /**
+   * Calls `handler` for every event published by any process after `since` (default: events
+   * published from now on), in `seq` order, each exactly once, one at a time. A handler that
+   * throws is logged and delivery goes on. Returns the function that stops it.
+   */
+  subscribe(handler: EventHandler, options: SubscribeOptions = {}): () => void {
+    return this.follower.add(handler, options);
+  }
+
+  /** Non-event top-level keys of the file, committed through the same pipeline. */
+  readonly state = {
+    /** A copy of the value at `key`. */
+    get: async <T = JsonValue>(key: string): Promise<T | undefined> => {
+      const { base } = asContext(await this.engine.readShared(this.file), this.file);
+      return structuredClone(base[key]) as T | undefined;
+    },
+    /** Sets `key` to `value`; other keys and the events are untouched. */
+    set: (key: string, value: unknown): Promise<CommitResult> => this.state.update((state) => ({ ...state, [key]: value as JsonValue })),
+    /** Replaces the shared state (every non-event key) with what `fn` returns for a copy of it. */
+    update: (fn: (state: JsonObject) => JsonObject | void): Promise<CommitResult> =>
+      this.engine.mutate(this.file, {
+        apply: (document) => {
+          const { base } = asContext(document, this.file);
+          const state: JsonObject = {};
+          const kept: JsonObject = {};
+          for (const [key, value] of Object.entries(base)) (RESERVED.has(key) ? kept : state)[key] = value;
+          const draft = structuredClone(state);
+          const result = toJsonDocument(fn(draft) ?? draft, { maxDepth: 256 });
+          if (!result.ok) throw badPublish(this.file, result.issues);
+          const nextState = result.value as JsonObject;
+          const clash = Object.keys(nextState).filter((key) => RESERVED.has(key));
+          if (clash.length > 0) throw badPublish(this.file, clash.map((key) => ({ path: `/${key}`, message: 'is owned by the bus and cannot be set as state' })));
+          return { ...kept, ...nextState };
+        },
+        check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
+      }),
+  };
+
+  /** Stops every subscription. */
+  async close(): Promise<void> {
+    this.follower.close();
+    for (const hook of this.closeHooks.splice(0)) hook();
+  }
+
+  /** @internal */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  private sequence(events: JsonValue[]): number[] {
+    return sequenceOf(events);
+  }
+
+  /** Validates one publish before it is queued, so a bad one never reaches the commit. */
+  private prepare(input: PublishInput<unknown>, at: string): PreparedEvent {
+    const issues: ValidationIssue[] = [];
+    if (typeof input?.type !== 'string' || input.type.length === 0) issues.push({ path: `${at}/type`, message: 'must be a non-empty string' });
+    if (typeof input?.source !== 'string' || input.source.length === 0) issues.push({ path: `${at}/source`, message: 'must be a non-empty string' });
+    if (input?.correlationId !== undefined && typeof input.correlationId !== 'string') issues.push({ path: `${at}/correlationId`, message: 'must be a string' });
+    const payload = toJsonDocument(input?.payload === undefined ? null : input.payload, { maxDepth: 128 });
+    if (!payload.ok) issues.push(...payload.issues.map((i) => ({ ...i, path: `${at}/payload${i.path}` })));
+    if (payload.ok) {
+      const size = Buffer.byteLength(JSON.stringify(payload.value));
+      const limit = this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
+      if (size > limit) issues.push({ path: `${at}/payload`, message: `is ${size} bytes, over the limit of ${limit}` });
+      const check = this.payloadChecks.get(input.type);
+      if (check) issues.push(...check(payload.value).map((i) => ({ ...i, path: `${at}/payload${i.path}` })));
+    }
+    if (issues.length > 0) {
+      this.services.events.emit('validate:failed', { file: this.file, issues });
+      throw badPublish(this.file, issues);
+    }
+    return { type: input.type, source: input.source, payload: payload.ok ? payload.value : null, ...(input.correlationId ? { correlationId: input.correlationId } : {}) };
+  }
+
+  /** Builds the next document: new events appended with the next seqs, the overflow archived first. */
+  private async append(
+    document: JsonValue,
+    prepared: readonly PreparedEvent[],
+  ): Promise<{ next: JsonObject; added: BusEvent[] }> {
+    const { base, events } = asContext(document, this.file);
+    let lastSeq = this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0;
+    const format = resolveFormat(this.options.eventFormat ?? 'auto', events);
+    const now = new Date(this.services.clock.now());
+    const added: BusEvent[] = prepared.map((p) => ({ id: uuidv7(now.getTime()), seq: ++lastSeq, type: p.type, source: p.source, timestamp: now.toISOString(), payload: p.payload, ...(p.correlationId ? { correlationId: p.correlationId } : {}) }));
+    for (const event of added) {
+      const issues = this.eventCheck(toStored(event, format, now));
+      if (issues.length > 0) throw badPublish(this.file, issues);
+    }
+    let nextEvents = events.concat(added.map((e) => toStored(e, format, now)));
+    const cut = this.overflow(nextEvents, now.getTime());
+    if (cut > 0) {
+      const seqs = sequenceOf(nextEvents.slice(0, cut));
+      const leaving = nextEvents.slice(0, cut).map((raw, i) => ({ ...(raw as JsonObject), seq: seqs[i]! }));
+      const mode = (await this.services.fs.stat(this.file).then((s) => s.mode & 0o7777).catch(() => 0o644)) as number;
+      await this.archive.append(leaving, mode);
+      nextEvents = nextEvents.slice(cut);
+    }
+    this.lastSeqOf.set(nextEvents, lastSeq);
+    const next: JsonObject = format === 'prevention' && base.version === undefined ? { version: 1, ...base, events: nextEvents } : { ...base, events: nextEvents };
+    if (format === 'legacy-event-type') {
+      next.last_updated = added.at(-1) ? (toStored(added.at(-1)!, format, now).timestamp as string) : (next.last_updated ?? null);
+      next.total_events = nextEvents.length;
+    }
+    return { next, added };
+  }
+
+  /** How many of the oldest events must move to the archive. */
+  private overflow(events: JsonValue[], now: number): number {
+    let cut = this.maxEvents !== undefined ? Math.max(0, events.length - this.maxEvents) : 0;
+    if (this.maxAgeMs !== undefined) {
+      while (cut < events.length - 1) {
+        const raw = events[cut];
+        const at = Date.parse(raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw.timestamp === 'string' ? raw.timestamp : '');
+        if (!(now - at > this.maxAgeMs)) break;
+        cut += 1;
+      }
+    }
+    return cut;
+  }
+}
