@@ -14,7 +14,7 @@ export { definePlugin, type Plugin, type PluginApi, type PluginDefinition, type 
 export { compose, type Handler, type Next } from './pipeline/compose.js';
 export { stateKey, type Middleware, type WriteContext, type CurrentVersion, type DocumentCheck, type StateKey, type ContextState } from './pipeline/middleware.js';
 export { TOKENS } from './tokens.js';
-export { PreventionError, ErrorCodes, isPreventionError, type ErrorCode, type ValidationIssue, type PreventionErrorOptions } from './errors.js';
+export { PreventionError, ErrorCodes, isPreventionError, ioError, systemErrorCode, type ErrorCode, type ValidationIssue, type PreventionErrorOptions } from './errors.js';
 export type { EngineEventMap, EngineEventName, EngineEvents } from './events/event-bus.js';
 export type { FileSystem, FileStats, FileSystemSpace, OpenFlags } from './fs/file-system.js';
 export { NodeFileSystem } from './fs/node-file-system.js';
@@ -27,6 +27,7 @@ export type { BackupStrategy, BackupRecord, BackupInput, PruneReport } from './b
 export type { Alert, AlertSeverity, AlertSink, SinkHealth } from './alerts/alert-sink.js';
 export { atomicWriteFile, sweepTempFiles, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';
 export { sha256Hex } from './commit/sha256.js';
+export { readLastCommit, journalPathFor, type CommitRecord } from './commit/commit-journal.js';
 export { serializeDocument } from './engine/commit-context.js';
 export { parseDocument } from './json/parse-document.js';
 export { toJsonDocument } from './json/to-json-document.js';

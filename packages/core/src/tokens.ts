@@ -7,6 +7,7 @@ import type { EngineEvents } from './events/event-bus.js';
 import type { FileSystem } from './fs/file-system.js';
 import type { DocumentCache } from './engine/document-cache.js';
 import type { KeyedMutex } from './lock/keyed-mutex.js';
+import type { LockServices } from './lock/hold-file-lock.js';
 import type { FileLocker } from './lock/file-locker.js';
 import type { Logger } from './logging/logger.js';
 import type { Contributions } from './engine/contributions.js';
@@ -42,6 +43,8 @@ export const TOKENS = {
   Contributions: Symbol('prevention.Contributions') as InjectionToken<Contributions>,
   /** The in-process mutex per file, shared by everything in one engine that takes the file lock. */
   Mutex: Symbol('prevention.Mutex') as InjectionToken<KeyedMutex>,
+  /** What holding a file's lock needs (mutex, locker, events, ...), shared by all lock holders. */
+  LockServices: Symbol('prevention.LockServices') as InjectionToken<LockServices>,
   /** The engine's parsed-document cache. */
   DocumentCache: Symbol('prevention.DocumentCache') as InjectionToken<DocumentCache>,
 } as const;

@@ -1,7 +1,6 @@
 import { definePlugin, TOKENS, type Plugin } from '@prevention/core';
 import type { BackupPluginOptions } from './backup-options.js';
 import { BackupService } from './backup-service.js';
-import { FileLockRunner } from './file-lock.js';
 import { createStrategy } from './strategies/create-strategy.js';
 import { validateBackupOptions } from './validate-options.js';
 
@@ -11,8 +10,7 @@ const backupPlugin = definePlugin<BackupPluginOptions | undefined, BackupService
     const services = { fs: api.container.resolve(TOKENS.FileSystem), clock: api.container.resolve(TOKENS.Clock), logger: api.logger };
     const strategies = validateBackupOptions(options).map((entry) => createStrategy(entry, services, api.config.baseDir));
     for (const strategy of strategies) api.addBackupStrategy(strategy);
-    const lock = new FileLockRunner(api.engine, api.container.resolve(TOKENS.Mutex), api.container.resolve(TOKENS.FileLocker), api.logger);
-    return new BackupService(api.engine, strategies, lock);
+    return new BackupService(api.engine, strategies);
   },
 });
 

@@ -1,5 +1,4 @@
 import type { BackupRecord, BackupStrategy, Engine, PruneReport, RestoreResult } from '@prevention/core';
-import type { FileLockRunner } from './file-lock.js';
 
 /** What `prune` does. */
 export interface PruneOptions {
@@ -14,7 +13,6 @@ export class BackupService {
   constructor(
     private readonly engine: Engine,
     private readonly strategies: readonly BackupStrategy[],
-    private readonly lock: FileLockRunner,
   ) {}
 
   /** Every backup of `file` across all strategies, newest first. */
@@ -46,7 +44,9 @@ export class BackupService {
         for (const strategy of this.strategies) if (strategy.prune) reports.push(await strategy.prune(file, { dryRun }));
       };
       if (dryRun) await pruneAll();
-      else await this.lock.run(file, pruneAll);
+      // Under the file's lock, so pruning never races a save (a content-addressed index
+      // rewritten by both at once would lose the newer snapshot).
+      else await this.engine.withLock(file, pruneAll);
     }
     return reports;
   }

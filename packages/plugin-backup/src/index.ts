@@ -7,6 +7,5 @@ export { TimestampedStrategy } from './strategies/timestamped-strategy.js';
 export { ContentAddressedStrategy } from './strategies/content-addressed-strategy.js';
 export type { StrategyServices } from './strategies/strategy-services.js';
 export { planRetention, type RetentionPolicy, type RetentionPlan, type RetentionOptions } from './retention/retention-policy.js';
-export { parseDuration } from './retention/parse-duration.js';
 export { backupDirFor } from './storage/backup-location.js';
 export { formatSnapshotId, parseSnapshotId, type SnapshotMeta } from './storage/snapshot-id.js';

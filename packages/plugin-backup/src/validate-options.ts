@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ErrorCodes, PreventionError } from '@prevention/core';
 import type { BackupPluginOptions, StrategyOptions } from './backup-options.js';
-import { parseDuration } from './retention/parse-duration.js';
+import { isPreventionError, parseDuration } from '@prevention/core';
 import type { RetentionPolicy } from './retention/retention-policy.js';
 
 /** A configured strategy with its options checked and `keepWithin` parsed; `dir` is still as configured. */
@@ -61,7 +61,7 @@ function validateStrategy(entry: unknown, at: string): ValidatedStrategy {
   policy.maxTotalBytes = integerAt(entry, 'maxTotalBytes', at, 1);
   let keepWithinMs: number | undefined;
   if (entry.keepWithin !== undefined) {
-    keepWithinMs = typeof entry.keepWithin === 'string' ? parseDuration(entry.keepWithin) : undefined;
+    keepWithinMs = typeof entry.keepWithin === 'string' ? durationOrUndefined(entry.keepWithin) : undefined;
     if (keepWithinMs === undefined) throw invalid(`${at}.keepWithin`, `must be a duration such as "7d", "36h" or "2w3d" (got ${JSON.stringify(entry.keepWithin)})`);
     policy.keepWithin = entry.keepWithin as string;
   }
@@ -89,4 +89,14 @@ export function validateBackupOptions(options: BackupPluginOptions | undefined):
     seen.set(where, i);
   });
   return validated;
+}
+
+/** The duration in milliseconds, or undefined when `text` is not one (the caller names the key). */
+function durationOrUndefined(text: string): number | undefined {
+  try {
+    return parseDuration(text, 'keepWithin');
+  } catch (err) {
+    if (isPreventionError(err)) return undefined;
+    throw err;
+  }
 }

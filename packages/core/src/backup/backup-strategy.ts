@@ -43,7 +43,12 @@ export interface PruneReport {
 export interface BackupStrategy {
   /** Name of this instance (for example `rotating`, or `rotating:/var/backups`). Unique per engine. */
   readonly name: string;
-  /** Saves one version; applies the strategy's retention afterwards. */
+  /**
+   * Saves one version, then applies the strategy's retention. The save happens before the
+   * commit's rename, and a commit that fails afterwards gets its backup removed again, so
+   * retention must keep the version a `commit` save replaces (the one on disk now) until the
+   * next save: otherwise a failed commit could leave no backup of the file's current version.
+   */
   save(input: BackupInput): Promise<BackupRecord>;
   /** Backups of `file`, newest first. */
   list(file: string): Promise<BackupRecord[]>;

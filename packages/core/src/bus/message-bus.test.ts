@@ -9,7 +9,7 @@ import type { BusEvent } from './bus-event.js';
 async function setup(options: Parameters<Awaited<ReturnType<typeof createEngine>>['bus']>[1] = {}) {
   const dir = await tempDir();
   const file = path.join(dir, 'shared_context.json');
-  const engine = await createEngine({ cwd: dir, config: false });
+  const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
   return { dir, file, engine, bus: engine.bus(file, options) };
 }
 

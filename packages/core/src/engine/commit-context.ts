@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
+import type { Clock } from '../clock.js';
 import { selectBackup, type SelectedBackup } from '../backup/select-backup.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { sha256Hex } from '../commit/sha256.js';
@@ -21,6 +22,7 @@ import { fileStamp, quarantineDirFor } from './paths.js';
 /** What a commit needs from its engine. */
 export interface CommitServices {
   fs: FileSystem;
+  clock: Clock;
   cache: DocumentCache;
   events: EngineEvents;
   logger: Logger;
@@ -211,7 +213,7 @@ export class CommitContext implements WriteContext {
   /** Keeps bad bytes aside in the quarantine folder; returns the path. */
   private async quarantine(bytes: Uint8Array, reason: string): Promise<string> {
     const dir = quarantineDirFor(this.file);
-    const target = path.join(dir, `${path.basename(this.file)}.${fileStamp(new Date())}.${process.pid}.${reason}`);
+    const target = path.join(dir, `${path.basename(this.file)}.${fileStamp(new Date(this.services.clock.now()))}.${process.pid}.${reason}`);
     try {
       await this.services.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (err) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { instanceCachingFactory, container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { systemClock, type Clock } from '../clock.js';
 import type { PreventionConfig } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';
@@ -100,6 +100,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   container.register(TOKENS.Contributions, { useValue: contributions });
   if (options.locker) container.register(TOKENS.FileLocker, { useValue: options.locker });
   else container.register(TOKENS.FileLocker, { useValue: container.resolve(ProperFileLocker) });
+  container.register(TOKENS.LockServices, {
+    useFactory: instanceCachingFactory((c) => ({
+      mutex: c.resolve(TOKENS.Mutex),
+      locker: c.resolve(TOKENS.FileLocker),
+      events: c.resolve(TOKENS.Events),
+      fs: c.resolve(TOKENS.FileSystem),
+      logger: c.resolve(TOKENS.Logger),
+      swept: new Set<string>(),
+    })),
+  });
   options.register?.(container);
 
   const builtIns: Middleware[] = [LockMiddleware, ValidateMiddleware, BackupMiddleware, AtomicCommitMiddleware, VerifyMiddleware].map((m) => container.resolve<Middleware>(m));

@@ -19,6 +19,7 @@ import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion } from './load-version.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
+import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
 
 interface FileQueue {
   pending: Change[];
@@ -44,6 +45,7 @@ export class Engine {
   private readonly pipelines = new WeakMap<object, Pipeline>();
   private readonly directoriesReady = new Set<string>();
   private readonly buses = new Set<MessageBus>();
+  private readonly lockServices: LockServices;
   private closing: Promise<void> | undefined;
 
   /** @internal Use `createEngine`. */
@@ -56,6 +58,7 @@ export class Engine {
     this.cache = container.resolve(TOKENS.DocumentCache);
     this.contributions = container.resolve(TOKENS.Contributions);
     this.clock = container.resolve(TOKENS.Clock);
+    this.lockServices = container.resolve(TOKENS.LockServices);
     this.resolver = new FileSettingsResolver(this.config, this.fs, container.resolve<SchemaValidator>(TOKENS.SchemaValidator));
   }
 
@@ -137,6 +140,18 @@ export class Engine {
     return bus;
   }
 
+  /**
+   * Runs `work` holding `file`'s locks (in-process and cross-process), excluding every commit
+   * to it: for maintenance such as pruning backups or checking the file from a monitor.
+   */
+  async withLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const absolute = this.resolver.resolvePath(file);
+    const settings = await this.resolver.settingsFor(absolute);
+    await this.ensureDirectory(absolute);
+    return holdFileLock(this.lockServices, absolute, settings.lock, () => work());
+  }
+
   /** Every backup of `file` across strategies, newest first. */
   async backups(file: string): Promise<BackupRecord[]> {
     const entries = await listBackups(this.contributions.strategies, this.resolver.resolvePath(file));
@@ -213,7 +228,7 @@ export class Engine {
   }
 
   private services(): CommitServices {
-    return { fs: this.fs, cache: this.cache, events: this.events, logger: this.logger, strategies: this.contributions.strategies };
+    return { fs: this.fs, clock: this.clock, cache: this.cache, events: this.events, logger: this.logger, strategies: this.contributions.strategies };
   }
 
   private enqueue<R>(file: string, make: (settle: Settle<R>) => Change): Promise<R> {

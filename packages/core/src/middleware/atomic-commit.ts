@@ -1,5 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { atomicWriteFile } from '../commit/atomic-write.js';
+import { CommitJournal } from '../commit/commit-journal.js';
 import { isPreventionError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { Next } from '../pipeline/compose.js';
@@ -11,13 +12,18 @@ import { putBack } from './put-back.js';
  * `atomic-commit`: writes the prepared bytes with {@link atomicWriteFile}, keeping the replaced
  * file's mode (and owner, as root). Just before the rename it proves the lock is still held and
  * the commit not aborted. If only the final directory fsync fails, the previous version is put
- * back so that a failed commit never leaves a version nobody was told about.
+ * back so that a failed commit never leaves a version nobody was told about. Each verified
+ * commit is recorded in the file's commit journal, the baseline monitors compare against.
  */
 @injectable()
 export class AtomicCommitMiddleware implements Middleware {
   readonly name = 'atomic-commit';
 
-  constructor(@inject(TOKENS.FileSystem) private readonly fs: FileSystem) {}
+  private readonly journal: CommitJournal;
+
+  constructor(@inject(TOKENS.FileSystem) private readonly fs: FileSystem) {
+    this.journal = new CommitJournal(fs);
+  }
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     await ctx.prepare();
@@ -37,5 +43,10 @@ export class AtomicCommitMiddleware implements Middleware {
       throw err;
     }
     await next();
+    // Recorded on the way out, once everything inside (verify) accepted the commit, and still
+    // under the lock, so the journal's last line always matches the file.
+    await this.journal
+      .record(ctx.file, ctx.sha256!, ctx.committed)
+      .catch((err: unknown) => ctx.logger.warn({ file: ctx.file, err }, 'could not record the commit in the journal; a monitor may report it as an outside change'));
   }
 }

@@ -42,25 +42,33 @@ export class BackupMiddleware implements Middleware {
     }
   }
 
+  /** Saves the version on disk to each strategy whose newest backup is not that version. */
   private async savePreviousIfMissing(ctx: WriteContext, mode: number): Promise<void> {
     const current = ctx.current!;
+    const missing: BackupStrategy[] = [];
     for (const strategy of this.contributions.strategies) {
-      let newest: BackupRecord | undefined;
-      try {
-        newest = (await strategy.list(ctx.file))[0];
-      } catch {
-        newest = undefined;
-      }
-      if (newest?.sha256 === current.sha256) return;
+      const newest = await strategy.list(ctx.file).then(
+        (records) => records[0],
+        () => undefined,
+      );
+      if (newest?.sha256 !== current.sha256) missing.push(strategy);
     }
-    await this.saveEverywhere(ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous' });
+    if (missing.length > 0) await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous' });
   }
 
-  private async saveEverywhere(ctx: WriteContext, input: BackupInput): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {
+  private saveEverywhere(ctx: WriteContext, input: BackupInput): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {
+    return this.saveTo(this.contributions.strategies, ctx, input);
+  }
+
+  private async saveTo(
+    strategies: readonly BackupStrategy[],
+    ctx: WriteContext,
+    input: BackupInput,
+  ): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {
     const saved: Array<{ strategy: BackupStrategy; record: BackupRecord }> = [];
     const failures: PreventionError[] = [];
     const required = ctx.settings.backup.required;
-    for (const strategy of this.contributions.strategies) {
+    for (const strategy of strategies) {
       try {
         const record = await strategy.save(input);
         saved.push({ strategy, record });

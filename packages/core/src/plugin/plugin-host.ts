@@ -54,7 +54,8 @@ export async function registerPlugins(plugins: readonly Plugin[], host: PluginHo
     try {
       host.contributions.services.set(plugin.name, await plugin.register(api, plugin.options));
     } catch (cause) {
-      if (cause instanceof PreventionError && cause.code === ErrorCodes.PLUGIN_FAILED) throw cause;
+      // A typed error (say CONFIG_INVALID for a bad option) already says what is wrong.
+      if (cause instanceof PreventionError) throw cause;
       throw failed(`plugin "${plugin.name}" failed to register: ${(cause as Error)?.message ?? String(cause)}`, cause);
     }
   }

@@ -1,6 +1,14 @@
 import type { BackupRecord } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './parse-duration.js';
+import { parseDuration as parse } from '@prevention/core';
+
+const parseDuration = (text: string): number | undefined => {
+  try {
+    return parse(text, 'keepWithin');
+  } catch {
+    return undefined;
+  }
+};
 import { planRetention } from './retention-policy.js';
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import { atomicWriteFile, type FileSystem } from '@prevention/core';
-import { backupIoError } from './backup-io-error.js';
+import { ioError } from '@prevention/core';
 
 /** Node's code for a missing path. */
 function isMissing(err: unknown): boolean {
@@ -19,7 +19,7 @@ export async function ensureBackupDir(fs: FileSystem, dir: string, file: string)
   try {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw backupIoError(`creating the backup directory ${dir}`, file, err);
+    throw ioError(`creating the backup directory ${dir}`, file, err);
   }
 }
 
@@ -34,7 +34,7 @@ export async function listDirectory(fs: FileSystem, dir: string, file: string): 
     return await fs.readdir(dir);
   } catch (err) {
     if (isMissing(err)) return [];
-    throw backupIoError(`listing the backup directory ${dir}`, file, err);
+    throw ioError(`listing the backup directory ${dir}`, file, err);
   }
 }
 
@@ -43,7 +43,7 @@ export async function removeBackupFile(fs: FileSystem, target: string, file: str
   try {
     await fs.unlink(target);
   } catch (err) {
-    if (!isMissing(err)) throw backupIoError(`deleting the backup ${target}`, file, err);
+    if (!isMissing(err)) throw ioError(`deleting the backup ${target}`, file, err);
   }
 }
 
@@ -52,7 +52,7 @@ export async function readBackupFile(fs: FileSystem, target: string, file: strin
   try {
     return await fs.readFile(target);
   } catch (err) {
-    throw backupIoError(`reading the backup ${target}`, file, err);
+    throw ioError(`reading the backup ${target}`, file, err);
   }
 }
 
@@ -62,7 +62,7 @@ export async function readIfExists(fs: FileSystem, target: string, file: string)
     return await fs.readFile(target);
   } catch (err) {
     if (isMissing(err)) return undefined;
-    throw backupIoError(`reading ${target}`, file, err);
+    throw ioError(`reading ${target}`, file, err);
   }
 }
 
@@ -71,6 +71,6 @@ export async function backupFileMode(fs: FileSystem, target: string, file: strin
   try {
     return (await fs.stat(target)).mode & 0o777;
   } catch (err) {
-    throw backupIoError(`reading the mode of ${target}`, file, err);
+    throw ioError(`reading the mode of ${target}`, file, err);
   }
 }

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { systemErrorCode } from '../errors.js';
+import type { FileStats, FileSystem } from '../fs/file-system.js';
+import { stateDirFor } from '../engine/paths.js';
+import { atomicWriteFile } from './atomic-write.js';
+
+/** One commit, as recorded for observers in other processes (the monitor's baseline). */
+export interface CommitRecord {
+  sha256: string;
+  size: number;
+  mode: number;
+  /** Inode of the committed file, as a decimal string. */
+  ino: string;
+  /** ISO time of the commit. */
+  at: string;
+  pid: number;
+}
+
+/** Where the commits of `file` are recorded. */
+export function journalPathFor(file: string): string {
+  return path.join(stateDirFor(file), `${path.basename(file)}.commits.jsonl`);
+}
+
+/** Past this size the journal is compacted to its last record. */
+const COMPACT_AT = 64 * 1024;
+
+/**
+ * Records every verified commit, one JSON line each, so that another process (the monitor)
+ * can tell a commit made through prevention from a change made behind its back. It is a
+ * witness, not data: appended without fsync (a record lost to a power cut costs one false
+ * "modified" report, which the backups then confirm or refute) and written under the file's
+ * lock, so its last line always describes the file's current version.
+ */
+export class CommitJournal {
+  private readonly readyDirs = new Set<string>();
+
+  constructor(private readonly fs: FileSystem) {}
+
+  async record(file: string, sha256: string, stats: FileStats): Promise<void> {
+    const journal = journalPathFor(file);
+    const dir = path.dirname(journal);
+    if (!this.readyDirs.has(dir)) {
+      await this.fs.mkdir(dir, { recursive: true, mode: 0o755 });
+      this.readyDirs.add(dir);
+    }
+    const record: CommitRecord = { sha256, size: stats.size, mode: stats.mode & 0o7777, ino: String(stats.ino), at: new Date().toISOString(), pid: process.pid };
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    const fd = await this.fs.open(journal, this.fs.flags.append, 0o644);
+    let size: number;
+    try {
+      let offset = 0;
+      while (offset < line.length) offset += await this.fs.write(fd, line, offset, line.length - offset, null);
+      size = (await this.fs.fstat(fd)).size;
+    } finally {
+      await this.fs.close(fd);
+    }
+    if (size > COMPACT_AT) await atomicWriteFile(this.fs, journal, line, { mode: 0o644, label: 'compacting the commit journal' });
+  }
+}
+
+/** The newest commit recorded for `file`, if any. */
+export async function readLastCommit(fs: FileSystem, file: string): Promise<CommitRecord | undefined> {
+  let text: string;
+  try {
+    text = (await fs.readFile(journalPathFor(file))).toString('utf8');
+  } catch (err) {
+    if (systemErrorCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      if (lines[i]) return JSON.parse(lines[i]!) as CommitRecord;
+    } catch {
+      // A torn last line from a crash: the one before it is the last complete record.
+    }
+  }
+  return undefined;
+}
