@@ -2,7 +2,8 @@ import path from 'node:path';
 import { NodeFileSystem, systemClock } from '@prevention/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { RecordingSink, sleep, tempDir, waitFor } from '../__tests__/helpers.js';
+import { Spool } from '../delivery/spool.js';
+import { HangingSink, RecordingSink, sleep, tempDir, waitFor } from '../__tests__/helpers.js';
 import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
 
 const corrupt = { name: 'corruption-detected', severity: 'critical', labels: { file: '/data/shared.json' }, summary: 'shared.json is corrupt' } as const;
@@ -136,5 +137,35 @@ describe('AlertRouter', () => {
     expect(pager.notifications.map((n) => n.map((a) => `${a.name}:${a.status}`))).toEqual([['corruption-detected:firing'], ['corruption-detected:resolved']]);
     // The log sink has sendResolved off: it hears of both alerts, never of the resolution.
     expect(everything.notifications.flat().map((a) => `${a.name}:${a.status}`).sort()).toEqual(['corruption-detected:firing', 'validation-failed:firing']);
+  });
+
+  it('spools what overflows the bounded queue of a stuck sink, and tells the other sinks', async () => {
+    const dir = await tempDir();
+    const spool = new Spool(new NodeFileSystem(), path.join(dir, 'spool'));
+    const stuck = new HangingSink('stuck');
+    const other = new RecordingSink('other');
+    const r = new AlertRouter({
+      sinks: [
+        { sink: stuck, sendResolved: true },
+        { sink: other, sendResolved: true },
+      ],
+      fs: new NodeFileSystem(),
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      stateFile: path.join(dir, 'state.json'),
+      spool,
+      groupWait: 0,
+      queueSize: 2,
+      sendTimeout: '1h',
+      closeTimeout: 50,
+    });
+    await r.start();
+    for (let i = 0; i < 6; i++) r.raise({ name: 'commit-failed', severity: 'warning', labels: { file: `/f${i}.json` }, summary: 'failed' });
+    // One is being sent (and hangs), two wait in the queue, three overflow.
+    await waitFor(async () => (await spool.list()).length === 3, 2_000, 'the overflow in the spool');
+    expect(stuck.calls).toBe(1);
+    await waitFor(() => other.notifications.flat().some((a) => a.name === 'alert-delivery-failed' && a.labels.sink === 'stuck'), 2_000, 'the failure alert');
+    await r.close();
+    expect((await spool.list()).filter((entry) => entry.sink === 'stuck')).toHaveLength(6);
   });
 });

@@ -49,6 +49,11 @@ export interface AlertRouterOptions extends GroupTiming {
   retention?: Duration;
 }
 
+/** True for a failure that retrying can not fix (the sink marks it `details.permanent`). */
+function isPermanent(error: Error): boolean {
+  return error instanceof PreventionError && error.details.permanent === true;
+}
+
 /** An alert as the router holds it: with the time an occurrence resolves by itself. */
 type TrackedAlert = Alert & { resolveAt?: number };
 
@@ -343,9 +348,10 @@ export class AlertRouter {
 
   /**
    * Queues a notification for a sink. `done` learns whether it was delivered, spooled for a
-   * later retry (both count as handled), or lost (no spool, or the spool failed).
+   * later retry, refused for good (all three count as handled), or lost (no spool, or the
+   * spool failed), in which case the group offers it again at its next turn.
    */
-  private deliver(sinkName: string, group: string, alerts: Alert[], done: (outcome: 'sent' | 'spooled' | 'lost') => void): void {
+  private deliver(sinkName: string, group: string, alerts: Alert[], done: (outcome: 'sent' | 'spooled' | 'refused' | 'lost') => void): void {
     const queue = this.queues.get(sinkName)!;
     const job: DeliveryJob = {
       group,
@@ -357,7 +363,10 @@ export class AlertRouter {
           return;
         }
         this.deliveryFailed(sinkName, error);
-        this.track(this.toSpool(sinkName, group, alerts).then((spooled) => done(spooled ? 'spooled' : 'lost')));
+        // A permanent refusal (a 4xx other than 429) would fail the same way on every retry:
+        // it is reported, not spooled, and counts as handled so the group does not resend it.
+        if (isPermanent(error)) done('refused');
+        else this.track(this.toSpool(sinkName, group, alerts).then((spooled) => done(spooled ? 'spooled' : 'lost')));
       },
     };
     if (!queue.push(job)) job.settle(new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `alert sink "${sinkName}" has a full queue (${queue.size} notifications waiting); the notification was spooled`));
@@ -375,7 +384,8 @@ export class AlertRouter {
   }
 
   private deliveryFailed(sinkName: string, error: Error): void {
-    this.logger.warn({ err: error, sink: sinkName }, 'alert delivery failed');
+    if (isPermanent(error)) this.logger.error({ err: error, sink: sinkName }, 'alert delivery failed for good; fix the sink\'s settings');
+    else this.logger.warn({ err: error, sink: sinkName }, 'alert delivery failed');
     this.ingest({
       name: DELIVERY_FAILED_ALERT,
       severity: 'warning',
@@ -413,11 +423,14 @@ export class AlertRouter {
         alerts: entry.alerts,
         settle: (error) => {
           if (error) {
-            this.retrying.delete(entry.id);
             this.deliveryFailed(entry.sink, error);
-            return;
+            if (!isPermanent(error)) {
+              this.retrying.delete(entry.id);
+              return;
+            }
+          } else {
+            this.deliveryRecovered(entry.sink);
           }
-          this.deliveryRecovered(entry.sink);
           this.track(
             this.spool!.remove(entry.id)
               .catch((err: unknown) => this.logger.error({ err, spool: this.spool!.dir }, 'a delivered alert could not be removed from the spool; it may be sent twice'))

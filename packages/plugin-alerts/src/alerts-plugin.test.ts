@@ -1,0 +1,92 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createEngine, definePlugin, type Alert, type AlertSink, type Engine } from '@prevention/core';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { HangingSink, RecordingSink, tempDir, waitFor } from './__tests__/helpers.js';
+import alerts, { fileSink, type AlertsService } from './index.js';
+
+/** A plugin that raises a distinct failing health check after every commit, so every write feeds the alert path. */
+const healthAfterEachCommit = definePlugin({
+  name: 'health-after-each-commit',
+  register(api) {
+    let n = 0;
+    api.on('commit', ({ file }) => api.emit('health', { check: `check-${n++}`, status: 'fail', message: 'failing', file }));
+  },
+});
+
+async function engineWith(cwd: string, sink: AlertSink): Promise<Engine> {
+  return createEngine({
+    cwd,
+    config: false,
+    logger: pino({ level: 'silent' }),
+    plugins: [
+      // One group per check, so every write makes a notification of its own.
+      alerts({ sinks: [fileSink({ path: 'alerts.jsonl' }), sink], groupBy: ['check'], groupWait: 0, groupInterval: 10, sendTimeout: '1h', closeTimeout: 100 }),
+      healthAfterEachCommit(),
+    ],
+  });
+}
+
+async function writeLatencies(engine: Engine, count: number): Promise<number[]> {
+  for (let i = 0; i < 5; i++) await engine.write('data.json', { warmup: i });
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await engine.write('data.json', { n: i });
+    latencies.push(performance.now() - started);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+const median = (sorted: number[]): number => sorted[Math.floor(sorted.length / 2)]!;
+
+describe('alerts plugin', () => {
+  it('does not delay writes when a sink hangs forever', async () => {
+    const baselineDir = await tempDir();
+    const baseline = await engineWith(baselineDir, new RecordingSink('other'));
+    const without = await writeLatencies(baseline, 40);
+    await baseline.close();
+
+    const cwd = await tempDir();
+    const hanging = new HangingSink('other');
+    const engine = await engineWith(cwd, hanging);
+    const withHanging = await writeLatencies(engine, 40);
+    // Every write raised an alert of its own: the hanging sink holds the first, the others wait
+    // in its queue, and closing abandons them to the spool, promptly.
+    expect(hanging.calls).toBe(1);
+    const closing = performance.now();
+    await engine.close();
+    expect(performance.now() - closing).toBeLessThan(2_000);
+    expect((await readdir(path.join(cwd, 'alerts.jsonl.spool'))).length).toBeGreaterThanOrEqual(40);
+
+    console.info(`write latency median/p90 (ms): without ${median(without).toFixed(2)}/${without[36]!.toFixed(2)}, with a hanging sink ${median(withHanging).toFixed(2)}/${withHanging[36]!.toFixed(2)}`);
+    expect(median(withHanging)).toBeLessThan(median(without) * 3 + 5);
+  });
+
+  it('turns engine events into alerts with the default rules, and resolves them', async () => {
+    const cwd = await tempDir();
+    const recording = new RecordingSink('recording');
+    const engine = await createEngine({
+      cwd,
+      config: false,
+      logger: pino({ level: 'silent' }),
+      files: [{ path: 'data.json', schema: { type: 'object', required: ['n'] } }],
+      plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 })],
+    });
+    try {
+      await expect(engine.write('data.json', { wrong: true })).rejects.toMatchObject({ code: 'PREVENTION_VALIDATION_FAILED' });
+      await waitFor(() => recording.notifications.flat().some((a) => a.name === 'validation-failed'), 2_000, 'the validation alert');
+      await engine.write('data.json', { n: 1 });
+      await waitFor(() => recording.notifications.flat().some((a) => a.name === 'validation-failed' && a.status === 'resolved'), 2_000, 'its resolution');
+      const file = path.join(cwd, 'data.json');
+      expect(recording.notifications.flat().find((a) => a.name === 'validation-failed')).toMatchObject({ severity: 'warning', labels: { file } });
+      // With no file sink configured, one is added as the fallback and the spool's home.
+      expect(Object.keys(await engine.plugin<AlertsService>('alerts').health())).toEqual(['recording', 'file']);
+    } finally {
+      await engine.close();
+    }
+    const fallback = (await readFile(path.join(cwd, '.prevention/alerts.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Alert);
+    expect(fallback.map((a) => `${a.name}:${a.status}`)).toEqual(expect.arrayContaining(['validation-failed:firing', 'validation-failed:resolved']));
+  });
+});

@@ -1,0 +1,82 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createEngine } from '@prevention/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { capturingLogger, tempDir, waitFor } from './__tests__/helpers.js';
+import { HttpReceiver } from './__tests__/http-receiver.js';
+import { SmtpReceiver } from './__tests__/smtp-receiver.js';
+import alerts, { consoleSink, emailSink, fileSink, slackSink, webhookSink, type AlertsService } from './index.js';
+
+const WEBHOOK_TOKEN = 'xoxTOKENs3cr3t9911';
+const SMTP_PASSWORD = 'Sm7pPassw0rd-s3cr3t';
+
+let stop: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(stop.map((fn) => fn()));
+  stop = [];
+});
+
+describe('secrets', () => {
+  it('never puts the webhook URL or the SMTP password in a log line, an alert or the spool, even when deliveries fail', async () => {
+    const refusing = new HttpReceiver((_i, _req, res) => res.writeHead(404).end('no_service'));
+    const failing = new HttpReceiver((_i, _req, res) => res.writeHead(500).end('internal'));
+    const refusingUrl = `${await refusing.start()}/services/T1/B1/${WEBHOOK_TOKEN}`;
+    const failingUrl = `${await failing.start()}/hooks/${WEBHOOK_TOKEN}`;
+    const closed = new HttpReceiver();
+    const closedUrl = `${await closed.start()}/hooks/${WEBHOOK_TOKEN}`;
+    await closed.stop();
+    const smtp = new SmtpReceiver('alerts', `${SMTP_PASSWORD}-other`);
+    const smtpPort = await smtp.start();
+    stop.push(
+      () => refusing.stop(),
+      () => failing.stop(),
+      () => smtp.stop(),
+    );
+
+    const cwd = await tempDir();
+    const { logger, lines } = capturingLogger();
+    const engine = await createEngine({
+      cwd,
+      config: false,
+      logger,
+      plugins: [
+        alerts({
+          sinks: [
+            fileSink({ path: 'alerts.jsonl' }),
+            consoleSink(),
+            slackSink({ name: 'slack-404', url: refusingUrl }),
+            slackSink({ name: 'slack-500', url: failingUrl, maxRetries: 1, backoffMs: 10, minIntervalMs: 1 }),
+            // Nothing listens there: a network error, whose message names the address.
+            webhookSink({ name: 'webhook-down', url: closedUrl, maxRetries: 1, backoffMs: 10 }),
+            emailSink({ name: 'email-bad-login', host: '127.0.0.1', port: smtpPort, auth: { user: 'alerts', pass: SMTP_PASSWORD }, from: 'a@example.test', to: 'b@example.test' }),
+          ],
+          groupWait: 10,
+          groupInterval: 50,
+        }),
+      ],
+    });
+    const service = engine.plugin<AlertsService>('alerts');
+    const health = await service.health();
+    service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file: path.join(cwd, 'data.json') }, summary: 'data.json is corrupt' });
+    const spoolDir = path.join(cwd, 'alerts.jsonl.spool');
+    // The 404 is refused for good (reported, not spooled); the other three wait in the spool.
+    await waitFor(async () => (await readdir(spoolDir).catch(() => [])).length >= 3, 10_000, 'the three failed deliveries in the spool');
+    await waitFor(() => lines.some((line) => line.includes('HTTP 404')), 5_000, 'the 404 report');
+    await engine.close();
+
+    const failures = lines.filter((line) => line.includes('alert delivery failed'));
+    expect(failures.length).toBeGreaterThanOrEqual(4);
+    expect(lines.join('')).toContain('ECONNREFUSED');
+    // Each notification reached the refusing webhook once: a 404 is never retried.
+    const bodies = refusing.requests.map((request) => JSON.stringify(request.body));
+    expect(new Set(bodies).size).toBe(bodies.length);
+    const everything = [
+      ...lines,
+      JSON.stringify(health),
+      await readFile(path.join(cwd, 'alerts.jsonl'), 'utf8'),
+      ...(await Promise.all((await readdir(spoolDir)).map((name) => readFile(path.join(spoolDir, name), 'utf8')))),
+    ].join('\n');
+    expect(everything).toContain('alert-delivery-failed');
+    for (const secret of [WEBHOOK_TOKEN, SMTP_PASSWORD, refusingUrl, failingUrl, closedUrl]) expect(everything).not.toContain(secret);
+  });
+});
