@@ -1,0 +1,129 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
+import { createEngine } from '../engine/create-engine.js';
+import { quarantineDirFor } from '../engine/paths.js';
+import { ErrorCodes } from '../errors.js';
+import { definePlugin } from '../plugin/plugin.js';
+import { tempDir } from '../__tests__/helpers.js';
+
+/** A small strategy for the port's contract: every version in memory, newest first. */
+class MemoryStrategy implements BackupStrategy {
+  readonly saved: Array<{ record: BackupRecord; bytes: Uint8Array; reason: string }> = [];
+  failNext: Error | undefined;
+  constructor(readonly name = 'memory') {}
+  async save(input: BackupInput): Promise<BackupRecord> {
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+    const record: BackupRecord = { id: `${this.name}-${this.saved.length + 1}`, file: input.file, strategy: this.name, createdAt: new Date(Date.now() + this.saved.length), sha256: input.sha256, bytes: input.bytes.length };
+    this.saved.unshift({ record, bytes: Buffer.from(input.bytes), reason: input.reason });
+    return record;
+  }
+  async list(file: string): Promise<BackupRecord[]> {
+    return this.saved.filter((s) => s.record.file === file).map((s) => s.record);
+  }
+  async read(record: BackupRecord): Promise<Uint8Array> {
+    return this.saved.find((s) => s.record.id === record.id)!.bytes;
+  }
+  async remove(record: BackupRecord): Promise<void> {
+    this.saved.splice(this.saved.findIndex((s) => s.record.id === record.id), 1);
+  }
+}
+
+async function setup(strategies: MemoryStrategy[], required = true) {
+  const dir = await tempDir();
+  const file = path.join(dir, 'data.json');
+  const plugin = definePlugin({ name: 'memory-backups', register: (api) => strategies.forEach((s) => api.addBackupStrategy(s)) });
+  const engine = await createEngine({ cwd: dir, config: false, plugins: [plugin()], backup: { required }, logger: { level: 'silent' } });
+  return { dir, file, engine };
+}
+
+describe('backup middleware', () => {
+  it('is in the default pipeline once a strategy exists, and saves every committed version before the rename', async () => {
+    const memory = new MemoryStrategy();
+    const { file, engine } = await setup([memory]);
+    expect(await engine.pipeline(file)).toEqual(['lock', 'validate', 'backup', 'atomic-commit', 'verify']);
+    await engine.write(file, { v: 1 });
+    await engine.write(file, { v: 2 });
+    expect(memory.saved.map((s) => [JSON.parse(Buffer.from(s.bytes).toString()), s.reason])).toEqual([
+      [{ v: 2 }, 'commit'],
+      [{ v: 1 }, 'commit'],
+    ]);
+    expect(memory.saved[0]!.bytes).toEqual(await readFile(file));
+    await engine.close();
+  });
+
+  it('first saves a version on disk that no backup holds (a file adopted from elsewhere)', async () => {
+    const memory = new MemoryStrategy();
+    const { file, engine } = await setup([memory]);
+    await writeFile(file, '{"from":"before"}');
+    await engine.write(file, { v: 1 });
+    expect(memory.saved.map((s) => s.reason)).toEqual(['commit', 'previous']);
+    expect(Buffer.from(memory.saved[1]!.bytes).toString()).toBe('{"from":"before"}');
+    await engine.close();
+  });
+
+  it('refuses the write when no required backup could be saved; goes ahead with a warning event otherwise', async () => {
+    const only = new MemoryStrategy();
+    const { file, engine } = await setup([only]);
+    await engine.write(file, { v: 1 });
+    const before = await readFile(file);
+    only.failNext = Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.BACKUP_FAILED });
+    expect(await readFile(file)).toEqual(before);
+    await engine.close();
+
+    const first = new MemoryStrategy('first');
+    const second = new MemoryStrategy('second');
+    const both = await setup([first, second]);
+    const failed: unknown[] = [];
+    both.engine.on('backup:failed', (e) => failed.push(e));
+    first.failNext = new Error('disk gone');
+    await both.engine.write(both.file, { v: 1 });
+    expect(failed).toHaveLength(1);
+    expect(second.saved).toHaveLength(1);
+    await both.engine.close();
+  });
+
+  it('removes the backup of a commit that failed, so a restore never brings back a write that failed', async () => {
+    const memory = new MemoryStrategy();
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    let failCommit = false;
+    const plugin = definePlugin({
+      name: 'memory-backups',
+      register: (api) => {
+        api.addBackupStrategy(memory);
+        api.addMiddleware({ name: 'flaky', handle: async (_ctx, next) => (failCommit ? Promise.reject(new Error('disk hiccup')) : next()) });
+      },
+    });
+    const engine = await createEngine({ cwd: dir, config: false, plugins: [plugin()], pipeline: ['lock', 'validate', 'backup', 'flaky', 'atomic-commit', 'verify'] });
+    await engine.write(file, { v: 1 });
+    failCommit = true;
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.MIDDLEWARE_FAILED });
+    expect(memory.saved.map((s) => JSON.parse(Buffer.from(s.bytes).toString()))).toEqual([{ v: 1 }]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
+    await engine.close();
+  });
+
+  it('repairs a file found corrupt on load from the newest valid backup, quarantines the bad copy, then applies the update', async () => {
+    const memory = new MemoryStrategy();
+    const { file, engine } = await setup([memory]);
+    const seen: string[] = [];
+    engine.on('corruption:detected', () => seen.push('corruption'));
+    engine.on('restore:completed', () => seen.push('restored'));
+    await engine.write(file, { events: [1] });
+    await writeFile(file, '{"events": [1, 2');
+    await engine.update<{ events: number[] }>(file, (d) => void d.events.push(3));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [1, 3] });
+    expect(seen).toEqual(['corruption', 'restored']);
+    const quarantined = await readdir(quarantineDirFor(file));
+    expect(quarantined).toHaveLength(1);
+    expect(await readFile(path.join(quarantineDirFor(file), quarantined[0]!), 'utf8')).toBe('{"events": [1, 2');
+    await engine.close();
+  });
+});
