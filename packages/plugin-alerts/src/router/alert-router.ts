@@ -400,12 +400,17 @@ export class AlertRouter {
   }
 
   private scheduleRetry(delayMs: number): void {
+    clearTimeout(this.retryTimer);
     if (this.closed) return;
     this.retryTimer = setTimeout(() => void this.retrySpool().finally(() => this.scheduleRetry(this.retryIntervalMs)), delayMs);
     this.retryTimer.unref();
   }
 
-  /** Offers spooled notifications to their sinks again; each leaves the spool once delivered. */
+  /**
+   * Offers the oldest spooled notification of each sink to it again. Only one per sink per
+   * pass: a sink that is still down fails once per retry interval, not once per entry, and
+   * one that delivers gets the next entry straight away.
+   */
   private async retrySpool(): Promise<void> {
     let entries: SpoolEntry[];
     try {
@@ -414,9 +419,12 @@ export class AlertRouter {
       this.logger.error({ err, spool: this.spool!.dir }, 'the alert spool could not be read');
       return;
     }
+    const offered = new Set<string>();
     for (const entry of entries) {
       const queue = this.queues.get(entry.sink);
-      if (!queue || this.retrying.has(entry.id) || this.closed) continue;
+      if (!queue || offered.has(entry.sink) || this.closed) continue;
+      offered.add(entry.sink);
+      if (this.retrying.has(entry.id)) continue;
       this.retrying.add(entry.id);
       const accepted = queue.push({
         group: entry.group,
@@ -434,7 +442,10 @@ export class AlertRouter {
           this.track(
             this.spool!.remove(entry.id)
               .catch((err: unknown) => this.logger.error({ err, spool: this.spool!.dir }, 'a delivered alert could not be removed from the spool; it may be sent twice'))
-              .finally(() => this.retrying.delete(entry.id)),
+              .finally(() => {
+                this.retrying.delete(entry.id);
+                if (!error) this.scheduleRetry(0);
+              }),
           );
         },
       });

@@ -102,22 +102,28 @@ describe('emailSink', () => {
     const spoolDir = path.join(cwd, 'logs/alerts.jsonl.spool');
     const spooled = async (): Promise<string[]> => (await readdir(spoolDir).catch(() => [])).filter((name) => name.endsWith('.json'));
     try {
-      engine.plugin<AlertsService>('alerts').raise({ name: 'corruption-detected', severity: 'critical', labels, summary: alert.summary });
-      await waitFor(async () => (await spooled()).length === 1, 5_000, 'the alert in the spool');
+      const service = engine.plugin<AlertsService>('alerts');
+      for (const file of ['/data/a.json', '/data/b.json', '/data/c.json']) service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file }, summary: `${file} is corrupt` });
+      await waitFor(async () => (await spooled()).length === 3, 5_000, 'the alerts in the spool');
       const entry = JSON.parse(await readFile(path.join(spoolDir, (await spooled())[0]!), 'utf8')) as { sink: string; alerts: Alert[] };
       expect(entry).toMatchObject({ sink: 'email', alerts: [{ name: 'corruption-detected', status: 'firing' }] });
 
       const smtp = receiver();
       await smtp.start(port);
-      await waitFor(() => smtp.received.length === 1, 5_000, 'the delivery after the server came back');
-      expect(smtp.received[0]!.mail.subject).toBe('[prevention] [FIRING:1] corruption-detected');
+      await waitFor(() => smtp.received.length === 3, 5_000, 'the deliveries after the server came back');
+      expect(smtp.received.map((r) => r.mail.subject)).toEqual(Array(3).fill('[prevention] [FIRING:1] corruption-detected'));
+      expect(smtp.received.map((r) => r.mail.text?.split('\n')[2]).sort()).toEqual([
+        'CRITICAL corruption-detected (file=/data/a.json): /data/a.json is corrupt',
+        'CRITICAL corruption-detected (file=/data/b.json): /data/b.json is corrupt',
+        'CRITICAL corruption-detected (file=/data/c.json): /data/c.json is corrupt',
+      ]);
       await waitFor(async () => (await spooled()).length === 0, 5_000, 'the spool to empty');
 
       // The failure itself was an alert on the other sink, and its recovery a resolved notice.
       await waitFor(async () => (await readFile(path.join(cwd, 'logs/alerts.jsonl'), 'utf8').catch(() => '')).includes('"status":"resolved"'), 5_000, 'the recovery notice');
       const lines = (await readFile(path.join(cwd, 'logs/alerts.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Alert);
       expect(lines.map((a) => `${a.name}:${a.labels.sink}:${a.status}`)).toEqual(['alert-delivery-failed:email:firing', 'alert-delivery-failed:email:resolved']);
-      expect(smtp.received).toHaveLength(1);
+      expect(smtp.received).toHaveLength(3);
     } finally {
       await engine.close();
       delete process.env.PREVENTION_TEST_SMTP_PASSWORD;
