@@ -156,6 +156,8 @@ export class ProperFileLocker implements FileLocker {
         if (released) return;
         released = true;
         if (this.traces.get(lockPath) === trace) this.traces.delete(lockPath);
+        // A lost lock belongs to whoever took it over: removing it would let a third process in.
+        if (controller.signal.aborted) return;
         try {
           await release();
         } catch (err) {

@@ -1,0 +1,30 @@
+import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/create-engine.js';
+import { ErrorCodes } from '../errors.js';
+import { tempDir } from '../__tests__/helpers.js';
+
+describe('a lock lost while held', () => {
+  it('aborts the commit before its rename with a typed error, leaving the file as it was', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
+    await engine.write(file, { v: 1 });
+    const before = await readFile(file);
+    const slow = engine.update<{ v: number }>(file, async (draft) => {
+      // While this holder is busy, another process decides its lock is stale and takes it over.
+      await rm(`${file}.lock`, { recursive: true });
+      await mkdir(`${file}.lock`);
+      const later = new Date(Date.now() + 5000);
+      await utimes(`${file}.lock`, later, later);
+      draft.v = 2;
+    });
+    await expect(slow).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, file });
+    expect(await readFile(file)).toEqual(before);
+    await rm(`${file}.lock`, { recursive: true });
+    await engine.write(file, { v: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3 });
+    await engine.close();
+  });
+});
