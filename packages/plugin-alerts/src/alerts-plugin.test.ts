@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, definePlugin, type Alert, type AlertSink, type Engine } from '@prevention/core';
+import { createEngine, definePlugin, TOKENS, type Alert, type AlertSink, type Engine } from '@prevention/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HangingSink, RecordingSink, tempDir, waitFor } from './__tests__/helpers.js';
-import alerts, { fileSink, type AlertsService } from './index.js';
+import alerts, { defineRule, fileSink, type AlertsService } from './index.js';
 
 /** A plugin that raises a distinct failing health check after every commit, so every write feeds the alert path. */
 const healthAfterEachCommit = definePlugin({
@@ -88,5 +88,52 @@ describe('alerts plugin', () => {
     }
     const fallback = (await readFile(path.join(cwd, '.prevention/alerts.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Alert);
     expect(fallback.map((a) => `${a.name}:${a.status}`)).toEqual(expect.arrayContaining(['validation-failed:firing', 'validation-failed:resolved']));
+  });
+
+  it('lets a rule in the options replace a default rule', async () => {
+    const cwd = await tempDir();
+    const recording = new RecordingSink('recording');
+    const engine = await createEngine({
+      cwd,
+      config: false,
+      logger: pino({ level: 'silent' }),
+      files: [{ path: 'data.json', schema: { type: 'object', required: ['n'] } }],
+      plugins: [
+        alerts({
+          sinks: [recording],
+          groupWait: 10,
+          rules: [defineRule({ id: 'validate-failed', event: 'validate:failed', map: ({ file }) => ({ name: 'schema-violation', severity: 'critical', labels: { file }, summary: 'refused' }) })],
+        }),
+      ],
+    });
+    try {
+      await expect(engine.write('data.json', { wrong: true })).rejects.toMatchObject({ code: 'PREVENTION_VALIDATION_FAILED' });
+      await waitFor(() => recording.notifications.flat().some((a) => a.name === 'schema-violation'), 2_000, 'the replaced rule');
+      expect(recording.notifications.flat().some((a) => a.name === 'validation-failed')).toBe(false);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('resolves a corruption alert when the file is restored, and mutes the file’s warnings meanwhile', async () => {
+    const cwd = await tempDir();
+    const recording = new RecordingSink('recording');
+    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 })] });
+    const events = engine.container.resolve(TOKENS.Events);
+    const file = path.join(cwd, 'shared.json');
+    try {
+      events.emit('corruption:detected', { file, kind: 'truncated', message: 'unexpected end of JSON' });
+      events.emit('lock:stale-recovered', { file, lockPath: `${file}.lock`, ageMs: 12_000 });
+      await waitFor(() => recording.notifications.length === 1, 2_000, 'the corruption alert');
+      events.emit('restore:completed', { file, strategy: 'rotating', backupId: '3', sha256: 'abc' });
+      await waitFor(() => recording.notifications.flat().some((a) => a.name === 'corruption-detected' && a.status === 'resolved'), 2_000, 'the resolution');
+      await waitFor(() => recording.notifications.flat().some((a) => a.name === 'file-restored'), 2_000, 'the restore notice');
+    } finally {
+      await engine.close();
+    }
+    const sent = recording.notifications.map((n) => n.map((a) => `${a.name}:${a.status}`).sort().join(' '));
+    // The stale-lock warning stayed muted while the file was corrupt; once restored it is news.
+    expect(sent[0]).toBe('corruption-detected:firing');
+    expect(sent.slice(1).sort()).toEqual(['corruption-detected:resolved', 'file-restored:firing', 'lock-stale-recovered:firing']);
   });
 });
