@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
@@ -39,6 +39,19 @@ describe('engine basics', () => {
     await expect(engine.read('bad.json')).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { offset: 16 } });
     await expect(engine.update('bad.json', () => ({}))).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT });
     expect(await readFile(path.join(dir, 'bad.json'), 'utf8')).toBe('{"events": [1, 2');
+    await engine.close();
+  });
+
+  it('refuses to start over a committed file that was deleted from outside', async () => {
+    const dir = await tempDir();
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, onCorrupt: 'fail' });
+    await engine.update<{ events: string[] }>('a.json', (d) => void d.events.push('acked'));
+    await unlink(path.join(dir, 'a.json'));
+    await expect(engine.update<{ events: string[] }>('a.json', (d) => void d.events.push('next'))).rejects.toMatchObject({
+      code: ErrorCodes.CORRUPT_DOCUMENT,
+      details: { reason: 'deleted' },
+    });
+    await expect(readFile(path.join(dir, 'a.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     await engine.close();
   });
 });
