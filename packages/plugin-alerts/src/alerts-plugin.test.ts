@@ -136,4 +136,12 @@ describe('alerts plugin', () => {
     expect(sent[0]).toBe('corruption-detected:firing');
     expect(sent.slice(1).sort()).toEqual(['corruption-detected:resolved', 'file-restored:firing', 'lock-stale-recovered:firing']);
   });
+
+  it('refuses a sink that is neither a definition nor an AlertSink, naming it', async () => {
+    const cwd = await tempDir();
+    // The engine reports a plugin's typed error as is, or wrapped in PLUGIN_FAILED.
+    await expect(
+      createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [{ name: 'nope' } as unknown as AlertSink] })] }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^PREVENTION_(CONFIG_INVALID|PLUGIN_FAILED)$/), message: expect.stringContaining('sinks[0]') });
+  });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { definePlugin, TOKENS, type AlertSink, type EngineEventMap, type SinkHealth } from '@prevention/core';
+import { definePlugin, ErrorCodes, PreventionError, TOKENS, type AlertSink, type EngineEventMap, type SinkHealth } from '@prevention/core';
 import type { AlertSignal } from './alert-signal.js';
 import type { Duration } from './duration.js';
 import type { Matcher } from './matcher.js';
@@ -72,7 +72,10 @@ const alerts = definePlugin<AlertsOptions | undefined, AlertsService>({
       cwd: api.config.cwd,
     };
     const sinks: Array<{ sink: AlertSink; sendResolved: boolean }> = [];
-    for (const entry of options.sinks ?? []) {
+    for (const [index, entry] of (options.sinks ?? []).entries()) {
+      if (!isSinkDefinition(entry) && (typeof entry?.send !== 'function' || typeof entry.name !== 'string')) {
+        throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: sinks[${index}] is neither a sink factory's result (fileSink(...), slackSink(...), ...) nor an AlertSink with a name and send()`);
+      }
       const sink = isSinkDefinition(entry) ? await entry.create(services) : entry;
       sinks.push({ sink, sendResolved: isSinkDefinition(entry) ? entry.sendResolved : true });
     }

@@ -109,6 +109,7 @@ export class AlertRouter {
     this.retentionMs = toMilliseconds(options.retention ?? '5d', 'retention');
     const sendTimeoutMs = toMilliseconds(options.sendTimeout ?? 30_000, 'sendTimeout');
     const capacity = options.queueSize ?? 1000;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: queueSize must be a whole number of at least 1 (got ${String(capacity)})`);
     for (const { sink, sendResolved } of options.sinks) {
       if (this.queues.has(sink.name)) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: two sinks are named "${sink.name}"; give each a unique name`);
       this.queues.set(sink.name, new DeliveryQueue(sink, { capacity, sendTimeoutMs }));
@@ -125,7 +126,11 @@ export class AlertRouter {
     this.state = new RouterStateFile(
       options.fs,
       options.stateFile,
-      () => ({ version: 1, notifications: this.log.toJSON(), silences: this.silences.active(this.clock.now()) }),
+      () => {
+        const now = this.clock.now();
+        this.log.prune(now, this.retentionMs);
+        return { version: 1, notifications: this.log.toJSON(), silences: this.silences.active(now) };
+      },
       (err) => this.logger.error({ err, file: options.stateFile }, 'alert router state could not be read or saved; notifications may repeat after a restart'),
     );
   }
@@ -263,6 +268,8 @@ export class AlertRouter {
     if (!group.timer) this.schedule(group, group.flushedAt === undefined ? route.groupWaitMs : Math.max(0, group.flushedAt + route.groupIntervalMs - now));
   }
 
+  // Timers are plain (unref'd) timeouts; the injected clock stamps alerts and the record, so
+  // times in notifications and in the state file follow the engine's clock.
   private schedule(group: AlertGroup, delayMs: number): void {
     clearTimeout(group.timer);
     group.timer = setTimeout(() => {

@@ -34,5 +34,5 @@ export interface CommonSinkOptions {
 
 /** True for a {@link SinkDefinition}, false for a ready {@link AlertSink}. */
 export function isSinkDefinition(value: SinkDefinition | AlertSink): value is SinkDefinition {
-  return typeof (value as SinkDefinition).create === 'function' && typeof (value as AlertSink).send !== 'function';
+  return typeof (value as SinkDefinition | undefined)?.create === 'function' && typeof (value as AlertSink).send !== 'function';
 }
