@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { definePlugin, ErrorCodes, PreventionError, TOKENS, type AlertSink, type EngineEventMap, type SinkHealth } from '@prevention/core';
 import type { AlertSignal } from './alert-signal.js';
-import type { Duration } from './duration.js';
+import type { Duration } from '@prevention/core';
 import type { Matcher } from './matcher.js';
 import { AlertRouter, type AlertRouterOptions } from './router/alert-router.js';
 import type { Route } from './router/route.js';

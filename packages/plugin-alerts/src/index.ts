@@ -9,7 +9,7 @@ export { alerts };
 export type { AlertsOptions, AlertsService } from './alerts-plugin.js';
 export type { Alert, AlertSeverity, AlertSink, SinkHealth } from '@prevention/core';
 export type { AlertSignal } from './alert-signal.js';
-export type { Duration } from './duration.js';
+export type { Duration } from '@prevention/core';
 export type { Matcher } from './matcher.js';
 export { fingerprintOf } from './fingerprint.js';
 export { AlertRouter, DELIVERY_FAILED_ALERT, type AlertRouterOptions, type RoutedSink } from './router/alert-router.js';

@@ -40,7 +40,11 @@ export interface PluginApi {
   emit<E extends EngineEventName>(event: E, payload: EngineEventMap[E]): void;
   /** Runs once every plugin is registered and the engine is usable. */
   onReady(hook: (engine: Engine) => void | Promise<void>): void;
-  /** Runs when the engine closes, in reverse registration order. */
+  /**
+   * Runs when the engine closes: after queued commits finish, in reverse registration order,
+   * and before the registered alert sinks and backup strategies are closed (so a plugin can
+   * still drain work into them).
+   */
   onClose(hook: () => void | Promise<void>): void;
 }
 

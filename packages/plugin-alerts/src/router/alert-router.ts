@@ -2,7 +2,7 @@ import { ErrorCodes, PreventionError, type Alert, type AlertSink, type Clock, ty
 import type { AlertSignal } from '../alert-signal.js';
 import { DeliveryQueue, type DeliveryJob } from '../delivery/delivery-queue.js';
 import type { Spool, SpoolEntry } from '../delivery/spool.js';
-import { toMilliseconds, type Duration } from '../duration.js';
+import { parseDuration, type Duration } from '@prevention/core';
 import { fingerprintOf } from '../fingerprint.js';
 import type { Matcher } from '../matcher.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
@@ -104,10 +104,10 @@ export class AlertRouter {
     this.clock = options.clock;
     this.logger = options.logger;
     this.spool = options.spool;
-    this.retryIntervalMs = toMilliseconds(options.retryInterval ?? 60_000, 'retryInterval');
-    this.closeTimeoutMs = toMilliseconds(options.closeTimeout ?? 5_000, 'closeTimeout');
-    this.retentionMs = toMilliseconds(options.retention ?? '5d', 'retention');
-    const sendTimeoutMs = toMilliseconds(options.sendTimeout ?? 30_000, 'sendTimeout');
+    this.retryIntervalMs = parseDuration(options.retryInterval ?? 60_000, 'retryInterval');
+    this.closeTimeoutMs = parseDuration(options.closeTimeout ?? 5_000, 'closeTimeout');
+    this.retentionMs = parseDuration(options.retention ?? '5d', 'retention');
+    const sendTimeoutMs = parseDuration(options.sendTimeout ?? 30_000, 'sendTimeout');
     const capacity = options.queueSize ?? 1000;
     if (!Number.isInteger(capacity) || capacity < 1) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: queueSize must be a whole number of at least 1 (got ${String(capacity)})`);
     for (const { sink, sendResolved } of options.sinks) {
@@ -199,7 +199,7 @@ export class AlertRouter {
 
   /** Mutes the alerts `matcher` selects for `duration`; returns the silence id. */
   silence(matcher: Matcher, duration: Duration, comment?: string): string {
-    const id = this.silences.add(matcher, this.clock.now() + toMilliseconds(duration, 'silence duration'), comment);
+    const id = this.silences.add(matcher, this.clock.now() + parseDuration(duration, 'silence duration'), comment);
     void this.state.save();
     return id;
   }

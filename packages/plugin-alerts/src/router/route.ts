@@ -1,5 +1,5 @@
 import type { Alert } from '@prevention/core';
-import { toMilliseconds, type Duration } from '../duration.js';
+import { parseDuration, type Duration } from '@prevention/core';
 import { matches, type Matcher } from '../matcher.js';
 
 /** Timing of notifications for the groups of a route (Alertmanager's meaning). */
@@ -41,7 +41,7 @@ export const ROUTE_DEFAULTS = { groupWait: 30_000, groupInterval: 300_000, repea
 
 /** Applies defaults (`base` for timing and grouping, every sink) to a route. */
 export function resolveRoute(route: Route, index: number, base: GroupTiming & { groupBy?: string[] }, allSinks: readonly string[]): ResolvedRoute {
-  const timing = (key: keyof GroupTiming): number => toMilliseconds(route[key] ?? base[key] ?? ROUTE_DEFAULTS[key], `routes[${index}].${key}`);
+  const timing = (key: keyof GroupTiming): number => parseDuration(route[key] ?? base[key] ?? ROUTE_DEFAULTS[key], `routes[${index}].${key}`);
   return {
     id: `route${index}`,
     match: route.match ?? {},
