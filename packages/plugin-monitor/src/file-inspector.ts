@@ -1,0 +1,120 @@
+import {
+  isPreventionError,
+  parseDocument,
+  readLastCommit,
+  sha256Hex,
+  systemErrorCode,
+  type CommitRecord,
+  type Engine,
+  type FileStats,
+  type FileSystem,
+} from '@prevention/core';
+import type { Finding } from './finding.js';
+
+/** What the monitor already trusts about a file, beyond the commit journal. */
+export interface TrustedState {
+  /** A version accepted as the baseline without a journal record (`alert-only`, or a file never committed). */
+  acceptedSha256?: string;
+  /** The file existed when last seen, so its absence is a deletion even without a journal. */
+  seen: boolean;
+  /** The version last found intact, and when its bytes were read. */
+  verified?: { stats: FileStats; readAt: number };
+}
+
+/**
+ * File times come from a coarse kernel clock: two writes a few milliseconds apart can leave the
+ * same times. Unchanged status only proves unchanged content for a file that had already been
+ * quiet this long when it was read.
+ */
+const QUIET_MS = 1_000;
+
+/** Same inode, size and times, read after a quiet period: the content can not have changed (ctime can not be set back from user space). */
+function unchangedSince(verified: TrustedState['verified'], b: FileStats): boolean {
+  if (!verified) return false;
+  const a = verified.stats;
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.mode === b.mode && Number(a.ctimeNs / 1_000_000n) < verified.readAt - QUIET_MS;
+}
+
+/**
+ * Inspects one file against its integrity baseline: the last commit in the engine's journal
+ * (recorded by every process that commits through prevention), then what the monitor itself
+ * accepted, then the newest backup (a commit whose journal line was lost is still backed up).
+ * Anything else is classified: deleted, replaced by a non-file, unparseable, failing the schema,
+ * mode changed, or a valid but foreign modification.
+ */
+export class FileInspector {
+  constructor(
+    private readonly engine: Engine,
+    private readonly fs: FileSystem,
+  ) {}
+
+  async inspect(file: string, trusted: TrustedState): Promise<Finding & { stats?: FileStats; readAt?: number }> {
+    const readAt = Date.now();
+    let stats: FileStats;
+    try {
+      stats = await this.fs.lstat(file);
+    } catch (err) {
+      if (systemErrorCode(err) !== 'ENOENT') throw err;
+      return this.absent(file, trusted);
+    }
+    if (!stats.isFile()) {
+      const what = stats.isSymbolicLink() ? 'a symbolic link' : stats.isDirectory() ? 'a directory' : 'not a regular file';
+      return { kind: 'replaced', message: `${file} was replaced: it is now ${what}`, details: { type: what } };
+    }
+    if (unchangedSince(trusted.verified, stats)) return { kind: 'ok', basis: 'unchanged', stats: trusted.verified!.stats, readAt: trusted.verified!.readAt };
+    let bytes: Buffer;
+    try {
+      bytes = await this.fs.readFile(file);
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return this.absent(file, trusted);
+      if (systemErrorCode(err) === 'ELOOP') return { kind: 'replaced', message: `${file} was replaced by a symbolic link`, details: { type: 'a symbolic link' } };
+      throw err;
+    }
+    const sha256 = sha256Hex(bytes);
+    const last = await readLastCommit(this.fs, file);
+    if (last?.sha256 === sha256) return { ...this.checkMode(file, stats, last, sha256), readAt };
+    if (trusted.acceptedSha256 === sha256) return { kind: 'ok', sha256, basis: 'accepted', stats, readAt };
+
+    const settings = await this.engine.settings(file);
+    let document;
+    try {
+      document = parseDocument(bytes, file, { maxDepth: settings.maxDepth });
+    } catch (err) {
+      const reason = isPreventionError(err) ? err.details.reason : undefined;
+      return { kind: 'invalid-json', sha256, message: isPreventionError(err) ? err.message : String(err), details: { reason, bytes: bytes.length } };
+    }
+    const issues = settings.schema?.(document) ?? [];
+    if (issues.length > 0) {
+      const listed = issues.slice(0, 3).map((i) => `${i.path || '/'}: ${i.message}`).join('; ');
+      return { kind: 'schema-invalid', sha256, message: `${file} does not match its schema: ${listed}`, details: { issues: issues.slice(0, 10) } };
+    }
+    const newest = (await this.engine.backups(file).catch(() => []))[0];
+    // A writer that died between its rename and its journal line still backed the version up first.
+    if (newest?.sha256 === sha256) return { kind: 'ok', sha256, basis: 'backup', stats, readAt };
+    if (!last && !trusted.seen) return { kind: 'ok', sha256, basis: 'first-seen', stats, readAt };
+    return {
+      kind: 'modified',
+      sha256,
+      message: `${file} was changed outside prevention: its content is valid but matches no commit`,
+      details: { expectedSha256: last?.sha256 ?? trusted.acceptedSha256, foundSha256: sha256 },
+    };
+  }
+
+  private async absent(file: string, trusted: TrustedState): Promise<Finding> {
+    const last = await readLastCommit(this.fs, file);
+    if (!last && !trusted.seen) return { kind: 'ok', basis: 'absent' };
+    return { kind: 'deleted', message: `${file} was deleted`, details: last ? { lastCommit: last } : {} };
+  }
+
+  private checkMode(file: string, stats: FileStats, last: CommitRecord, sha256: string): Finding & { stats: FileStats } {
+    const mode = stats.mode & 0o7777;
+    if (mode === last.mode) return { kind: 'ok', sha256, basis: 'journal', stats };
+    return {
+      kind: 'mode-changed',
+      sha256,
+      stats,
+      message: `the permissions of ${file} changed from ${last.mode.toString(8)} to ${mode.toString(8)} outside prevention`,
+      details: { expectedMode: last.mode.toString(8), foundMode: mode.toString(8) },
+    };
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * @prevention/plugin-monitor: watches prevention's files, detects outside changes and
+ * corruption, repairs them from backups, runs health checks, and serves /livez, /readyz and
+ * /metrics; `runMonitorDaemon` runs it as a foreground daemon.
+ */
+import monitor from './monitor-plugin.js';
+
+export default monitor;
+export { monitor };
+export { MonitorService } from './monitor-service.js';
+export type { MonitorOptions, RepairPolicy } from './monitor-options.js';
+export { MONITOR_OVERRIDES } from './monitor-overrides.js';
+export type { CheckReport } from './integrity-checker.js';
+export type { ProblemKind } from './finding.js';
+export type { RepairAction } from './repairer.js';
+export type { HealthResult } from './health/health-check.js';
+export { runMonitorDaemon, type MonitorDaemonOptions } from './daemon.js';

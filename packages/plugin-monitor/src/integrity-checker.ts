@@ -1,0 +1,185 @@
+import type { Engine, EngineEventMap, FileStats, FileSystem, Logger } from '@prevention/core';
+import type { AlertsLink } from './alerts-link.js';
+import { FileInspector, type TrustedState } from './file-inspector.js';
+import { INVALID_KINDS, isProblem, type Finding, type Problem, type ProblemKind } from './finding.js';
+import type { MonitorMetrics } from './monitor-metrics.js';
+import type { ResolvedMonitorOptions } from './monitor-options.js';
+import { Repairer, type RepairAction } from './repairer.js';
+
+/** The result of checking one file. */
+export interface CheckReport {
+  file: string;
+  /** `ok`, or the kind of problem found. */
+  finding: Finding['kind'];
+  /** What was done about a problem. */
+  action?: RepairAction;
+  /** Whether that action worked (absent when nothing was done). */
+  repaired?: boolean;
+  /** Milliseconds from first sighting to repair. */
+  detectedToRepairMs?: number;
+  /** Why the check or the repair failed. */
+  error?: string;
+}
+
+/** A problem seen and not yet over. */
+interface OpenProblem {
+  kind: ProblemKind;
+  sha256: string | undefined;
+  /** When it was first seen, for the detection-to-repair time. */
+  detectedAt: number;
+  /** A failed repair is logged once, then retried quietly at every check. */
+  repairFailureLogged: boolean;
+}
+
+interface FileState extends TrustedState {
+  problem: OpenProblem | undefined;
+  running: Promise<CheckReport> | undefined;
+  again: boolean;
+  /** A check failing to run (I/O error, lock timeout) is logged once per streak. */
+  checkFailing: boolean;
+}
+
+/** Emits engine events (the plugin API's `emit`). */
+export type EmitEvent = <E extends keyof EngineEventMap>(event: E, payload: EngineEventMap[E]) => void;
+
+/**
+ * Checks files against their integrity baseline and applies the repair policy. Checks of one
+ * file never overlap: a change noticed while one runs schedules exactly one more. A problem seen
+ * without the lock is confirmed under the writers' lock before anything is reported, because a
+ * commit replaces the file first and journals it just after: a check landing in between must
+ * not alarm. Problems are reported once (when they start or change), never on every pass.
+ */
+export class IntegrityChecker {
+  private readonly states = new Map<string, FileState>();
+  private readonly inspector: FileInspector;
+  private readonly repairer: Repairer;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    fs: FileSystem,
+    private readonly options: ResolvedMonitorOptions,
+    private readonly metrics: MonitorMetrics,
+    private readonly emit: EmitEvent,
+    private readonly logger: Logger,
+    private readonly alerts: AlertsLink,
+  ) {
+    this.inspector = new FileInspector(engine, fs);
+    this.repairer = new Repairer(engine, fs);
+  }
+
+  /** Checks `file` (and repairs it per its policy); joins a check already running. */
+  check(file: string): Promise<CheckReport> {
+    const state = this.stateOf(file);
+    if (state.running) {
+      state.again = true;
+      return state.running;
+    }
+    // The first problem found is what the caller needs to hear about, even once repaired.
+    const run = async (): Promise<CheckReport> => {
+      let report: CheckReport | undefined;
+      do {
+        state.again = false;
+        const latest = await this.checkOnce(file, state);
+        if (!report || report.finding === 'ok') report = latest;
+      } while (state.again && !this.stopped);
+      return report;
+    };
+    state.running = run().finally(() => (state.running = undefined));
+    return state.running;
+  }
+
+  /** Files found with unusable content (invalid, deleted, replaced) and not repaired yet. */
+  corruptFiles(): string[] {
+    return [...this.states].filter(([, s]) => s.problem && INVALID_KINDS.has(s.problem.kind)).map(([file]) => file);
+  }
+
+  /** Stops starting new checks and waits for running ones. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.states.values()].map((s) => s.running?.catch(() => undefined)));
+  }
+
+  private stateOf(file: string): FileState {
+    let state = this.states.get(file);
+    if (!state) this.states.set(file, (state = { seen: false, problem: undefined, running: undefined, again: false, checkFailing: false }));
+    return state;
+  }
+
+  private async checkOnce(file: string, state: FileState): Promise<CheckReport> {
+    let finding: Finding;
+    let detectedAt = Date.now();
+    try {
+      finding = await this.inspector.inspect(file, state);
+      if (isProblem(finding)) {
+        detectedAt = state.problem?.detectedAt ?? detectedAt;
+        // Confirm with commits excluded: no version is then between its rename and its journal line.
+        finding = await this.engine.withLock(file, () => this.inspector.inspect(file, { ...state, verified: undefined }));
+        if (!isProblem(finding)) this.metrics.refuted.inc();
+      }
+    } catch (err) {
+      if (!state.checkFailing && !this.stopped) this.logger.error({ file, err }, 'could not check the file; retrying at the next change or validation');
+      state.checkFailing = true;
+      return { file, finding: 'ok', error: (err as Error).message };
+    }
+    if (state.checkFailing) this.logger.info({ file }, 'the file can be checked again');
+    state.checkFailing = false;
+    this.metrics.validations.inc({ result: isProblem(finding) ? 'problem' : 'ok' });
+    if (!isProblem(finding)) {
+      this.markIntact(file, state, finding);
+      return { file, finding: 'ok' };
+    }
+    return this.handleProblem(file, state, finding, detectedAt);
+  }
+
+  private markIntact(file: string, state: FileState, finding: Extract<Finding, { kind: 'ok' }> & { stats?: FileStats; readAt?: number }): void {
+    if (finding.basis !== 'absent') state.seen = true;
+    if (finding.basis === 'first-seen') state.acceptedSha256 = finding.sha256;
+    state.verified = finding.stats && finding.readAt !== undefined ? { stats: finding.stats, readAt: finding.readAt } : undefined;
+    if (!state.problem) return;
+    this.logger.info({ file, was: state.problem.kind }, 'the file is intact again');
+    this.alerts.corruptionEnded(file);
+    this.closeProblem(file, state);
+  }
+
+  private closeProblem(file: string, state: FileState): void {
+    state.problem = undefined;
+    this.metrics.corrupt.set({ file }, 0);
+  }
+
+  private async handleProblem(file: string, state: FileState, problem: Problem, detectedAt: number): Promise<CheckReport> {
+    const policy = this.options.policyFor(file);
+    const action = Repairer.actionFor(policy, problem);
+    const known = state.problem;
+    if (!known || known.kind !== problem.kind || known.sha256 !== problem.sha256) {
+      state.problem = { kind: problem.kind, sha256: problem.sha256, detectedAt, repairFailureLogged: false };
+      this.metrics.corruptions.inc({ kind: problem.kind });
+      this.metrics.corrupt.set({ file }, INVALID_KINDS.has(problem.kind) ? 1 : 0);
+      this.logger.warn({ file, kind: problem.kind, policy, action, details: problem.details }, problem.message);
+      // An accepted valid write is not corruption: it gets its own alert once accepted.
+      if (action !== 'accept') this.emit('corruption:detected', { file, kind: problem.kind, message: problem.message, details: { ...problem.details, policy } });
+    }
+    const open = state.problem!;
+    if (action === 'none') return { file, finding: problem.kind, action };
+    try {
+      await this.repairer.repair(file, action, problem);
+    } catch (err) {
+      this.metrics.repairs.inc({ action, result: 'failed' });
+      if (!open.repairFailureLogged) this.logger.error({ file, kind: problem.kind, action, err }, 'could not repair the file; retrying at every validation');
+      open.repairFailureLogged = true;
+      return { file, finding: problem.kind, action, repaired: false, error: (err as Error).message };
+    }
+    const detectedToRepairMs = Date.now() - open.detectedAt;
+    this.metrics.repairs.inc({ action, result: 'ok' });
+    this.metrics.restoreDuration.observe(detectedToRepairMs / 1000);
+    this.logger.info({ file, kind: problem.kind, action, detectedToRepairMs }, 'repaired');
+    if (action === 'accept') this.alerts.acceptedOutsideWrite(file, problem.details);
+    else if (action === 'chmod') this.alerts.corruptionEnded(file);
+    state.seen = true;
+    state.verified = undefined;
+    this.closeProblem(file, state);
+    // Look once more, so the repaired version becomes the verified one.
+    state.again = true;
+    return { file, finding: problem.kind, action, repaired: true, detectedToRepairMs };
+  }
+}

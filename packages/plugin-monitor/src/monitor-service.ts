@@ -1,0 +1,159 @@
+import type { AddressInfo } from 'node:net';
+import type { Engine, EngineEventName, FileLocker, FileSystem, Logger } from '@prevention/core';
+import { AlertsLink } from './alerts-link.js';
+import { FileWatcher } from './file-watcher.js';
+import { AlertSinksCheck } from './health/alert-sinks-check.js';
+import { BackupStoreCheck } from './health/backup-store-check.js';
+import { DiskSpaceCheck } from './health/disk-space-check.js';
+import type { HealthResult } from './health/health-check.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { StaleLockCheck } from './health/stale-lock-check.js';
+import { ValidationAgeCheck } from './health/validation-age-check.js';
+import { MonitorHttpServer } from './http-server.js';
+import { IntegrityChecker, type CheckReport, type EmitEvent } from './integrity-checker.js';
+import { MonitorMetrics } from './monitor-metrics.js';
+import type { ResolvedMonitorOptions } from './monitor-options.js';
+
+/** Engine events that raise (or resolve) alerts, counted in `prevention_alerts_raised_total`. */
+const ALERT_EVENTS: readonly EngineEventName[] = ['corruption:detected', 'restore:completed', 'lock:stale-recovered', 'backup:failed', 'commit:failed'];
+
+/** What the monitor needs from its engine. */
+export interface MonitorDependencies {
+  engine: Engine;
+  fs: FileSystem;
+  locker: FileLocker;
+  emit: EmitEvent;
+  on: Engine['on'];
+  logger: Logger;
+}
+
+/**
+ * The integrity monitor of one engine (`engine.plugin<MonitorService>('monitor')`): watches the
+ * configured files and re-validates them on a schedule, repairs them per their policy, runs the
+ * health checks, and serves `/livez`, `/readyz` and `/metrics` when asked to.
+ */
+export class MonitorService {
+  /** The monitor's Prometheus registry (its own, never the global default). */
+  readonly registry;
+  private readonly metrics: MonitorMetrics;
+  private readonly checker: IntegrityChecker;
+  private readonly health: HealthMonitor;
+  private readonly http: MonitorHttpServer;
+  private readonly unsubscribe: Array<() => void> = [];
+  private watcher: FileWatcher | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private lastPassAt: number | undefined;
+  private running = false;
+
+  constructor(
+    private readonly deps: MonitorDependencies,
+    private readonly options: ResolvedMonitorOptions,
+  ) {
+    this.metrics = new MonitorMetrics(deps.fs, () => this.files());
+    this.registry = this.metrics.registry;
+    this.checker = new IntegrityChecker(deps.engine, deps.fs, options, this.metrics, deps.emit, deps.logger, new AlertsLink(deps.engine));
+    this.health = new HealthMonitor(
+      [
+        new BackupStoreCheck(deps.engine, deps.fs),
+        new DiskSpaceCheck(deps.fs, options.minFreeDisk),
+        new StaleLockCheck(deps.engine, deps.locker, deps.emit),
+        new AlertSinksCheck(deps.engine),
+        new ValidationAgeCheck(() => this.lastPassAt, options.maxValidationAgeMs),
+      ],
+      deps.emit,
+      this.metrics,
+      deps.logger,
+    );
+    this.http = new MonitorHttpServer({ registry: this.registry, corruptFiles: () => this.checker.corruptFiles(), validated: () => this.lastPassAt !== undefined });
+    for (const event of ALERT_EVENTS) this.unsubscribe.push(deps.on(event, () => this.metrics.alerts.inc({ event })));
+    this.unsubscribe.push(deps.on('health', ({ status }) => status !== 'ok' && this.metrics.alerts.inc({ event: 'health' })));
+    this.unsubscribe.push(deps.on('restore:completed', () => this.metrics.restores.inc()));
+  }
+
+  /** The files monitored: those named (not globbed) in the config. */
+  files(): string[] {
+    return this.deps.engine.configuredFiles();
+  }
+
+  /** Starts watching, runs a first validation pass and health check, then both on their schedules. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    if (this.options.watch) {
+      this.watcher = new FileWatcher(this.files(), (file) => void this.checker.check(file), (err) => this.deps.logger.warn({ err }, 'the file watcher reported an error; scheduled validation continues'));
+      await this.watcher.start();
+    }
+    await this.checkAll();
+    await this.runHealthChecks();
+    this.every(this.options.validateEveryMs, () => this.checkAll());
+    this.every(this.options.healthEveryMs, () => this.runHealthChecks());
+    this.deps.logger.info({ files: this.files().length, validateEveryMs: this.options.validateEveryMs, healthEveryMs: this.options.healthEveryMs, watch: this.options.watch }, 'monitoring');
+  }
+
+  /** Checks every file once (repairing per policy); one report per file. */
+  async checkAll(): Promise<CheckReport[]> {
+    const reports = await Promise.all(this.files().map((file) => this.checker.check(file)));
+    this.lastPassAt = Date.now();
+    return reports;
+  }
+
+  /** Checks one file now. */
+  check(file: string): Promise<CheckReport> {
+    return this.checker.check(this.deps.engine.resolvePath(file));
+  }
+
+  /** Runs every health check once and publishes the results as `health` events. */
+  runHealthChecks(): Promise<HealthResult[]> {
+    return this.health.run(this.files());
+  }
+
+  /** Files found corrupt and not repaired yet. */
+  corruptFiles(): string[] {
+    return this.checker.corruptFiles();
+  }
+
+  /** The metrics in Prometheus text format. */
+  metricsText(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Serves `/livez`, `/readyz` and `/metrics` (port 0 picks a free port). */
+  listen(port: number, host = this.options.host): Promise<AddressInfo> {
+    return this.http.listen(port, host).then((address) => {
+      this.deps.logger.info({ host: address.address, port: address.port }, 'serving /livez, /readyz and /metrics');
+      return address;
+    });
+  }
+
+  /** The HTTP server's address, while it listens. */
+  address(): AddressInfo | undefined {
+    return this.http.address();
+  }
+
+  /** Stops the schedules, the watcher and the HTTP server, and waits for running checks. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+    for (const off of this.unsubscribe.splice(0)) off();
+    await Promise.all([this.watcher?.close(), this.http.close()]);
+    this.watcher = undefined;
+    await this.checker.stop();
+  }
+
+  /** Runs `task` every `ms` after the previous run ended, so runs never pile up. */
+  private every(ms: number, task: () => Promise<unknown>): void {
+    const schedule = (): void => {
+      const timer = setTimeout(() => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        task()
+          .catch((err: unknown) => this.deps.logger.error({ err }, 'a scheduled monitor task failed'))
+          .finally(() => this.running && schedule());
+      }, ms);
+      // The schedule alone must not keep a process alive; the daemon's HTTP server or the caller does.
+      timer.unref();
+      this.timers.push(timer);
+    };
+    schedule();
+  }
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { fileStamp, quarantineDirFor, readLastCommit, sha256Hex, type Engine, type FileSystem } from '@prevention/core';
+import { INVALID_KINDS, type Problem } from './finding.js';
+import type { RepairPolicy } from './monitor-options.js';
+
+/** What a repair did. */
+export type RepairAction = 'restore' | 'chmod' | 'accept' | 'none';
+
+/**
+ * Applies a file's repair policy to a confirmed problem. Every change goes through the engine
+ * and its lock, so a repair never races a writer: restores are `engine.restore` (verified, bad
+ * copy quarantined), accepted content is re-committed through the pipeline (backed up and
+ * journaled), and the two changes the pipeline can not make — moving aside a non-file swapped
+ * in at the path, putting permissions back — run under `engine.withLock`.
+ */
+export class Repairer {
+  constructor(
+    private readonly engine: Engine,
+    private readonly fs: FileSystem,
+  ) {}
+
+  /** The action `policy` calls for on `problem`. */
+  static actionFor(policy: RepairPolicy, problem: Problem): RepairAction {
+    if (policy === 'alert-only') return 'none';
+    if (policy === 'accept' && !INVALID_KINDS.has(problem.kind)) return 'accept';
+    return problem.kind === 'mode-changed' ? 'chmod' : 'restore';
+  }
+
+  async repair(file: string, action: RepairAction, problem: Problem): Promise<void> {
+    switch (action) {
+      case 'restore':
+        if (problem.kind === 'replaced') await this.moveAside(file);
+        await this.engine.restore(file);
+        return;
+      case 'chmod':
+        await this.restoreMode(file);
+        return;
+      case 'accept':
+        // The identity update commits what is on disk through the pipeline: backed up, journaled.
+        await this.engine.update(file, (document) => document);
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  /** Moves whatever non-file sits at the path into quarantine, so the restore can write a file there. */
+  private async moveAside(file: string): Promise<void> {
+    await this.engine.withLock(file, async () => {
+      const stats = await this.fs.lstat(file).catch(() => undefined);
+      if (!stats || stats.isFile()) return;
+      const dir = quarantineDirFor(file);
+      await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await this.fs.rename(file, path.join(dir, `${path.basename(file)}.${fileStamp(new Date())}.${process.pid}.replaced`));
+    });
+  }
+
+  /** Puts back the permissions the last commit recorded, if the content is still that commit's. */
+  private async restoreMode(file: string): Promise<void> {
+    await this.engine.withLock(file, async () => {
+      const last = await readLastCommit(this.fs, file);
+      if (!last) return;
+      const fd = await this.fs.open(file, this.fs.flags.readNoFollow);
+      try {
+        const stats = await this.fs.fstat(fd);
+        if (!stats.isFile() || sha256Hex(await this.fs.readFile(file)) !== last.sha256) return;
+        await this.fs.fchmod(fd, last.mode);
+      } finally {
+        await this.fs.close(fd);
+      }
+    });
+  }
+}
