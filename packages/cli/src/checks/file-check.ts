@@ -1,0 +1,131 @@
+import {
+  ErrorCodes,
+  isPreventionError,
+  parseDocument,
+  readLastCommit,
+  sha256Hex,
+  systemErrorCode,
+  type CommitRecord,
+  type Engine,
+  type FileSystem,
+  type JsonValue,
+} from '@prevention/core';
+
+/** How bad a finding is: `error` makes `check` exit 1, `warn` is reported only. */
+export type Severity = 'warn' | 'error';
+
+/** One thing found wrong (or worth knowing) about a file. */
+export interface Finding {
+  kind: 'deleted' | 'unsafe-path' | 'unreadable' | 'parse' | 'structure' | 'schema' | 'too-large' | 'modified-outside';
+  severity: Severity;
+  message: string;
+  /** JSON pointer of the offending value (schema and structure findings). */
+  pointer?: string;
+  /** Byte offset where parsing failed (parse findings), with its line and column (1-based). */
+  offset?: number;
+  line?: number;
+  column?: number;
+}
+
+/** The verdict on one file. */
+export interface FileReport {
+  /** Absolute path. */
+  file: string;
+  /** `absent`: not created yet (and never committed); the rest speak for themselves. */
+  status: 'ok' | 'absent' | 'warning' | 'problem';
+  findings: Finding[];
+  bytes?: number;
+  sha256?: string;
+  /** The last commit prevention recorded for the file (the baseline), if any. */
+  lastCommit?: CommitRecord;
+}
+
+/** Line and column (1-based) of a byte offset. */
+function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < Math.min(offset, bytes.length); i++) {
+    if (bytes[i] === 0x0a) {
+      line += 1;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function statusOf(findings: readonly Finding[]): FileReport['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'problem';
+  return findings.length > 0 ? 'warning' : 'ok';
+}
+
+/**
+ * Checks one file the way the engine would load it, without taking its lock or changing it:
+ * it must be a regular file, parse (the byte offset of a parse error is reported), stay within
+ * the size and depth limits, pass the file's JSON Schema (each issue with its JSON pointer),
+ * and match the last commit recorded in the journal; a difference means it was changed outside
+ * prevention, which is a warning when the content is otherwise valid.
+ */
+export async function checkFile(engine: Engine, fs: FileSystem, file: string): Promise<FileReport> {
+  const absolute = engine.resolvePath(file);
+  const settings = await engine.settings(absolute);
+  const lastCommit = await readLastCommit(fs, absolute).catch(() => undefined);
+  const report = (findings: Finding[], extra: Partial<FileReport> = {}): FileReport => ({
+    file: absolute,
+    status: statusOf(findings),
+    findings,
+    ...extra,
+    ...(lastCommit ? { lastCommit } : {}),
+  });
+
+  let bytes: Buffer;
+  try {
+    const stats = await fs.lstat(absolute);
+    if (!stats.isFile()) {
+      return report([{ kind: 'unsafe-path', severity: 'error', message: `is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; prevention refuses to follow or replace it` }]);
+    }
+    bytes = await fs.readFile(absolute);
+  } catch (err) {
+    if (systemErrorCode(err) !== 'ENOENT') {
+      return report([{ kind: 'unreadable', severity: 'error', message: `cannot be read (${systemErrorCode(err) ?? (err as Error).message})` }]);
+    }
+    if (!lastCommit) return { ...report([]), status: 'absent' };
+    return report([{ kind: 'deleted', severity: 'error', message: `is missing, but was last committed at ${lastCommit.at}; restore it with \`prevention restore\`` }]);
+  }
+
+  const sha256 = sha256Hex(bytes);
+  const findings: Finding[] = [];
+  let document: JsonValue | undefined;
+  try {
+    document = parseDocument(bytes, absolute, { maxDepth: settings.maxDepth });
+  } catch (err) {
+    if (!isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) throw err;
+    if (err.details.reason === 'structure') {
+      for (const issue of err.issues) findings.push({ kind: 'structure', severity: 'error', pointer: issue.path, message: issue.message });
+    } else {
+      const offset = typeof err.details.offset === 'number' ? err.details.offset : undefined;
+      const reason = err.details.reason === 'empty' ? 'the file is empty' : err.details.reason === 'invalid-utf8' ? 'not valid UTF-8' : 'invalid JSON';
+      if (offset === undefined) {
+        findings.push({ kind: 'parse', severity: 'error', message: reason });
+      } else {
+        const { line, column } = lineAndColumn(bytes, offset);
+        findings.push({ kind: 'parse', severity: 'error', message: `${reason} at byte ${offset} (line ${line}, column ${column})`, offset, line, column });
+      }
+    }
+  }
+  if (bytes.length > settings.maxBytes) {
+    findings.push({ kind: 'too-large', severity: 'error', message: `is ${bytes.length} bytes, over the limit of ${settings.maxBytes}` });
+  }
+  if (document !== undefined && settings.schema) {
+    for (const issue of settings.schema(document)) {
+      findings.push({ kind: 'schema', severity: 'error', pointer: issue.path, message: `${issue.path || '/'}: ${issue.message}` });
+    }
+  }
+  if (lastCommit && lastCommit.sha256 !== sha256) {
+    findings.push({
+      kind: 'modified-outside',
+      severity: findings.length > 0 ? 'error' : 'warn',
+      message: `changed outside prevention since its last commit at ${lastCommit.at} (sha256 ${sha256.slice(0, 12)}… instead of ${lastCommit.sha256.slice(0, 12)}…)`,
+    });
+  }
+  return report(findings, { bytes: bytes.length, sha256 });
+}

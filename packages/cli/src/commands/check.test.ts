@@ -1,0 +1,77 @@
+import { writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BACKUP_CONFIG, tempProject, type TempProject } from '../__tests__/cli-harness.js';
+
+describe('prevention check', () => {
+  let project: TempProject;
+  beforeEach(async () => {
+    project = await tempProject();
+  });
+  afterEach(() => project.remove());
+
+  it('exits 2 with a hint when there is no config and no file is named', async () => {
+    const result = await project.run(['check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no prevention config found');
+    expect(result.stderr).toMatch(/hint: .*prevention init/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 with a hint when --config names a missing file', async () => {
+    const result = await project.run(['--config', 'nope.mjs', 'check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PREVENTION_CONFIG_INVALID');
+    expect(result.stderr).toContain('hint:');
+  });
+
+  it('exits 2 naming the bad key of an invalid config', async () => {
+    await project.write('prevention.config.json', JSON.stringify({ files: [{ path: 'a.json' }], maxDepth: 'deep' }));
+    const result = await project.run(['check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('maxDepth');
+  });
+
+  it('exits 0 on a valid committed file and 1 on a truncated one, naming the byte offset', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    expect((await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'test'])).code).toBe(0);
+    const good = await project.run(['check']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/shared_context\.json\s+ok\s+valid/);
+
+    await writeFile(project.file('shared_context.json'), '{"events": [{"id": ');
+    const bad = await project.run(['check']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/shared_context\.json\s+PROBLEM\s+invalid JSON at byte 19 \(line 1, column 20\)/);
+    expect(bad.stdout).toContain('changed outside prevention');
+
+    const json = await project.run(['check', '--json']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as { ok: boolean; files: Array<{ status: string; findings: Array<{ kind: string; offset?: number }> }> };
+    expect(report.ok).toBe(false);
+    expect(report.files[0]!.status).toBe('problem');
+    expect(report.files[0]!.findings[0]).toMatchObject({ kind: 'parse', offset: 19 });
+  });
+
+  it('reports schema errors by JSON pointer', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    await project.write('shared_context.json', JSON.stringify({ events: [{ id: 'x', seq: 0, type: 't', source: 's', timestamp: 'now', payload: null }] }));
+    const result = await project.run(['check', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { files: Array<{ findings: Array<{ kind: string; pointer?: string }> }> };
+    expect(report.files[0]!.findings.map((f) => f.pointer)).toContain('/events/0/seq');
+  });
+
+  it('checks a named file without a config, and reports an edit made outside prevention as a warning', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    expect((await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'test'])).code).toBe(0);
+    await project.write('shared_context.json', JSON.stringify({ version: 1, events: [] }));
+    const edited = await project.run(['check']);
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).toMatch(/warning\s+changed outside prevention/);
+
+    await project.write('plain.json', '[1, 2');
+    const named = await project.run(['check', 'plain.json']);
+    expect(named.code).toBe(1);
+    expect(named.stdout).toMatch(/plain\.json\s+PROBLEM\s+invalid JSON at byte 5/);
+  });
+});

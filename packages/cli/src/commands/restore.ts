@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { parseDocument, selectBackup, TOKENS, type Engine } from '@prevention/core';
+import { action, withExamples } from '../command-kit.js';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../output/errors.js';
+import { formatBytes, shortSha } from '../output/format.js';
+
+interface RestoreOptions {
+  id?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Picks the backup a restore would use, by the engine's own rule (the given id, else the newest
+ * whose bytes match their sha256, parse and pass the schema), without taking the lock or
+ * writing anything.
+ */
+async function chooseBackup(engine: Engine, file: string, id: string | undefined): ReturnType<typeof selectBackup> {
+  const settings = await engine.settings(file);
+  const strategies = engine.container.isRegistered(TOKENS.BackupStrategy, true) ? engine.container.resolveAll(TOKENS.BackupStrategy) : [];
+  return selectBackup(
+    strategies,
+    settings.file,
+    (bytes) => {
+      const document = parseDocument(bytes, settings.file, { maxDepth: settings.maxDepth });
+      const issues = settings.schema?.(document) ?? [];
+      if (issues.length > 0) throw new Error(`does not pass the schema (${issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')})`);
+      return document;
+    },
+    id,
+  );
+}
+
+async function runRestore(ctx: CommandContext, file: string, options: RestoreOptions): Promise<ExitCode> {
+  const { output } = ctx;
+  return ctx.withEngine(async (engine) => {
+    if (options.dryRun) {
+      const { record } = await chooseBackup(engine, file, options.id);
+      if (options.json) output.json({ dryRun: true, file: engine.resolvePath(file), backup: record });
+      else output.result(`would restore ${file} from ${record.strategy} backup ${record.id} (${record.createdAt.toISOString()}, ${formatBytes(record.bytes)}, sha256 ${shortSha(record.sha256)}); nothing was changed`);
+      return ExitCode.Ok;
+    }
+    const result = await engine.restore(file, options.id === undefined ? {} : { id: options.id });
+    if (options.json) {
+      output.json({ dryRun: false, file: result.file, backup: result.backup, sha256: result.sha256, bytes: result.bytes, quarantined: result.quarantined ?? null });
+    } else {
+      output.result(`restored ${file} from ${result.backup.strategy} backup ${result.backup.id} (sha256 ${shortSha(result.sha256)})`);
+      if (result.quarantined) output.result(`the replaced version was kept in ${path.relative(ctx.cwd, result.quarantined)}`);
+    }
+    return ExitCode.Ok;
+  });
+}
+
+/** `prevention restore <file>`: puts a backup back through the pipeline. */
+export function restoreCommand(): Command {
+  const command = new Command('restore')
+    .description('restore a file from a backup through the pipeline (locked, atomic, verified); the replaced version is kept aside')
+    .argument('<file>', 'the data file')
+    .option('--id <id>', 'the backup to restore (see `prevention backups`); default the newest valid one')
+    .option('--dry-run', 'only say which backup would be restored')
+    .option('--json', 'print the result as JSON')
+    .action(action(runRestore));
+  return withExamples(command, [
+    ['prevention restore shared_context.json --dry-run', 'which backup would be used'],
+    ['prevention restore shared_context.json', 'restore the newest backup that is intact and valid'],
+    ['prevention restore shared_context.json --id 3', 'restore one backup by id'],
+  ]);
+}
+

@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { createEngine, type Engine } from '@prevention/core';
+import { MONITOR_OVERRIDES } from '@prevention/plugin-monitor';
+import type { Command } from 'commander';
+import { createCliLogger } from './output/logger.js';
+import { Output } from './output/output.js';
+import { colorEnabled } from './output/style.js';
+
+/** Options every command accepts (declared on the root program). */
+export interface GlobalOptions {
+  /** Directory to run in; default the current one. */
+  cwd?: string;
+  /** Explicit config file. */
+  config?: string;
+  /** Show debug logs and stack traces. */
+  debug?: boolean;
+}
+
+/** What a command runs with: its resolved directory, options and output. */
+export class CommandContext {
+  readonly cwd: string;
+  readonly configFile: string | undefined;
+  readonly debug: boolean;
+
+  constructor(
+    globals: GlobalOptions,
+    readonly output: Output = new Output(),
+  ) {
+    this.cwd = path.resolve(globals.cwd ?? process.cwd());
+    this.configFile = globals.config;
+    this.debug = globals.debug ?? false;
+  }
+
+  /** The context of the command being run, from the root program's options. */
+  static of(command: Command): CommandContext {
+    return new CommandContext(command.optsWithGlobals<GlobalOptions>());
+  }
+
+  /** `file` resolved against the command's directory. */
+  resolve(file: string): string {
+    return path.resolve(this.cwd, file);
+  }
+
+  /**
+   * Creates an engine from the project's config (or `--config`). A monitor plugin in the config
+   * stays idle: a command must never start watching or repairing files behind the user's back
+   * (that is `prevention monitor`'s job).
+   */
+  openEngine(): Promise<Engine> {
+    return createEngine({
+      cwd: this.cwd,
+      ...(this.configFile ? { configFile: this.configFile } : {}),
+      logger: createCliLogger({ debug: this.debug, color: colorEnabled(process.stderr) }),
+      register: (container) => container.register(MONITOR_OVERRIDES, { useValue: { autoStart: false, port: false } }),
+    });
+  }
+
+  /** Runs `work` with an engine, closing it afterwards whatever happens. */
+  async withEngine<T>(work: (engine: Engine) => Promise<T>): Promise<T> {
+    const engine = await this.openEngine();
+    try {
+      return await work(engine);
+    } finally {
+      await engine.close();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { TOKENS, type Alert, type Engine, type FileSystem } from '@prevention/core';
+import { FileAlertSink } from '@prevention/plugin-alerts';
+
+/**
+ * The warnings and critical alerts firing now, as recorded by the engine's file sinks: each
+ * sink's JSON Lines file is read and every alert's latest line kept, by fingerprint. It sees what
+ * every process (the monitor daemon above all) has raised, not only this one. `info` alerts are
+ * notices (a file was restored) that never resolve, so they are not "firing".
+ */
+export async function activeAlerts(engine: Engine, fs: FileSystem): Promise<Alert[]> {
+  if (!engine.container.isRegistered(TOKENS.AlertSink, true)) return [];
+  const latest = new Map<string, Alert>();
+  for (const sink of engine.container.resolveAll(TOKENS.AlertSink)) {
+    if (!(sink instanceof FileAlertSink)) continue;
+    const text = await fs.readFile(sink.file).then(
+      (bytes) => bytes.toString('utf8'),
+      () => '',
+    );
+    for (const line of text.split('\n')) {
+      try {
+        const alert = JSON.parse(line) as Alert;
+        if (typeof alert.fingerprint === 'string') latest.set(alert.fingerprint, alert);
+      } catch {
+        // A torn last line (a crash mid-append) or a blank line: skip it.
+      }
+    }
+  }
+  return [...latest.values()].filter((alert) => alert.status === 'firing' && alert.severity !== 'info');
+}
