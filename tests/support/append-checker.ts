@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+
 /** What the multi-writer checker found. */
 export interface CheckReport {
   acknowledged: number;
@@ -39,4 +41,21 @@ export function checkAppends(present: string[], acknowledged: Iterable<string>, 
     neverAttempted,
     outOfOrder,
   };
+}
+
+/** Everything the checker found wrong, as readable lines; empty when the run passed. */
+export function checkFailures(report: CheckReport): string[] {
+  const failures: string[] = [];
+  const list = (ids: string[]) => `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ` (+${ids.length - 10} more)` : ''}`;
+  if (report.lost.length > 0) failures.push(`lost acknowledged writes: ${list(report.lost)}`);
+  if (report.duplicated.length > 0) failures.push(`duplicated: ${list(report.duplicated)}`);
+  if (report.neverAttempted.length > 0) failures.push(`never attempted: ${list(report.neverAttempted)}`);
+  if (report.outOfOrder.length > 0) failures.push(`out of writer order: ${list(report.outOfOrder)}`);
+  return failures;
+}
+
+/** The ids of a `{ events: [{ id }] }` file, in file order; throws if the file does not parse. */
+export async function readEventIds(file: string): Promise<string[]> {
+  const doc = JSON.parse(await readFile(file, 'utf8')) as { events: Array<{ id: string }> };
+  return doc.events.map((e) => e.id);
 }

@@ -14,6 +14,8 @@ export interface Worker {
   stderr: () => string;
   /** Resolves with the exit code (or the signal name). */
   exited: Promise<number | string>;
+  /** Calls `listener` with every stdout line from now on, as it arrives. */
+  onLine(listener: (line: string) => void): void;
   /** Resolves when a stdout line satisfies `test`. */
   waitForLine(test: (line: string) => boolean, timeoutMs?: number): Promise<string>;
 }
@@ -22,6 +24,7 @@ export interface Worker {
 export function startWorker(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Worker {
   const child = spawn(process.execPath, [fixture(script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
+  const listeners: Array<(line: string) => void> = [];
   const waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
   let buffered = '';
   let errors = '';
@@ -32,6 +35,7 @@ export function startWorker(script: string, args: string[], env: NodeJS.ProcessE
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
       lines.push(line);
+      for (const listener of listeners) listener(line);
       for (const waiter of [...waiters]) {
         if (waiter.test(line)) {
           waiters.splice(waiters.indexOf(waiter), 1);
@@ -47,6 +51,7 @@ export function startWorker(script: string, args: string[], env: NodeJS.ProcessE
     lines,
     stderr: () => errors,
     exited,
+    onLine: (listener) => void listeners.push(listener),
     waitForLine(test, timeoutMs = 30_000) {
       const seen = lines.find(test);
       if (seen !== undefined) return Promise.resolve(seen);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,9 +6,15 @@ import { afterEach } from 'vitest';
 
 const dirs: string[] = [];
 
-/** A fresh temp directory, removed after the test. */
-export async function tempDir(prefix = 'prevention-test-'): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+/** A RAM-backed directory where fsync costs nothing, when the machine has one. */
+export const MEMORY_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+/**
+ * A fresh temp directory, removed after the test. `parent` defaults to the OS temp dir; tests
+ * that do not need a real disk's durability may pass {@link MEMORY_DIR} to skip slow fsyncs.
+ */
+export async function tempDir(prefix = 'prevention-test-', parent = tmpdir()): Promise<string> {
+  const dir = await mkdtemp(path.join(parent, prefix));
   dirs.push(dir);
   return dir;
 }
