@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine, quarantineDirFor, type Engine } from '@prevention/core';
@@ -29,7 +30,9 @@ async function inject(file: string, injection: Injection, trial: number): Promis
       return truncate(file, randomInt(size - 2));
     case 'garbage': {
       const handle = await open(file, 'r+');
-      const garbage = Buffer.from(Array.from({ length: 16 + randomInt(64) }, () => 33 + randomInt(90)));
+      // Random bytes; a leading control byte makes sure they can not happen to form valid JSON.
+      const garbage = randomBytes(16 + randomInt(64));
+      garbage[0] = 0x01;
       await handle.write(garbage, 0, garbage.length, randomInt(Math.max(1, size - garbage.length)));
       return handle.close();
     }

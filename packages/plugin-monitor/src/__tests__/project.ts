@@ -173,3 +173,14 @@ export async function startWriter(dir: string, file: string, loops: number, paus
   await writer.ready;
   return writer;
 }
+
+/**
+ * Runs an engine operation with the project's config in a child process. (The config's plugins
+ * load through Node's own module loader; an engine made inside the test runner would hold a
+ * second copy of core, whose DI tokens those plugins do not know.)
+ */
+export async function engineOp(dir: string, op: 'append' | 'restore', file: string, id = ''): Promise<void> {
+  const child = spawn(process.execPath, [path.join(here, 'fixtures/engine-op.mjs'), dir, op, file, id], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`engine ${op} on ${file} exited with ${code}`);
+}
