@@ -135,4 +135,17 @@ describe('injected I/O faults at every step of a commit', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ final: true });
     await engine.close();
   });
+
+  it('sweeps a temp file whose removal failed with the commit on the next commit', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 0 });
+    // The disk fails from the temp's fsync on, so the commit can not remove its temp either.
+    instrumented.inject({ when: (c) => c.op === 'fsync' && c.path?.endsWith('.tmp') === true, error: 'EIO' });
+    instrumented.inject({ when: (c) => c.op === 'unlink' && c.path?.endsWith('.tmp') === true, error: 'EIO' });
+    await expect(engine.write(file, { version: 1 })).rejects.toMatchObject({ code: ErrorCodes.IO_FAILED });
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toHaveLength(1);
+    await engine.write(file, { version: 2 });
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    await engine.close();
+  });
 });

@@ -279,6 +279,9 @@ export class Engine {
       }
     } catch (err) {
       this.cache.delete(file);
+      // A failed commit can leave its temp file behind (on a failing disk, removing it fails
+      // too): sweep again the next time this engine holds the lock.
+      this.lockServices.swept.delete(file);
       if (err instanceof LoadError && isPreventionError(err.error, ErrorCodes.CORRUPT_DOCUMENT)) {
         this.reportCorruption(file, err.error);
         if (mayRepair && ctx.settings.onCorrupt === 'restore' && this.contributions.strategies.length > 0) {
