@@ -148,4 +148,19 @@ describe('injected I/O faults at every step of a commit', () => {
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     await engine.close();
   });
+
+  it('says so when the previous version could not be put back after a failed verify', async () => {
+    const { file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 1 });
+    let renamed = false;
+    instrumented.inject({ when: (c) => c.op === 'rename' && c.args[1] === file, result: (v) => ((renamed = true), v) });
+    // The disk fails right after the rename: the re-read, and the put-back's temp, both fail.
+    instrumented.inject({ when: (c) => renamed && (c.op === 'readFile' || c.op === 'open'), error: 'EIO', times: Infinity });
+    const failed = engine.write(file, { version: 2 });
+    await expect(failed).rejects.toMatchObject({ code: ErrorCodes.VERIFY_FAILED, details: { previousVersionRestored: false } });
+    await expect(failed).rejects.toThrow(/putting the previous version back failed too/);
+    instrumented.reset();
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 2 });
+    await engine.close();
+  });
 });

@@ -39,7 +39,9 @@ export class AtomicCommitMiddleware implements Middleware {
         },
       });
     } catch (err) {
-      if (isPreventionError(err) && err.details.replaced === true) await putBack(this.fs, ctx, err);
+      // The new version is in place but not durable: put the previous one back, and say
+      // whether that worked, since the file then holds one or the other.
+      if (isPreventionError(err) && err.details.replaced === true) err.details.previousVersionRestored = await putBack(this.fs, ctx, err);
       throw err;
     }
     await next();

@@ -28,12 +28,14 @@ export class VerifyMiddleware implements Middleware {
         cause = err;
       }
       if (actual !== ctx.sha256) {
-        await putBack(this.fs, ctx, cause);
+        const restored = await putBack(this.fs, ctx, cause);
         throw new PreventionError(
           ErrorCodes.VERIFY_FAILED,
           `${ctx.file} did not read back as written (${actual ? `sha256 ${actual.slice(0, 12)}… instead of ${ctx.sha256.slice(0, 12)}…` : 'the re-read failed'}); ` +
-            'the previous version was put back. Check the disk and retry',
-          { file: ctx.file, cause, details: { expected: ctx.sha256, actual } },
+            (restored
+              ? 'the previous version was put back. Check the disk and retry'
+              : 'putting the previous version back failed too, so the file may hold this unacknowledged version. Check the disk, then restore or retry'),
+          { file: ctx.file, cause, details: { expected: ctx.sha256, actual, previousVersionRestored: restored } },
         );
       }
     }
