@@ -1,8 +1,10 @@
 import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
+import { NodeFileSystem } from '../fs/node-file-system.js';
 import { tempDir } from '../__tests__/helpers.js';
 
 describe('a lock lost while held', () => {
@@ -25,6 +27,27 @@ describe('a lock lost while held', () => {
     await rm(`${file}.lock`, { recursive: true });
     await engine.write(file, { v: 3 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3 });
+    await engine.close();
+  });
+
+  it('is not confused with the holder refreshing it: a commit outlasting refreshes still lands', async () => {
+    // utimes() takes float seconds, so the kernel often stores a refresh to T ms as T ms less a
+    // few nanoseconds. Store it that way every time, so the check cannot pass by luck.
+    class FloatTimesFileSystem extends NodeFileSystem {
+      override utimes(target: string, atime: Date, mtime: Date): Promise<void> {
+        return utimes(target, atime, mtime.getTime() / 1000 - 0.000001);
+      }
+    }
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: new FloatTimesFileSystem(), lock: { staleMs: 4000 } });
+    await engine.write(file, { v: 1 });
+    // Refreshed every second while held: this commit spans one refresh.
+    await engine.update<{ v: number }>(file, async (draft) => {
+      await sleep(1300);
+      draft.v = 2;
+    });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 2 });
     await engine.close();
   });
 });

@@ -2,7 +2,7 @@ import lockfile from 'proper-lockfile';
 import { inject, injectable } from 'tsyringe';
 import type { Clock } from '../clock.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
+import type { FileStats, FileSystem } from '../fs/file-system.js';
 import { TOKENS } from '../tokens.js';
 import type { FileLocker, LockHandle, LockOptions, LockState } from './file-locker.js';
 
@@ -18,10 +18,21 @@ interface LockTrace {
   seenMtimeMs: number | undefined;
   acquiring: boolean;
   staleAgeMs: number | undefined;
+  /** The stale threshold of this acquire. */
+  staleMs: number;
 }
 
 function lockPathOf(file: string): string {
   return `${file}.lock`;
+}
+
+/**
+ * The lock's mtime in whole milliseconds, rounded to the nearest. utimes() passes the time as
+ * float seconds, so a refresh to T ms is often stored as T ms less a few nanoseconds: truncating
+ * would read back T - 1 and take this holder's own refresh for a takeover.
+ */
+function lockMtimeMs(stats: FileStats): number {
+  return Math.round(Number(stats.mtimeNs / 1000n) / 1000);
 }
 
 /** Waits before retrying a held lock: short and randomized, so contenders do not march in step. */
@@ -50,7 +61,7 @@ export class ProperFileLocker implements FileLocker {
   async acquire(file: string, options: LockOptions): Promise<LockHandle> {
     const lockPath = lockPathOf(file);
     const deadline = this.clock.now() + options.timeoutMs;
-    const trace: LockTrace = { createdPending: false, ownMtimeMs: undefined, seenMtimeMs: undefined, acquiring: true, staleAgeMs: undefined };
+    const trace: LockTrace = { createdPending: false, ownMtimeMs: undefined, seenMtimeMs: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
     this.traces.set(lockPath, trace);
     const controller = new AbortController();
     for (;;) {
@@ -136,7 +147,7 @@ export class ProperFileLocker implements FileLocker {
         if (controller.signal.aborted) throw controller.signal.reason as PreventionError;
         let mtimeMs: number | undefined;
         try {
-          mtimeMs = Math.floor((await this.fs.lstat(lockPath)).mtimeMs);
+          mtimeMs = lockMtimeMs(await this.fs.lstat(lockPath));
         } catch (err) {
           if (systemErrorCode(err) !== 'ENOENT') throw ioError('checking the lock', file, err);
         }
@@ -196,7 +207,7 @@ export class ProperFileLocker implements FileLocker {
         }),
       stat: (path: string, cb: Callback<{ mtime: Date }>) =>
         done(
-          fs.stat(path).then((s) => ({ mtime: new Date(Math.floor(s.mtimeMs)) })),
+          fs.stat(path).then((s) => ({ mtime: new Date(lockMtimeMs(s)) })),
           cb,
           ({ mtime }) => {
             const trace = traces.get(path);
@@ -206,6 +217,11 @@ export class ProperFileLocker implements FileLocker {
               trace.createdPending = false;
             } else if (trace.acquiring) {
               trace.seenMtimeMs = mtime.getTime();
+              // proper-lockfile takes a lock whose mtime is in the future for fresh, so one left
+              // that way (a clock set back, a touched lock) would block every writer until then.
+              // No live holder's refresh lands further ahead than the stale threshold: show
+              // proper-lockfile such a lock as stale (the same object is passed on to it).
+              if (mtime.getTime() > clock.now() + trace.staleMs) mtime.setTime(0);
             }
           },
         ),
