@@ -84,8 +84,10 @@ export class NodeFileSystem implements FileSystem {
     const fd = await this.open(path, flags.readNoFollow);
     try {
       const { size } = await this.fstat(fd);
-      // Read to end of file rather than trusting size: the file may grow while being read.
-      let buffer = Buffer.allocUnsafe(Math.max(size, 4096));
+      // Read to end of file rather than trusting size: the file may grow while being read. One
+      // byte of room past the size lets the read that finds the end do so without growing (and
+      // copying) the whole buffer: this read is on every commit's verify step.
+      let buffer = Buffer.allocUnsafe(Math.max(size + 1, 4096));
       let length = 0;
       for (;;) {
         if (length === buffer.length) {
