@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { createEngine } from '@prevention/core';
+import { backup } from '@prevention/plugin-backup';
+import { toStored } from '../events.mjs';
+import { countJson, seedJson } from './json-store.mjs';
+
+/**
+ * prevention itself, through the full default pipeline (lock → validate → backup → atomic-commit
+ * → verify). `path` picks the bus's `publish` (the product's append path: shares the unchanged
+ * document, validates only the new event) or the generic `update` (clones the document for the
+ * updater). With `backups`, a rotating backup strategy is registered, so the backup step really
+ * saves each committed version (one more fsynced file per commit).
+ */
+function preventionCompetitor({ id, name, note, path: appendPath, backups = false }) {
+  return {
+    id,
+    name,
+    note,
+    safeAcrossProcesses: true,
+    extension: 'json',
+    seed: seedJson,
+    count: countJson,
+    /** `fileSystem` replaces the engine's file system port (the profile times every call through it). */
+    async open(file, { fileSystem } = {}) {
+      const engine = await createEngine({
+        cwd: path.dirname(file),
+        config: false,
+        logger: { level: 'silent' },
+        plugins: backups ? [backup({ strategies: [{ type: 'rotating', keep: 5 }] })] : [],
+        ...(fileSystem ? { fileSystem } : {}),
+      });
+      const bus = appendPath === 'bus' ? engine.bus(file) : undefined;
+      return {
+        engine,
+        append: bus
+          ? (input) => bus.publish(input)
+          : (input) =>
+              engine.update(file, (doc) => {
+                doc.events.push(toStored(input, (doc.events.at(-1)?.seq ?? 0) + 1));
+              }),
+        async close() {
+          await engine.close();
+        },
+      };
+    },
+  };
+}
+
+export const preventionBus = preventionCompetitor({
+  id: 'prevention-bus',
+  name: 'prevention bus.publish',
+  note: 'full pipeline; the append path (no document copy, validates the new event and the envelope)',
+  path: 'bus',
+});
+
+export const preventionUpdate = preventionCompetitor({
+  id: 'prevention-update',
+  name: 'prevention update()',
+  note: 'full pipeline; generic path (structured clone + whole-document validation per updater)',
+  path: 'update',
+});
+
+export const preventionBusBackup = preventionCompetitor({
+  id: 'prevention-bus-backup',
+  name: 'prevention bus + rotating backup',
+  note: 'as bus.publish, with a rotating backup strategy saving every commit',
+  path: 'bus',
+  backups: true,
+});

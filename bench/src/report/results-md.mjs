@@ -1,0 +1,224 @@
+import { competitors } from '../competitors/index.mjs';
+import { slope } from '../stats.mjs';
+import { count, mb, ms, rate, ratio, table, verdict } from './format.mjs';
+
+/**
+ * Renders bench/results.md from one run's results: the targets first (each met or missed, and
+ * by how much), then a table per workload, the profile, and what every competitor guarantees.
+ */
+
+/** Profile entries grouped into the costs issue 9 names. */
+const COST_OF_FUNCTION = [
+  [/^serializeDocument|^write \(node:buffer|^stringify/, 'stringify'],
+  [/parseDocument|^parse /, 'parse'],
+  [/^update \(native\)|^digest|sha256/, 'sha256 (commit + verify)'],
+  [/_copyActual|^copy /, 'buffer copies'],
+  [/garbage collector/, 'garbage collection'],
+  [/toJsonDocument|walk|Check|validate/i, 'validate'],
+];
+const COST_OF_IO = { fsync: 'fsync', syncDirectory: 'fsync', write: 'write', readFile: 'read back (verify)' };
+
+export function costBreakdown(profile) {
+  const costs = new Map();
+  const add = (name, value) => costs.set(name, (costs.get(name) ?? 0) + value);
+  for (const { method, ms: t } of profile.io) add(COST_OF_IO[method] ?? 'other file system calls', t);
+  for (const { name, ms: t } of profile.functions) add(COST_OF_FUNCTION.find(([re]) => re.test(name))?.[1] ?? 'other JS', t);
+  return [...costs.entries()].map(([name, t]) => ({ name, ms: t })).sort((a, b) => b.ms - a.ms);
+}
+
+function find(rows, id, extra = () => true) {
+  return rows.find((r) => r.id === id && extra(r));
+}
+
+function floorRatio(rows, id, size) {
+  const floor = find(rows, 'raw-floor', (r) => r.size === size);
+  const row = find(rows, id, (r) => r.size === size);
+  return row && floor ? row.p50 / floor.p50 : NaN;
+}
+
+function sizeSlope(rows, id) {
+  return slope(rows.filter((r) => r.id === id).map((r) => ({ x: r.size / 1000, y: r.p50 })));
+}
+
+function targets(results) {
+  const { single, group, multi } = results;
+  const out = [];
+  for (const [size, limit] of [
+    [1_000, 1.25],
+    [10_000, 1.0],
+    [100_000, 1.0],
+  ]) {
+    for (const id of ['prevention-bus', 'prevention-bus-backup']) {
+      if (!find(single, id, (r) => r.size === size)) continue;
+      out.push([`single writer at ${count(size)} events, ${id === 'prevention-bus' ? 'bus.publish' : 'bus.publish + rotating backup'} ≤ ${limit}× floor (p50)`, ratio(floorRatio(single, id, size)), verdict(floorRatio(single, id, size), limit)]);
+    }
+  }
+  const sequential = find(single, 'prevention-bus', (r) => r.size === 1_000);
+  const burst = find(group, 'prevention-bus');
+  if (sequential && burst) {
+    const gain = burst.perSecond / sequential.perSecond;
+    out.push(['group commit: 1,000 publishes at once ≥ 10× sequential publish throughput', ratio(gain), verdict(gain, 10, { atLeast: true })]);
+  }
+  const bus4 = find(multi, 'prevention-bus', (r) => r.processes === 4);
+  const locked4 = find(multi, 'lockfile-write-file-atomic', (r) => r.processes === 4);
+  if (bus4 && locked4) {
+    const gain = bus4.perSecond / locked4.perSecond;
+    out.push(['4 processes: bus ≥ 3× proper-lockfile + write-file-atomic throughput', ratio(gain), verdict(gain, 3, { atLeast: true })]);
+    out.push(['4 processes: 0 lost updates', `${bus4.lost} lost, ${bus4.failed} failed`, bus4.lost === 0 && bus4.failed === 0 && !bus4.corrupt ? '**met**' : '**missed**']);
+  }
+  const busSlope = sizeSlope(single, 'prevention-bus');
+  const floorSlope = sizeSlope(single, 'raw-floor');
+  out.push(['append cost slope (ms per 1,000 events) no worse than the floor', `${ms(busSlope)} vs ${ms(floorSlope)}`, verdict(busSlope / floorSlope, 1)]);
+  out.push(['monitor repair p99 < 1 s; idle CPU < 1 % of a core', results.monitor ? `see ${results.monitor.file}` : 'see monitor benchmark', results.monitor ? 'reported below' : 'not in this run']);
+  return table(['target', 'measured', 'verdict'], out);
+}
+
+function singleWriterSection(rows) {
+  const sizes = [...new Set(rows.map((r) => r.size))];
+  return sizes
+    .map((size) => {
+      const sized = rows.filter((r) => r.size === size);
+      const floor = find(sized, 'raw-floor');
+      const body = sized.map((r) => [
+        r.name,
+        ms(r.p50),
+        ms(r.p99),
+        ratio(r.p50 / floor.p50),
+        mb(r.bytesPerAppend),
+        rate(r.perSecond),
+        r.events === r.expected ? 'yes' : `**no** (${r.events} of ${r.expected})`,
+      ]);
+      return `### ${count(size)} events (${sized[0].iterations} timed appends each)\n\n${table(['competitor', 'p50 ms', 'p99 ms', '× floor (p50)', 'MB written / append', 'appends/s', 'all appends in file'], body)}`;
+    })
+    .join('\n\n');
+}
+
+function slopeSection(rows) {
+  const ids = [...new Set(rows.map((r) => r.id))];
+  const floorSlope = sizeSlope(rows, 'raw-floor');
+  const body = ids.map((id) => {
+    const s = sizeSlope(rows, id);
+    return [find(rows, id).name, ms(s), ratio(s / floorSlope)];
+  });
+  return table(['competitor', 'ms per 1,000 more events (least squares on p50)', '× floor slope'], body);
+}
+
+function profileSection(profiles) {
+  return profiles
+    .map((p) => {
+      const costs = costBreakdown(p);
+      const top = costs[0];
+      const io = p.io.slice(0, 6).map((e) => `${e.method} ${ms(e.ms)}`).join(', ');
+      const cpu = p.functions.slice(0, 6).map((f) => `${f.name} ${ms(f.ms)}`).join('; ');
+      return [
+        `### bus.publish at ${count(p.size)} events (${p.appends} profiled appends, ${ms(p.wallMs)} ms each under the profiler)`,
+        '',
+        table(['cost', 'ms per append', 'share of wall time'], costs.slice(0, 8).map((c) => [c.name, ms(c.ms), `${((c.ms / p.wallMs) * 100).toFixed(0)}%`])),
+        '',
+        `Dominant cost: **${top.name}**. File system calls (ms per append): ${io}. CPU self time: ${cpu}.`,
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
+function groupSection(rows, single) {
+  const body = rows.map((r) => {
+    const sequential = find(single, r.id, (s) => s.size === 1_000);
+    return [r.name, rate(r.perSecond), sequential ? ratio(r.perSecond / sequential.perSecond) : '–', r.commits === undefined ? '–' : count(r.commits), count(r.failed), Number.isNaN(r.lost) ? 'file corrupt' : count(r.lost)];
+  });
+  return table(['competitor', 'appends/s', '× its sequential appends/s', 'commits used', 'failed', 'lost updates'], body);
+}
+
+function multiSection(rows) {
+  const counts = [...new Set(rows.map((r) => r.processes))];
+  return counts
+    .map((n) => {
+      const body = rows
+        .filter((r) => r.processes === n)
+        .map((r) => [
+          r.name,
+          rate(r.perSecond),
+          ms(r.p50),
+          ms(r.p99),
+          `${count(r.acknowledged)} / ${count(r.appends)}`,
+          count(r.failed) + (r.errorSample.length ? ` (${r.errorSample.join('; ')})` : ''),
+          r.corrupt ? '**file corrupt**' : r.lost === 0 ? '0' : `**${count(r.lost)}**`,
+        ]);
+      return `### ${n} process${n > 1 ? 'es' : ''}\n\n${table(['competitor', 'appends/s', 'p50 ms', 'p99 ms', 'acknowledged', 'failed appends', 'lost updates'], body)}`;
+    })
+    .join('\n\n');
+}
+
+function coldSection(cold) {
+  if (!cold) return 'Not run.';
+  const row = (name, s) => [name, ms(s.p50), ms(s.p99)];
+  return table(
+    ['step (fresh process each sample)', 'p50 ms', 'p99 ms'],
+    [
+      row('bare `node -e 0` (floor)', cold.bareNode),
+      row('node + import @prevention/core + createEngine (config file with a schema), wall', cold.engineWall),
+      row('… of which import @prevention/core', cold.importCore),
+      row('… of which createEngine', cold.createEngine),
+      row('`prevention check shared_context.json` (1,000 events), end to end', cold.check),
+    ],
+  );
+}
+
+export function resultsMarkdown(results) {
+  const { meta } = results;
+  return `# prevention benchmarks
+
+Generated by \`npm run bench\` on ${meta.date} in ${(meta.durationMs / 60000).toFixed(1)} min: ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node},
+scratch files in \`${meta.scratch}\` (${meta.fileSystem}). Every number below comes from this one run, and targets are
+ratios against competitors measured in it, so they hold on a busy machine; absolute times are not comparable across runs.
+${meta.quick ? '\n**Quick mode (BENCH_QUICK=1): a handful of iterations, for checking the harness only — not results.**\n' : ''}
+Latency is per append, timed around one awaited call. "MB written / append" counts every byte the process passed to
+write(2) (temp files, WAL pages, backups, the commit journal). At 100,000 events (~40 MB per rewrite) only a few appends
+are timed per competitor, so the p99 there is close to the maximum of a small sample.
+
+## Targets (issue 9)
+
+${targets(results)}
+
+## 1. Single writer, sequential durable appends
+
+${singleWriterSection(results.single)}
+
+![append latency against file size](latency-vs-size.svg)
+
+### Append cost as the file grows
+
+${slopeSection(results.single)}
+
+### Profile: where a bus append's time goes
+
+File system calls are timed at the engine's FileSystem port (wall time, awaited one after the other on the commit path);
+CPU is V8's sampling profiler, self time per function, with native work charged to the JS function calling it
+(\`serializeDocument\` is JSON.stringify plus UTF-8 encoding, \`update\` is sha256).
+
+${profileSection(results.profile)}
+
+## 2. In-process concurrency: ${count(results.group[0]?.count)} appends issued at once (1,000-event file)
+
+${groupSection(results.group, results.single)}
+
+## 3. Processes appending concurrently (1,000-event file, each process appends one after the other)
+
+${multiSection(results.multi)}
+
+## 4. Monitor
+
+${results.monitor ? `From \`${results.monitor.file}\` (written by the monitor benchmark):\n\n${results.monitor.text.trim()}` : 'See the monitor benchmark (`bench/monitor-idle.*`); it had not written a result when this ran.'}
+
+## 5. Cold start
+
+${coldSection(results.cold)}
+
+## What each competitor guarantees
+
+${table(
+  ['competitor', 'how it appends', 'safe across processes'],
+  competitors.map((c) => [c.name, c.note, c.safeAcrossProcesses ? 'yes' : 'no']),
+)}
+`;
+}

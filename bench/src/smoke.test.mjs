@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { competitorById, competitors } from './competitors/index.mjs';
+import { concurrentAppends, sequentialAppends } from './harness.mjs';
+import { latencySvg } from './report/latency-svg.mjs';
+import { resultsMarkdown } from './report/results-md.mjs';
+import { profileAppends } from './workloads/profile.mjs';
+import { runProcesses } from './workloads/multi-process.mjs';
+
+/**
+ * Keeps the benchmark from rotting: a few appends through every competitor on small files, one
+ * burst, two processes, a profile and the report, all in well under a minute. No timing is
+ * asserted; only that each competitor's appends all land in a valid file.
+ */
+describe('bench harness', () => {
+  const single = [];
+
+  it.each(competitors.map((c) => [c.id]))('%s appends durably to a valid file', async (id) => {
+    for (const size of [10, 50]) {
+      const result = await sequentialAppends(competitorById(id), { size, iterations: 2, warmup: 1 });
+      expect(result.events).toBe(result.expected);
+      expect(result.p50).toBeGreaterThan(0);
+      single.push({ size, id, name: competitorById(id).name, iterations: 2, ...result });
+    }
+  });
+
+  it('commits a burst of bus publishes together, losing none', async () => {
+    const engine = competitorById('prevention-bus');
+    const result = await concurrentAppends(engine, {
+      size: 10,
+      count: 20,
+      onOpen: (store) => {
+        let commits = 0;
+        store.engine.on('commit', () => commits++);
+        return () => commits - 1;
+      },
+    });
+    expect(result).toMatchObject({ failed: 0, lost: 0 });
+    expect(result.observed).toBeLessThan(20);
+  });
+
+  it('runs appenders in separate processes and counts what landed', async () => {
+    const result = await runProcesses(competitorById('prevention-bus'), 2, 2);
+    expect(result).toMatchObject({ acknowledged: 4, failed: 0, lost: 0, corrupt: false });
+  });
+
+  it('profiles an append and renders the report and the chart', async () => {
+    const profile = await profileAppends({ sizes: [10], quick: true });
+    expect(profile[0].io.map((e) => e.method)).toContain('fsync');
+    const markdown = resultsMarkdown({
+      single,
+      profile,
+      group: [],
+      multi: [],
+      cold: undefined,
+      monitor: undefined,
+      meta: { date: 'now', durationMs: 1, cpus: 1, cpuModel: 'cpu', node: process.version, scratch: '/tmp', fileSystem: 'fs', quick: true },
+    });
+    expect(markdown).toContain('| raw floor |');
+    const svg = latencySvg(single);
+    expect(svg).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    expect(svg.match(/<polyline/g)).toHaveLength(competitors.length);
+  });
+});
