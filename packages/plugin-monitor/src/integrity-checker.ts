@@ -6,6 +6,11 @@ import type { MonitorMetrics } from './monitor-metrics.js';
 import type { ResolvedMonitorOptions } from './monitor-options.js';
 import { Repairer, type RepairAction } from './repairer.js';
 
+/** Pause between two looks at a file that seems damaged, before trusting what is seen. */
+const SETTLE_MS = 40;
+/** Most looks while a damaged file keeps changing (an outside writer still at work). */
+const SETTLE_ROUNDS = 10;
+
 /** The result of checking one file. */
 export interface CheckReport {
   file: string;
@@ -113,6 +118,9 @@ export class IntegrityChecker {
       finding = await this.inspector.inspect(file, state);
       if (isProblem(finding)) {
         detectedAt = state.problem?.detectedAt ?? detectedAt;
+        finding = await this.settle(file, state, finding);
+      }
+      if (isProblem(finding)) {
         // Confirm with commits excluded: no version is then between its rename and its journal line.
         finding = await this.engine.withLock(file, () => this.inspector.inspect(file, { ...state, verified: undefined }));
         if (!isProblem(finding)) this.metrics.refuted.inc();
@@ -130,6 +138,23 @@ export class IntegrityChecker {
       return { file, finding: 'ok' };
     }
     return this.handleProblem(file, state, finding, detectedAt);
+  }
+
+  /**
+   * Waits for an outside writer to finish: a tool writing in place (truncate, then write) shows an
+   * empty or partial file for a moment, and acting on that would roll back a write still landing.
+   * Looks again every {@link SETTLE_MS} until two looks agree (at most {@link SETTLE_ROUNDS} times).
+   */
+  private async settle(file: string, state: FileState, seen: Finding): Promise<Finding> {
+    let finding = seen;
+    for (let round = 0; round < SETTLE_ROUNDS && isProblem(finding); round++) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const next = await this.inspector.inspect(file, state);
+      const same = next.kind === finding.kind && (next as Problem).sha256 === (finding as Problem).sha256;
+      finding = next;
+      if (same) break;
+    }
+    return finding;
   }
 
   private markIntact(file: string, state: FileState, finding: Extract<Finding, { kind: 'ok' }> & { stats?: FileStats; readAt?: number }): void {
