@@ -1,0 +1,99 @@
+import { mkdir, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { createEngine } from '@prevention/core';
+import { describe, expect, it } from 'vitest';
+import { checkAppends, checkFailures, readEventIds } from '../support/append-checker.js';
+import { HOUR_MS, lockPathOf, shiftLockTime } from '../support/locks.js';
+import { startWorker, type Worker } from '../support/processes.js';
+import { tempDir } from '../support/temp-dir.js';
+import { printFigures, scaled } from '../support/torture.js';
+import { writerOutcome } from '../support/writer-lines.js';
+
+const STALE_MS = 2000;
+const WRITERS = 3;
+const APPENDS = scaled(30, 300);
+
+function startWriters(file: string, prefix: string, count = APPENDS): Worker[] {
+  return Array.from({ length: WRITERS }, (_, i) => startWorker('torture-writer.mjs', [file, `${prefix}${i}`, String(STALE_MS), String(count)]));
+}
+
+/** Runs the checker over the file and every writer's output; returns the figures. */
+async function check(file: string, workers: Worker[]) {
+  const outcome = writerOutcome(workers);
+  const report = checkAppends(await readEventIds(file), outcome.acknowledged, outcome.attempted);
+  expect(checkFailures(report)).toEqual([]);
+  return { outcome, report };
+}
+
+describe('locks under attack', () => {
+  it('a holder killed with SIGKILL: the writers waiting take its lock over once stale and lose nothing', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const holder = startWorker('torture-writer.mjs', [file, 'holder', String(STALE_MS), '1', '600000']);
+    await holder.waitForLine((l) => l.startsWith('locked '));
+    const writers = startWriters(file, 'w');
+    await Promise.all(writers.map((w) => w.waitForLine((l) => l === 'ready')));
+    holder.child.kill('SIGKILL');
+    const codes = await Promise.all(writers.map((w) => w.exited));
+    const { outcome, report } = await check(file, [holder, ...writers]);
+    const takeovers = writers.flatMap((w) => w.lines.filter((l) => l.startsWith('recovered ')));
+    printFigures('locks: dead holder', { kills: 1, acknowledged: report.acknowledged, present: report.present, lost: report.lost.length, duplicated: report.duplicated.length, refused: outcome.refused.length, staleTakeovers: takeovers.length });
+    expect(codes).toEqual(Array(WRITERS).fill(0));
+    expect(report.acknowledged).toBe(WRITERS * APPENDS);
+    expect(takeovers).toHaveLength(1);
+  });
+
+  it('a lock left with its mtime an hour in the future by a dead holder is taken over, not waited on for an hour', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    await mkdir(lockPathOf(file));
+    await shiftLockTime(file, HOUR_MS);
+    const engine = await createEngine({ cwd: dir, config: false, lock: { staleMs: STALE_MS, timeoutMs: 10_000 }, logger: { level: 'silent' } });
+    const started = Date.now();
+    await engine.write(file, { ok: true });
+    await engine.close();
+    printFigures('locks: future mtime, dead holder', { waitedMs: Date.now() - started });
+  });
+
+  it('the lock mtime moved an hour back and forward while writers run: never two commits at once, no deadlock', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const writers = startWriters(file, 'm');
+    let running = true;
+    const exited = Promise.all(writers.map((w) => w.exited)).finally(() => (running = false));
+    let shifts = 0;
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+      // A clock jump, or a tool touching the lock: alternately an hour back and forward.
+      if (running && (await shiftLockTime(file, shifts % 2 === 0 ? -HOUR_MS : HOUR_MS).catch(() => false))) shifts += 1;
+    }
+    const codes = await exited;
+    const { outcome, report } = await check(file, writers);
+    printFigures('locks: mtime moved', { shifts, acknowledged: report.acknowledged, present: report.present, lost: report.lost.length, duplicated: report.duplicated.length, refused: outcome.refused.length });
+    expect(codes, writers.map((w) => w.stderr()).join('')).toEqual(Array(WRITERS).fill(0));
+    expect(shifts).toBeGreaterThan(0);
+    expect(outcome.refused.every((r) => r.endsWith('PREVENTION_LOCK_COMPROMISED'))).toBe(true);
+    expect(report.acknowledged + outcome.refused.length).toBe(WRITERS * APPENDS);
+  });
+
+  it('a holder frozen with SIGSTOP past the stale threshold, then resumed: its late commit is refused with a typed error', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const frozen = startWorker('torture-writer.mjs', [file, 'frozen', String(STALE_MS), '1', '1000']);
+    await frozen.waitForLine((l) => l.startsWith('locked '));
+    frozen.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    const writers = startWriters(file, 's');
+    const codes = await Promise.all(writers.map((w) => w.exited));
+    const frozenMs = Date.now() - stoppedAt;
+    frozen.child.kill('SIGCONT');
+    const refusal = await frozen.waitForLine((l) => l.startsWith('refused '));
+    expect(await frozen.exited).toBe(0);
+    const { outcome, report } = await check(file, [frozen, ...writers]);
+    printFigures('locks: frozen holder', { frozenMs, acknowledged: report.acknowledged, present: report.present, lost: report.lost.length, duplicated: report.duplicated.length, refused: outcome.refused.length });
+    expect(codes).toEqual(Array(WRITERS).fill(0));
+    expect(frozenMs).toBeGreaterThan(STALE_MS);
+    expect(refusal).toBe('refused frozen:1 PREVENTION_LOCK_COMPROMISED');
+    expect(report.acknowledged).toBe(WRITERS * APPENDS);
+  });
+});
