@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 describe('the daemon repairs outside damage while writers append', () => {
-  it(`detects and repairs ${TRIALS} trials of each damage, losing no acknowledged write`, async () => {
+  it(`detects and repairs ${TRIALS} trials of each damage, losing no acknowledged write`, { timeout: TRIALS * 5 * 2_000 }, async () => {
     const dir = await tempDir();
     await writeProject(dir, { files: ['shared.json'] });
     const file = path.join(dir, 'shared.json');
