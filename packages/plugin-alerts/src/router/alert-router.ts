@@ -43,7 +43,7 @@ export interface AlertRouterOptions extends GroupTiming {
   sendTimeout?: Duration;
   /** How often spooled notifications are retried. Default 1 min. */
   retryInterval?: Duration;
-  /** How long `close` waits for queued deliveries before spooling them. Default 5 s. */
+  /** How long `close` waits for queued deliveries before spooling them. Default 3 s, inside the monitor daemon's stop budget. */
   closeTimeout?: Duration;
   /** How long the record of a notification is kept. Default 5 days. */
   retention?: Duration;
@@ -105,7 +105,7 @@ export class AlertRouter {
     this.logger = options.logger;
     this.spool = options.spool;
     this.retryIntervalMs = parseDuration(options.retryInterval ?? 60_000, 'retryInterval');
-    this.closeTimeoutMs = parseDuration(options.closeTimeout ?? 5_000, 'closeTimeout');
+    this.closeTimeoutMs = parseDuration(options.closeTimeout ?? 3_000, 'closeTimeout');
     this.retentionMs = parseDuration(options.retention ?? '5d', 'retention');
     const sendTimeoutMs = parseDuration(options.sendTimeout ?? 30_000, 'sendTimeout');
     const capacity = options.queueSize ?? 1000;
