@@ -1,0 +1,77 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BACKUP_CONFIG, tempProject, type TempProject } from '../__tests__/cli-harness.js';
+
+interface Record {
+  id: string;
+  strategy: string;
+  sha256: string;
+}
+
+describe('prevention backups, restore and prune', () => {
+  let project: TempProject;
+  beforeEach(async () => {
+    project = await tempProject();
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    for (let i = 1; i <= 4; i++) expect((await project.run(['publish', 'shared_context.json', '-t', `step-${i}`, '-s', 'test'])).code).toBe(0);
+  });
+  afterEach(() => project.remove());
+
+  it('lists backups newest first, restores the newest valid one after corruption, and keeps the bad copy', async () => {
+    const listed = await project.run(['backups', 'shared_context.json', '--json']);
+    expect(listed.code).toBe(0);
+    const records = JSON.parse(listed.stdout) as Record[];
+    expect(records.length).toBeGreaterThanOrEqual(4);
+    const table = await project.run(['backups', 'shared_context.json']);
+    expect(table.stdout).toMatch(/^ID\s+STRATEGY\s+CREATED\s+SIZE\s+SHA256\n/);
+    expect(table.stdout).toContain(records[0]!.sha256.slice(0, 12));
+
+    const good = await readFile(project.file('shared_context.json'));
+    await writeFile(project.file('shared_context.json'), good.subarray(0, 40));
+    const dry = await project.run(['restore', 'shared_context.json', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`would restore shared_context.json from rotating backup ${records[0]!.id}`);
+    expect((await readFile(project.file('shared_context.json'))).length).toBe(40);
+
+    const restored = await project.run(['restore', 'shared_context.json']);
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toContain(`from rotating backup ${records[0]!.id}`);
+    expect(restored.stdout).toMatch(/kept in \.prevention\/quarantine\//);
+    expect(await readFile(project.file('shared_context.json'))).toEqual(good);
+    expect(await readdir(path.join(project.dir, '.prevention', 'quarantine'))).toHaveLength(1);
+
+    const older = await project.run(['restore', 'shared_context.json', '--id', records[2]!.id, '--json']);
+    expect(older.code).toBe(0);
+    expect(JSON.parse(older.stdout)).toMatchObject({ dryRun: false, backup: { id: records[2]!.id } });
+  });
+
+  it('exits 1 with a hint when the backup asked for does not exist', async () => {
+    const result = await project.run(['restore', 'shared_context.json', '--id', 'no-such-backup']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PREVENTION_RESTORE_FAILED');
+    expect(result.stderr).toMatch(/hint: .*prevention backups/);
+  });
+
+  it('prune --dry-run reports without deleting; prune applies retention', async () => {
+    const keepLast = (n: number): string => BACKUP_CONFIG.replace("[{ type: 'rotating', keep: 5 }]", `[{ type: 'timestamped', keepLast: ${n} }]`);
+    await project.write('prevention.config.mjs', keepLast(10));
+    for (let i = 1; i <= 3; i++) expect((await project.run(['publish', 'shared_context.json', '-t', `more-${i}`, '-s', 'test'])).code).toBe(0);
+    // Tighter retention from now on: what is already stored is only removed by a prune.
+    await project.write('prevention.config.mjs', keepLast(2));
+    const before = (JSON.parse((await project.run(['backups', 'shared_context.json', '--json'])).stdout) as Record[]).filter((r) => r.strategy === 'timestamped');
+    expect(before.length).toBeGreaterThan(2);
+
+    const dry = await project.run(['prune', '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    const [report] = JSON.parse(dry.stdout) as Array<{ strategy: string; removed: Record[]; dryRun: boolean }>;
+    expect(report).toMatchObject({ strategy: 'timestamped', dryRun: true });
+    expect(report!.removed.length).toBe(before.length - 2);
+    expect(JSON.parse((await project.run(['backups', 'shared_context.json', '--json'])).stdout).filter((r: Record) => r.strategy === 'timestamped')).toHaveLength(before.length);
+
+    const pruned = await project.run(['prune']);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/shared_context\.json\s+timestamped\s+2\s+\d+: /);
+    expect(JSON.parse((await project.run(['backups', 'shared_context.json', '--json'])).stdout).filter((r: Record) => r.strategy === 'timestamped')).toHaveLength(2);
+  });
+});
