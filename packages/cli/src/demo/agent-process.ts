@@ -19,7 +19,9 @@ const stop = (): void => {
   stopping = true;
 };
 process.on('message', (message: AgentCommand) => message.type === 'stop' && stop());
+// Ctrl-C in the terminal reaches every process of the demo: agents stop in order, like on SIGTERM.
 process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
 process.on('disconnect', stop);
 
 function tell(message: AgentMessage): void {

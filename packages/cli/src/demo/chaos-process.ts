@@ -24,6 +24,7 @@ process.on('message', (message: ChaosCommand) => {
   else stopping = true;
 });
 process.on('disconnect', () => (stopping = true));
+process.on('SIGINT', () => (stopping = true));
 
 function tell(message: ChaosMessage): void {
   if (process.connected) process.send!(message);

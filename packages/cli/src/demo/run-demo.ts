@@ -78,7 +78,11 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Ver
   try {
     if (!options.naive) {
       await writeDemoConfig(dir);
-      monitor = spawn(process.execPath, [BIN, 'monitor', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      // Its own process group, so a Ctrl-C in the terminal does not stop it before the last
+      // repair; the supervisor stops it, and kills it if the supervisor itself goes down.
+      monitor = spawn(process.execPath, [BIN, 'monitor', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      const daemon = monitor;
+      process.once('exit', () => daemon.exitCode === null && daemon.kill('SIGKILL'));
       const started = new Promise<void>((resolve) => {
         onLines(monitor!.stdout!, (line) => {
           let entry: { msg?: string };
@@ -167,12 +171,18 @@ export async function runDemo(options: DemoOptions, output: Output): Promise<Ver
     display.start();
     const fs = new NodeFileSystem();
     const file = path.join(dir, DEMO_FILE);
-    const deadline = performance.now() + options.durationS * 1000;
+    let deadline = performance.now() + options.durationS * 1000;
+    // Ctrl-C ends the chaos early but still stops everything in order and gives the verdict.
+    const endEarly = (): void => {
+      deadline = 0;
+    };
+    process.once('SIGINT', endEarly);
     while (performance.now() < deadline) {
       await sleep(250);
       stats.present = await countPresent(fs, file, stats.present);
     }
 
+    process.off('SIGINT', endEarly);
     display.note('stopping the chaos, then the agents…');
     chaos.send({ type: 'stop' } satisfies ChaosCommand);
     await exited(chaos);
