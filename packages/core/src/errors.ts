@@ -65,8 +65,19 @@ export interface PreventionErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Marks prevention's errors. A registered symbol, so an error from another copy of this package
+ * (a config or plugin loaded through a different module loader) is still recognised.
+ */
+const BRAND = Symbol.for('prevention.PreventionError');
+
 /** The error class for everything prevention raises. Test `err.code`, not the message. */
 export class PreventionError extends Error {
+  /** `instanceof` holds across copies of the package, by brand rather than by prototype. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   override readonly name = 'PreventionError';
   /** Stable code from {@link ErrorCodes}. */
   readonly code: ErrorCode;
@@ -83,6 +94,7 @@ export class PreventionError extends Error {
     this.file = options.file;
     this.issues = options.issues ?? [];
     this.details = options.details ?? {};
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 

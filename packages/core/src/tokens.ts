@@ -15,36 +15,38 @@ import type { SchemaValidator } from './json/schema-validator.js';
 
 /**
  * Dependency-injection tokens. Every engine has its own child container; plugins get a child
- * of that. Register replacements through `createEngine({ register })` or a plugin.
+ * of that. Register replacements through `createEngine({ register })` or a plugin. The symbols
+ * are registered (`Symbol.for`), so a plugin that loaded its own copy of this package still
+ * resolves the engine's services; the registrations themselves stay per engine.
  */
 export const TOKENS = {
   /** The pino logger. */
-  Logger: Symbol('prevention.Logger') as InjectionToken<Logger>,
+  Logger: Symbol.for('prevention.Logger') as InjectionToken<Logger>,
   /** The validated configuration. */
-  Config: Symbol('prevention.Config') as InjectionToken<ResolvedConfig>,
+  Config: Symbol.for('prevention.Config') as InjectionToken<ResolvedConfig>,
   /** The FileSystem port; all I/O goes through it. */
-  FileSystem: Symbol('prevention.FileSystem') as InjectionToken<FileSystem>,
+  FileSystem: Symbol.for('prevention.FileSystem') as InjectionToken<FileSystem>,
   /** The cross-process lock. */
-  FileLocker: Symbol('prevention.FileLocker') as InjectionToken<FileLocker>,
+  FileLocker: Symbol.for('prevention.FileLocker') as InjectionToken<FileLocker>,
   /** Time source, replaceable in tests. */
-  Clock: Symbol('prevention.Clock') as InjectionToken<Clock>,
+  Clock: Symbol.for('prevention.Clock') as InjectionToken<Clock>,
   /** The engine's typed event bus. */
-  Events: Symbol('prevention.Events') as InjectionToken<EngineEvents>,
+  Events: Symbol.for('prevention.Events') as InjectionToken<EngineEvents>,
   /** Compiled JSON Schemas. */
-  SchemaValidator: Symbol('prevention.SchemaValidator') as InjectionToken<SchemaValidator>,
+  SchemaValidator: Symbol.for('prevention.SchemaValidator') as InjectionToken<SchemaValidator>,
   /**
    * Backup strategies: every one added with `api.addBackupStrategy` is also registered here,
    * so `container.resolveAll(TOKENS.BackupStrategy)` lists them in order.
    */
-  BackupStrategy: Symbol('prevention.BackupStrategy') as InjectionToken<BackupStrategy>,
+  BackupStrategy: Symbol.for('prevention.BackupStrategy') as InjectionToken<BackupStrategy>,
   /** Alert sinks, likewise (`api.addAlertSink`). */
-  AlertSink: Symbol('prevention.AlertSink') as InjectionToken<AlertSink>,
+  AlertSink: Symbol.for('prevention.AlertSink') as InjectionToken<AlertSink>,
   /** Middleware, strategies, sinks and services contributed by built-ins and plugins. */
-  Contributions: Symbol('prevention.Contributions') as InjectionToken<Contributions>,
+  Contributions: Symbol.for('prevention.Contributions') as InjectionToken<Contributions>,
   /** The in-process mutex per file, shared by everything in one engine that takes the file lock. */
-  Mutex: Symbol('prevention.Mutex') as InjectionToken<KeyedMutex>,
+  Mutex: Symbol.for('prevention.Mutex') as InjectionToken<KeyedMutex>,
   /** What holding a file's lock needs (mutex, locker, events, ...), shared by all lock holders. */
-  LockServices: Symbol('prevention.LockServices') as InjectionToken<LockServices>,
+  LockServices: Symbol.for('prevention.LockServices') as InjectionToken<LockServices>,
   /** The engine's parsed-document cache. */
-  DocumentCache: Symbol('prevention.DocumentCache') as InjectionToken<DocumentCache>,
+  DocumentCache: Symbol.for('prevention.DocumentCache') as InjectionToken<DocumentCache>,
 } as const;
