@@ -37,9 +37,9 @@ export interface FileSystemSpace {
 export interface OpenFlags {
   /** O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW: create a new file, fail if anything exists at the path. */
   readonly createExclusive: number;
-  /** O_RDONLY|O_NOFOLLOW. */
+  /** O_RDONLY|O_NOFOLLOW|O_NONBLOCK (a FIFO opens without waiting, and is then refused). */
   readonly readNoFollow: number;
-  /** O_RDWR|O_APPEND|O_CREAT: appends, and reads to check how the file ends. */
+  /** O_RDWR|O_APPEND|O_CREAT|O_NOFOLLOW: appends, and reads to check how the file ends. */
   readonly append: number;
 }
 
@@ -61,7 +61,10 @@ export interface FileSystem {
   /** Atomically replaces `to` with `from` (same file system). */
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
-  /** Reads a whole file without following a symlink at the final component (ELOOP instead). */
+  /**
+   * Reads a whole file without following a symlink at the final component (ELOOP instead), and
+   * without blocking on a FIFO or reading a device (EINVAL for anything but a regular file).
+   */
   readFile(path: string): Promise<Buffer>;
   lstat(path: string): Promise<FileStats>;
   stat(path: string): Promise<FileStats>;

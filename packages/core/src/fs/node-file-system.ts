@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FileStats, FileSystem, FileSystemSpace, OpenFlags } from './file-system.js';
 
-const { O_WRONLY, O_RDONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_APPEND, O_DIRECTORY } = fs.constants;
+const { O_WRONLY, O_RDONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_APPEND, O_DIRECTORY } = fs.constants;
 
 function toStats(s: fs.BigIntStats): FileStats {
   return {
@@ -32,8 +32,11 @@ function call<T>(fn: (cb: (err: NodeJS.ErrnoException | null, value: T) => void)
 
 const flags: OpenFlags = {
   createExclusive: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-  readNoFollow: O_RDONLY | O_NOFOLLOW,
-  append: O_RDWR | O_APPEND | O_CREAT,
+  // O_NONBLOCK: opening a FIFO planted where a file is expected must not wait for a writer.
+  // It changes nothing for regular files.
+  readNoFollow: O_RDONLY | O_NOFOLLOW | O_NONBLOCK,
+  // O_NOFOLLOW: a symlink planted at an append-only file's name must not redirect the appends.
+  append: O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW,
 };
 
 /** The default {@link FileSystem}: node:fs, one system call per method. */
@@ -83,7 +86,9 @@ export class NodeFileSystem implements FileSystem {
   async readFile(path: string): Promise<Buffer> {
     const fd = await this.open(path, flags.readNoFollow);
     try {
-      const { size } = await this.fstat(fd);
+      const stats = await this.fstat(fd);
+      if (!stats.isFile()) throw Object.assign(new Error(`EINVAL: not a regular file, read '${path}'`), { code: 'EINVAL', syscall: 'read', path });
+      const { size } = stats;
       // Read to end of file rather than trusting size: the file may grow while being read. One
       // byte of room past the size lets the read that finds the end do so without growing (and
       // copying) the whole buffer: this read is on every commit's verify step.
