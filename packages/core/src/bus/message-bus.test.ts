@@ -128,6 +128,24 @@ describe('message bus', () => {
   });
 });
 
+describe('subscribers', () => {
+  it('run outside the lock, so a subscriber that publishes does not deadlock', async () => {
+    const { engine, bus } = await setup({ pollMs: 10 });
+    const replies: number[] = [];
+    bus.subscribe(async (event) => {
+      if (event.type !== 'question') return;
+      const reply = await bus.publish({ type: 'answer', source: 'responder', payload: { to: event.seq } });
+      replies.push(reply.seq);
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    await bus.publish({ type: 'question', source: 'asker' });
+    await bus.publish({ type: 'question', source: 'asker' });
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBe(2);
+    expect((await bus.events({ type: 'answer' })).map((e) => e.payload)).toEqual([{ to: 1 }, { to: 2 }]);
+    await engine.close();
+  });
+});
+
 describe('shared context files from earlier buses', () => {
   const shapeA = {
     events: [
