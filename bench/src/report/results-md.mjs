@@ -202,6 +202,9 @@ ${profileSection(results.profile)}
 
 ${groupSection(results.group, results.single)}
 
+proper-lockfile + write-file-atomic is not in this table: ${count(results.group[0]?.count)} callers in one process polling its
+lock directory did not finish within 5 minutes (it is a cross-process lock; its users queue in-process writes themselves).
+
 ## 3. Processes appending concurrently (1,000-event file, each process appends one after the other)
 
 ${multiSection(results.multi)}

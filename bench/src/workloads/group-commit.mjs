@@ -10,10 +10,17 @@ import { concurrentAppends } from '../harness.mjs';
 export const GROUP_SIZE = 1_000;
 export const GROUP_FILE_EVENTS = 1_000;
 
+/**
+ * proper-lockfile is a cross-process lock: 1,000 callers in one process each polling its lock
+ * directory did not finish in 5 minutes here, so the burst is not run for it (in one process its
+ * users queue writes themselves). Its multi-process numbers are in workload 3.
+ */
+export const NOT_IN_BURST = new Set(['lockfile-write-file-atomic']);
+
 export async function groupCommit({ quick = false, log = () => {} } = {}) {
   const count = quick ? 20 : GROUP_SIZE;
   const rows = [];
-  for (const competitor of competitors) {
+  for (const competitor of competitors.filter((c) => !NOT_IN_BURST.has(c.id))) {
     log(`group commit: ${competitor.id}, ${count} appends at once`);
     const result = await concurrentAppends(competitor, {
       size: GROUP_FILE_EVENTS,
