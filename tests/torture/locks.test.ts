@@ -1,4 +1,4 @@
-import { mkdir, utimes } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
