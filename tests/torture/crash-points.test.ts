@@ -100,11 +100,9 @@ describe('crash-point sweep: a process exits before and after every FileSystem-p
     expect(sawNew).toBeGreaterThan(0);
   });
 
-  // Known bug in @prevention/plugin-backup: a backup save killed mid-write leaves its temp file
-  // in the backup directory, and nothing sweeps it (the engine sweeps only beside the data
-  // file). Expected to fail until the strategies sweep their directory under the file's lock;
-  // then this turns red and `.fails` must go.
-  it.fails('the next commit also removes temp files a crashed backup save left', () => {
+  // A backup save killed mid-write leaves its temp in the backup directory; the next save
+  // sweeps it there, under the file's lock.
+  it('the next commit also removes temp files a crashed backup save left', () => {
     expect(backupTempsLeft).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './l
 export type { BackupStrategy, BackupRecord, BackupInput, PruneReport } from './backup/backup-strategy.js';
 export { selectBackup, type SelectedBackup, type BackupAcceptor } from './backup/select-backup.js';
 export type { Alert, AlertSeverity, AlertSink, SinkHealth } from './alerts/alert-sink.js';
-export { atomicWriteFile, sweepTempFiles, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';
+export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';
 export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit, journalPathFor, type CommitRecord } from './commit/commit-journal.js';
 export { serializeDocument } from './engine/commit-context.js';

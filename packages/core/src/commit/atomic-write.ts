@@ -117,6 +117,11 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
   return stats;
 }
 
+/** True when `name` (a directory entry) is a temp file of {@link atomicWriteFile} for any target. */
+function isAnyTempName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
 /**
  * Removes temp files that an earlier, dead writer left beside `target`. Call it only while
  * holding the target's lock: every live writer creates temps under that lock, so any temp
@@ -124,8 +129,22 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
  *
  * @returns the paths removed
  */
-export async function sweepTempFiles(fs: FileSystem, target: string): Promise<string[]> {
-  const dir = path.dirname(target);
+export function sweepTempFiles(fs: FileSystem, target: string): Promise<string[]> {
+  return sweep(fs, path.dirname(target), (name) => isTempNameFor(target, name));
+}
+
+/**
+ * Removes every temp file of {@link atomicWriteFile} in `dir`, whatever its target: for a
+ * directory written only under one lock (a file's backup directory, while holding that file's
+ * lock), where any temp found is an orphan of a writer that died or could not clean up.
+ *
+ * @returns the paths removed
+ */
+export function sweepTempFilesIn(fs: FileSystem, dir: string): Promise<string[]> {
+  return sweep(fs, dir, isAnyTempName);
+}
+
+async function sweep(fs: FileSystem, dir: string, isOrphan: (name: string) => boolean): Promise<string[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -134,7 +153,7 @@ export async function sweepTempFiles(fs: FileSystem, target: string): Promise<st
   }
   const removed: string[] = [];
   for (const name of names) {
-    if (!isTempNameFor(target, name)) continue;
+    if (!isOrphan(name)) continue;
     const file = path.join(dir, name);
     try {
       await fs.unlink(file);

@@ -1,4 +1,4 @@
-import { atomicWriteFile, type FileSystem } from '@prevention/core';
+import { atomicWriteFile, sweepTempFilesIn, type FileSystem } from '@prevention/core';
 import { ioError } from '@prevention/core';
 
 /** Node's code for a missing path. */
@@ -14,13 +14,18 @@ export function backupModeFor(mode: number): number {
   return mode & 0o666;
 }
 
-/** Creates a backup directory (private to the owner: backups may hold anything the data holds). */
+/**
+ * Makes a backup directory ready for a save: creates it (private to the owner: backups may hold
+ * anything the data holds) and removes temp files a save that died there left behind. Saves run
+ * under the data file's lock, so any temp found then is such an orphan.
+ */
 export async function ensureBackupDir(fs: FileSystem, dir: string, file: string): Promise<void> {
   try {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw ioError(`creating the backup directory ${dir}`, file, err);
   }
+  await sweepTempFilesIn(fs, dir);
 }
 
 /** Writes one backup file atomically and durably (temp, fsync, rename, fsync dir), with `mode`. */

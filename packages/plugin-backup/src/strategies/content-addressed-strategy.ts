@@ -54,6 +54,7 @@ export class ContentAddressedStrategy extends SnapshotStrategy {
   protected async store(input: BackupInput, id: string): Promise<void> {
     const { fs } = this.services;
     const dir = this.dirFor(input.file);
+    await ensureBackupDir(fs, dir, input.file);
     await ensureBackupDir(fs, path.join(dir, OBJECTS), input.file);
     const object = this.objectPath(input.file, input.sha256);
     const mode = backupModeFor(input.mode);
