@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+
+// Workers still running when a test file ends (a failed or timed-out test) are killed, so a
+// broken run never leaves processes behind to load the machine.
+const live = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+});
 
 /** Path of a script in tests/fixtures. */
 export function fixture(name: string): string {
@@ -23,6 +32,8 @@ export interface Worker {
 /** Starts `node fixtures/<script> ...args`. */
 export function startWorker(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Worker {
   const child = spawn(process.execPath, [fixture(script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   const lines: string[] = [];
   const listeners: Array<(line: string) => void> = [];
   const waiters: Array<{ test: (line: string) => boolean; resolve: (line: string) => void }> = [];
