@@ -3,7 +3,6 @@ import type { BackupRecord, BackupStrategy } from '../backup/backup-strategy.js'
 import type { Clock } from '../clock.js';
 import { selectBackup, type SelectedBackup } from '../backup/select-backup.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
-import { readLastCommit } from '../commit/commit-journal.js';
 import { sha256Hex } from '../commit/sha256.js';
 import type { FileSettings } from '../config/file-settings.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
@@ -104,7 +103,7 @@ export class CommitContext implements WriteContext {
 
   private async prepareUpdates(checks: readonly DocumentCheck[]): Promise<void> {
     try {
-      this.current = await this.loadCurrentForUpdate();
+      this.current = await this.loadCurrent();
     } catch (err) {
       throw new LoadError(err as PreventionError);
     }
@@ -245,22 +244,5 @@ export class CommitContext implements WriteContext {
 
   private loadCurrent(): Promise<CurrentVersion | undefined> {
     return loadVersion(this.services, this.file, this.settings.maxDepth);
-  }
-
-  /**
-   * The current version for an update. A missing file that the commit journal says was
-   * committed was deleted from outside: starting it over from the initial document would drop
-   * every acknowledged write, so it is reported as corrupt (and restored, by default) instead.
-   */
-  private async loadCurrentForUpdate(): Promise<CurrentVersion | undefined> {
-    const current = await this.loadCurrent();
-    if (current) return current;
-    const last = await readLastCommit(this.services.fs, this.file).catch(() => undefined);
-    if (!last) return undefined;
-    throw new PreventionError(
-      ErrorCodes.CORRUPT_DOCUMENT,
-      `${this.file} is missing, but it was committed at ${last.at}: it was deleted from outside. It was not recreated empty; restore it from a backup (prevention restore)`,
-      { file: this.file, details: { reason: 'deleted', lastCommit: last } },
-    );
   }
 }

@@ -42,7 +42,7 @@ describe('engine basics', () => {
     await engine.close();
   });
 
-  it('refuses to start over a committed file that was deleted from outside', async () => {
+  it('refuses to read or start over a committed file that was deleted from outside', async () => {
     const dir = await tempDir();
     const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, onCorrupt: 'fail' });
     await engine.update<{ events: string[] }>('a.json', (d) => void d.events.push('acked'));
@@ -52,6 +52,9 @@ describe('engine basics', () => {
       details: { reason: 'deleted' },
     });
     await expect(readFile(path.join(dir, 'a.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Nor is it read as the initial document: a reader would see every acknowledged write gone.
+    await expect(engine.read('a.json')).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'deleted' } });
+    await expect(engine.bus('a.json').events()).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT });
     await engine.close();
   });
 });
