@@ -19,10 +19,9 @@ describe('the gzip backup strategy, registered as a plugin', () => {
     const file = path.join(dir, 'shared.json');
     const committed = await readFile(file);
 
-    // keep 3, plus the version the last commit replaced, kept until the next save or prune.
-    expect(await engine.backups('shared.json')).toHaveLength(4);
+    // Pruned after each commit: nothing left for an explicit prune to remove.
     const strategy = engine.plugin<GzipBackupStrategy>('gzip-backup');
-    expect((await strategy.prune(file, { dryRun: false })).removed).toHaveLength(1);
+    expect((await strategy.prune(file, { dryRun: false })).removed).toHaveLength(0);
     const backups = await engine.backups('shared.json');
     expect(backups.map((b) => b.strategy)).toEqual(['gzip', 'gzip', 'gzip']);
     const backupDir = path.join(dir, '.prevention', 'backups', 'shared.json', 'gzip');

@@ -44,8 +44,6 @@ export class GzipBackupStrategy implements BackupStrategy {
     await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     // Same read/write bits as the data file, never wider.
     await atomicWriteFile(this.fs, path.join(dir, `${id}.json.gz`), await gzipAsync(input.bytes), { mode: input.mode & 0o666 });
-    // Keep the version this commit replaces: if the commit fails, the engine removes the new backup.
-    await this.trim(input.file, [this.toRecord(input.file, id)!, ...existing], false, this.keep + (input.reason === 'commit' ? 1 : 0));
     return this.toRecord(input.file, id)!;
   }
 
@@ -76,14 +74,12 @@ export class GzipBackupStrategy implements BackupStrategy {
   }
 
   async prune(file: string, options: { dryRun: boolean }): Promise<PruneReport> {
-    return this.trim(file, await this.list(file), options.dryRun, this.keep);
-  }
-
-  private async trim(file: string, records: BackupRecord[], dryRun: boolean, keep: number): Promise<PruneReport> {
-    const kept = records.slice(0, keep);
-    const removed = records.slice(keep);
-    if (!dryRun) for (const record of removed) await this.remove(record);
-    return { file, strategy: this.name, kept, removed, dryRun };
+    // The engine calls this once each commit succeeded, so a failed write never costs a backup.
+    const records = await this.list(file);
+    const kept = records.slice(0, this.keep);
+    const removed = records.slice(this.keep);
+    if (!options.dryRun) for (const record of removed) await this.remove(record);
+    return { file, strategy: this.name, kept, removed, dryRun: options.dryRun };
   }
 
   private toRecord(file: string, id: string): BackupRecord | undefined {

@@ -78,25 +78,36 @@ describe('retention after 100 writes', () => {
     await engine.close();
   });
 
-  it('keeps the version a commit replaces until the next save, and prune({ dryRun }) lists it without deleting', async () => {
+  it('prunes once each commit succeeded, and prune({ dryRun }) lists what a stricter policy would remove without deleting it', async () => {
     const dir = await tempDir();
     const clock = new ManualClock(T0);
-    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, clock, files: [{ path: 'data.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', keepDaily: 1 }] })] });
-    await hundredWrites(engine, clock);
-    const service = engine.plugin<BackupService>('backup');
-    // keepDaily 1 keeps only write 99; write 98 is what write 99's commit replaced, so it stays
-    // until the commit is known to have succeeded (the next save or prune).
-    expect(writesOf(await service.list('data.json'))).toEqual([99, 98]);
+    const engineWith = (policy: Record<string, number>) =>
+      createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, clock, files: [{ path: 'data.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', ...policy }] })] });
+    const strict = await engineWith({ keepDaily: 1 });
+    await hundredWrites(strict, clock);
+    // keepDaily 1: only write 99, the last committed version, is left.
+    expect(writesOf(await strict.plugin<BackupService>('backup').list('data.json'))).toEqual([99]);
+    await strict.close();
 
+    const loose = await engineWith({ keepLast: 5 });
+    for (let i = 100; i < 103; i++) {
+      clock.time = T0 + i * STEP;
+      await loose.write('data.json', versionOf(i));
+    }
+    await loose.close();
+
+    const engine = await engineWith({ keepLast: 1 });
+    const service = engine.plugin<BackupService>('backup');
+    expect(writesOf(await service.list('data.json'))).toEqual([102, 101, 100, 99]);
     const [dry] = await service.prune({ dryRun: true });
-    expect(writesOf(dry!.removed)).toEqual([98]);
-    expect(writesOf(dry!.kept)).toEqual([99]);
-    expect(writesOf(await service.list('data.json'))).toEqual([99, 98]);
+    expect(writesOf(dry!.removed)).toEqual([101, 100, 99]);
+    expect(writesOf(dry!.kept)).toEqual([102]);
+    expect(writesOf(await service.list('data.json'))).toEqual([102, 101, 100, 99]);
 
     const [real] = await service.prune({ file: 'data.json' });
     expect(real!.dryRun).toBe(false);
-    expect(writesOf(real!.removed)).toEqual([98]);
-    expect(writesOf(await service.list('data.json'))).toEqual([99]);
+    expect(writesOf(real!.removed)).toEqual([101, 100, 99]);
+    expect(writesOf(await service.list('data.json'))).toEqual([102]);
     expect(await readdir(path.join(dir, '.prevention', 'backups', 'data.json', 'timestamped'))).toHaveLength(1);
     await engine.close();
   });

@@ -44,10 +44,10 @@ export interface BackupStrategy {
   /** Name of this instance (for example `rotating`, or `rotating:/var/backups`). Unique per engine. */
   readonly name: string;
   /**
-   * Saves one version, then applies the strategy's retention. The save happens before the
-   * commit's rename, and a commit that fails afterwards gets its backup removed again, so
-   * retention must keep the version a `commit` save replaces (the one on disk now) until the
-   * next save: otherwise a failed commit could leave no backup of the file's current version.
+   * Saves one version, without applying retention: the save happens before the commit's rename,
+   * and a commit that fails afterwards gets its backup removed again, so pruning here could
+   * cost an older backup for a write that never happened. The engine calls `prune` once the
+   * commit succeeded.
    */
   save(input: BackupInput): Promise<BackupRecord>;
   /** Backups of `file`, newest first. */
@@ -56,7 +56,10 @@ export interface BackupStrategy {
   read(record: BackupRecord): Promise<Uint8Array>;
   /** Deletes one backup (used to drop the backup of a commit that failed). */
   remove(record: BackupRecord): Promise<void>;
-  /** Applies retention to `file`'s backups; with `dryRun` only reports. */
+  /**
+   * Applies retention to `file`'s backups; with `dryRun` only reports. The engine calls it,
+   * under the file's lock, after every commit this strategy backed up; `prevention prune` too.
+   */
   prune?(file: string, options: { dryRun: boolean }): Promise<PruneReport>;
   /** Releases resources. */
   close?(): Promise<void>;

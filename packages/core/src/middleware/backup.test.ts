@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
+import type { BackupInput, BackupRecord, BackupStrategy, PruneReport } from '../backup/backup-strategy.js';
 import { createEngine } from '../engine/create-engine.js';
 import { quarantineDirFor } from '../engine/paths.js';
 import { ErrorCodes } from '../errors.js';
@@ -12,7 +12,11 @@ import { tempDir } from '../__tests__/helpers.js';
 class MemoryStrategy implements BackupStrategy {
   readonly saved: Array<{ record: BackupRecord; bytes: Uint8Array; reason: string }> = [];
   failNext: Error | undefined;
-  constructor(readonly name = 'memory') {}
+  constructor(
+    readonly name = 'memory',
+    /** Retention: the newest `keep` versions. */
+    private readonly keep = Infinity,
+  ) {}
   async save(input: BackupInput): Promise<BackupRecord> {
     if (this.failNext) {
       const error = this.failNext;
@@ -31,6 +35,12 @@ class MemoryStrategy implements BackupStrategy {
   }
   async remove(record: BackupRecord): Promise<void> {
     this.saved.splice(this.saved.findIndex((s) => s.record.id === record.id), 1);
+  }
+  async prune(file: string, options: { dryRun: boolean }): Promise<PruneReport> {
+    const records = await this.list(file);
+    const removed = records.slice(this.keep);
+    if (!options.dryRun) for (const record of removed) await this.remove(record);
+    return { file, strategy: this.name, kept: records.slice(0, this.keep), removed, dryRun: options.dryRun };
   }
 }
 
@@ -89,8 +99,8 @@ describe('backup middleware', () => {
     await both.engine.close();
   });
 
-  it('removes the backup of a commit that failed, so a restore never brings back a write that failed', async () => {
-    const memory = new MemoryStrategy();
+  it('removes the backup of a commit that failed, so a restore never brings back a write that failed, and prunes only after a commit succeeded', async () => {
+    const memory = new MemoryStrategy('memory', 2);
     const dir = await tempDir();
     const file = path.join(dir, 'data.json');
     let failCommit = false;
@@ -102,11 +112,17 @@ describe('backup middleware', () => {
       },
     });
     const engine = await createEngine({ cwd: dir, config: false, plugins: [plugin()], pipeline: ['lock', 'validate', 'backup', 'flaky', 'atomic-commit', 'verify'] });
+    const versions = () => memory.saved.map((s) => JSON.parse(Buffer.from(s.bytes).toString()) as unknown);
     await engine.write(file, { v: 1 });
+    await engine.write(file, { v: 2 });
     failCommit = true;
-    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.MIDDLEWARE_FAILED });
-    expect(memory.saved.map((s) => JSON.parse(Buffer.from(s.bytes).toString()))).toEqual([{ v: 1 }]);
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
+    // Pruning before the outcome is known would have dropped v1 for a write that never happened.
+    await expect(engine.write(file, { v: 3 })).rejects.toMatchObject({ code: ErrorCodes.MIDDLEWARE_FAILED });
+    expect(versions()).toEqual([{ v: 2 }, { v: 1 }]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 2 });
+    failCommit = false;
+    await engine.write(file, { v: 3 });
+    expect(versions()).toEqual([{ v: 3 }, { v: 2 }]);
     await engine.close();
   });
 

@@ -14,6 +14,7 @@ import type { Contributions } from '../engine/contributions.js';
  * edit) is saved first. With `backup.required` (the default) the commit is refused when no
  * strategy could save it; otherwise it goes ahead and `backup:failed` is emitted. If the commit
  * then fails, its backups are removed again, so a restore never brings back a write that failed.
+ * Retention runs only once the commit succeeded: a failed write never costs an older backup.
  */
 @injectable()
 export class BackupMiddleware implements Middleware {
@@ -39,6 +40,15 @@ export class BackupMiddleware implements Middleware {
         ),
       );
       throw err;
+    }
+    await this.applyRetention(ctx, saved);
+  }
+
+  /** Prunes the stores that took this commit's backup; the write is committed, so a failure here only waits for the next prune. */
+  private async applyRetention(ctx: WriteContext, saved: ReadonlyArray<{ strategy: BackupStrategy }>): Promise<void> {
+    for (const { strategy } of saved) {
+      if (!strategy.prune) continue;
+      await strategy.prune(ctx.file, { dryRun: false }).catch((err: unknown) => ctx.logger.warn({ err, file: ctx.file, strategy: strategy.name }, 'could not apply backup retention'));
     }
   }
 

@@ -36,8 +36,8 @@ describe('planRetention', () => {
     const list = records([50, 49, 40, 26, 25]);
     expect(ids(planRetention(list, { keepWithin: '1d' }, { keepWithinMs: parseDuration('1d') }).kept)).toEqual(['r50', 'r49', 'r40', 'r26']);
     expect(ids(planRetention(list, { keepLast: 5, maxTotalBytes: 25 }).kept)).toEqual(['r50', 'r49']);
-    // Protected ids survive both the rules and the size limit.
-    expect(ids(planRetention(list, { keepLast: 1, maxTotalBytes: 1 }, { protect: new Set(['r26']) }).kept)).toEqual(['r50', 'r26']);
+    // The newest backup is the last committed version: never dropped for space.
+    expect(ids(planRetention(list, { keepLast: 3, maxTotalBytes: 1 }).kept)).toEqual(['r50']);
   });
 
   it('parses restic-style durations', () => {

@@ -30,8 +30,6 @@ export interface RetentionPlan {
 export interface RetentionOptions {
   /** `keepWithin` in milliseconds (parsed once, when the options were validated). */
   keepWithinMs?: number;
-  /** Ids kept whatever the policy says (see the strategies: the version a pending commit replaces). */
-  protect?: ReadonlySet<string>;
   /** Bytes the store uses for a set of backups; default their sum (a deduplicating store counts each content once). */
   storedBytes?: (records: readonly BackupRecord[]) => number;
 }
@@ -61,7 +59,6 @@ export function planRetention(records: readonly BackupRecord[], policy: Retentio
   const keep = new Set<BackupRecord>();
   const newest = records[0];
   if (newest) keep.add(newest);
-  for (const record of records) if (options.protect?.has(record.id)) keep.add(record);
 
   if (!hasKeepRule(policy)) for (const record of records) keep.add(record);
   if (policy.keepLast !== undefined) for (const record of records.slice(0, policy.keepLast)) keep.add(record);
@@ -85,10 +82,9 @@ export function planRetention(records: readonly BackupRecord[], policy: Retentio
   let kept = records.filter((r) => keep.has(r));
   if (policy.maxTotalBytes !== undefined) {
     const storedBytes = options.storedBytes ?? sumBytes;
-    // Oldest first; the newest and protected backups are never dropped for space.
+    // Oldest first; the newest backup is never dropped for space.
     for (let i = kept.length - 1; i > 0 && storedBytes(kept) > policy.maxTotalBytes; i--) {
       const candidate = kept[i]!;
-      if (options.protect?.has(candidate.id)) continue;
       kept = kept.filter((r) => r !== candidate);
     }
   }

@@ -11,7 +11,8 @@ export interface ResolvedRetention {
 
 /**
  * What the built-in strategies share: every backup gets a time and sequence id (see
- * `formatSnapshotId`) and retention is applied after each save and by `prune`. Subclasses only
+ * `formatSnapshotId`) and retention is applied by `prune` (after each successful commit, and
+ * by `prevention prune`). Subclasses only
  * say how snapshots are stored, listed and deleted.
  */
 export abstract class SnapshotStrategy implements BackupStrategy {
@@ -31,8 +32,8 @@ export abstract class SnapshotStrategy implements BackupStrategy {
     return this.discard(record.file, [record]);
   }
 
-  /** Stores `input` under `id`; `existing` is the store's content before, newest first. */
-  protected abstract store(input: BackupInput, id: string, existing: readonly BackupRecord[]): Promise<void>;
+  /** Stores `input` under `id`. */
+  protected abstract store(input: BackupInput, id: string): Promise<void>;
   /** Deletes several backups of `file` at once. */
   protected abstract discard(file: string, records: readonly BackupRecord[]): Promise<void>;
   /** Bytes the store uses for `records`; by default their sum. */
@@ -45,32 +46,16 @@ export abstract class SnapshotStrategy implements BackupStrategy {
     const seq = Math.max(0, ...existing.map((r) => parseSnapshotId(r.id)?.seq ?? 0)) + 1;
     const meta = { createdAt: new Date(this.services.clock.now()), seq, bytes: input.bytes.length, sha256: input.sha256 };
     const id = formatSnapshotId(meta);
-    await this.store(input, id, existing);
-    const record = toBackupRecord(id, meta, input.file, this.name);
-    // The version a commit replaces is the last committed one until the rename happens. If the
-    // commit fails, the backup middleware removes `record` again, and that version must still be
-    // here; it is dropped by the next save or prune once the policy no longer keeps it.
-    const replaced = input.reason === 'commit' ? existing[0] : undefined;
-    try {
-      await this.applyRetention(input.file, [record, ...existing], false, replaced ? new Set([replaced.id]) : undefined);
-    } catch (err) {
-      // The backup itself is saved; a store that could not be pruned this time is pruned next time.
-      this.services.logger.warn({ err, file: input.file, strategy: this.name }, 'could not apply backup retention');
-    }
-    return record;
+    await this.store(input, id);
+    return toBackupRecord(id, meta, input.file, this.name);
   }
 
   async prune(file: string, options: { dryRun: boolean }): Promise<PruneReport> {
-    return this.applyRetention(file, await this.list(file), options.dryRun, undefined);
-  }
-
-  private async applyRetention(file: string, records: BackupRecord[], dryRun: boolean, protect: ReadonlySet<string> | undefined): Promise<PruneReport> {
-    const { kept, removed } = planRetention(records, this.retention.policy, {
+    const { kept, removed } = planRetention(await this.list(file), this.retention.policy, {
       keepWithinMs: this.retention.keepWithinMs,
-      protect,
       storedBytes: (set) => this.storedBytes(set),
     });
-    if (!dryRun && removed.length > 0) await this.discard(file, removed);
-    return { file, strategy: this.name, kept, removed, dryRun };
+    if (!options.dryRun && removed.length > 0) await this.discard(file, removed);
+    return { file, strategy: this.name, kept, removed, dryRun: options.dryRun };
   }
 }
