@@ -1,8 +1,8 @@
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/create-engine.js';
-import { ErrorCodes, isPreventionError } from '../errors.js';
+import { ErrorCodes } from '../errors.js';
 import { NodeFileSystem } from '../fs/node-file-system.js';
 import { InstrumentedFileSystem, type FsCall } from '../testing/instrumented-file-system.js';
 import { leftovers, tempDir } from '../__tests__/helpers.js';
@@ -86,56 +86,9 @@ describe('atomic commit', () => {
   });
 });
 
-describe('injected I/O faults at every step of a commit', () => {
-  const codes = ['ENOSPC', 'EIO', 'EACCES'];
-
-  it('gives a typed error, leaves the target byte-identical and no temp file, and the next write succeeds', async () => {
-    const { dir, file, instrumented, engine } = await setup();
-    await engine.write(file, { version: 0 });
-    // Learn the calls one commit makes, then fail each of them in turn.
-    instrumented.reset();
-    await engine.write(file, { version: 1 });
-    const steps = instrumented.calls.length;
-    expect(steps).toBeGreaterThan(8);
-    let version = 1;
-    const failures: string[] = [];
-    for (let index = 0; index < steps; index++) {
-      for (const code of codes) {
-        const before = await readFile(file);
-        instrumented.reset();
-        instrumented.inject({ when: (c) => c.index === index, error: code });
-        let error: unknown;
-        try {
-          await engine.write(file, { version: version + 1 });
-          version += 1;
-        } catch (err) {
-          error = err;
-        }
-        const failedCall = instrumented.calls[index];
-        const label = `${code} at #${index} ${failedCall?.op} ${failedCall?.path ?? ''}`;
-        if (error === undefined) {
-          // Only a failure the commit can do without may pass unnoticed: releasing the lock (it goes
-          // stale), sweeping orphans, and the commit journal (a witness for monitors, not data).
-          const optional = ['rmdir', 'readdir'].includes(failedCall?.op ?? '') || failedCall?.path?.endsWith('.commits.jsonl');
-          if (!optional) failures.push(`${label}: the write succeeded`);
-        } else {
-          if (!isPreventionError(error)) failures.push(`${label}: untyped ${String(error)}`);
-          const after = await readFile(file);
-          if (!after.equals(before)) failures.push(`${label}: target changed`);
-        }
-        const left = (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
-        if (left.length > 0) failures.push(`${label}: temp left ${left.join(',')}`);
-        // A lock whose removal failed is taken over once stale; clear it so the next step is fast.
-        await rm(`${file}.lock`, { recursive: true, force: true });
-      }
-    }
-    expect(failures).toEqual([]);
-    instrumented.reset();
-    await engine.write(file, { final: true });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ final: true });
-    await engine.close();
-  });
-
+// Faults at every port call of a commit, once and persistently, are the torture suite's
+// (tests/torture/io-errors.test.ts); these are the cases it can not single out.
+describe('injected I/O faults', () => {
   it('sweeps a temp file whose removal failed with the commit on the next commit', async () => {
     const { dir, file, instrumented, engine } = await setup();
     await engine.write(file, { version: 0 });
