@@ -13,6 +13,8 @@ import type { Logger } from './logging/logger.js';
 import type { Contributions } from './engine/contributions.js';
 import type { SchemaValidator } from './json/schema-validator.js';
 
+const token = <T>(name: string) => Symbol.for(`prevention.${name}`) as InjectionToken<T>;
+
 /**
  * Dependency-injection tokens. Every engine has its own child container; plugins get a child
  * of that. Register replacements through `createEngine({ register })` or a plugin. The symbols
@@ -21,32 +23,32 @@ import type { SchemaValidator } from './json/schema-validator.js';
  */
 export const TOKENS = {
   /** The pino logger. */
-  Logger: Symbol.for('prevention.Logger') as InjectionToken<Logger>,
+  Logger: token<Logger>('Logger'),
   /** The validated configuration. */
-  Config: Symbol.for('prevention.Config') as InjectionToken<ResolvedConfig>,
+  Config: token<ResolvedConfig>('Config'),
   /** The FileSystem port; all I/O goes through it. */
-  FileSystem: Symbol.for('prevention.FileSystem') as InjectionToken<FileSystem>,
+  FileSystem: token<FileSystem>('FileSystem'),
   /** The cross-process lock. */
-  FileLocker: Symbol.for('prevention.FileLocker') as InjectionToken<FileLocker>,
+  FileLocker: token<FileLocker>('FileLocker'),
   /** Time source, replaceable in tests. */
-  Clock: Symbol.for('prevention.Clock') as InjectionToken<Clock>,
+  Clock: token<Clock>('Clock'),
   /** The engine's typed event bus. */
-  Events: Symbol.for('prevention.Events') as InjectionToken<EngineEvents>,
+  Events: token<EngineEvents>('Events'),
   /** Compiled JSON Schemas. */
-  SchemaValidator: Symbol.for('prevention.SchemaValidator') as InjectionToken<SchemaValidator>,
+  SchemaValidator: token<SchemaValidator>('SchemaValidator'),
   /**
    * Backup strategies: every one added with `api.addBackupStrategy` is also registered here,
    * so `container.resolveAll(TOKENS.BackupStrategy)` lists them in order.
    */
-  BackupStrategy: Symbol.for('prevention.BackupStrategy') as InjectionToken<BackupStrategy>,
+  BackupStrategy: token<BackupStrategy>('BackupStrategy'),
   /** Alert sinks, likewise (`api.addAlertSink`). */
-  AlertSink: Symbol.for('prevention.AlertSink') as InjectionToken<AlertSink>,
+  AlertSink: token<AlertSink>('AlertSink'),
   /** Middleware, strategies, sinks and services contributed by built-ins and plugins. */
-  Contributions: Symbol.for('prevention.Contributions') as InjectionToken<Contributions>,
+  Contributions: token<Contributions>('Contributions'),
   /** The in-process mutex per file, shared by everything in one engine that takes the file lock. */
-  Mutex: Symbol.for('prevention.Mutex') as InjectionToken<KeyedMutex>,
+  Mutex: token<KeyedMutex>('Mutex'),
   /** What holding a file's lock needs (mutex, locker, events, ...), shared by all lock holders. */
-  LockServices: Symbol.for('prevention.LockServices') as InjectionToken<LockServices>,
+  LockServices: token<LockServices>('LockServices'),
   /** The engine's parsed-document cache. */
-  DocumentCache: Symbol.for('prevention.DocumentCache') as InjectionToken<DocumentCache>,
+  DocumentCache: token<DocumentCache>('DocumentCache'),
 } as const;
