@@ -31,6 +31,21 @@ export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit, journalPathFor, type CommitRecord } from './commit/commit-journal.js';
 export { serializeDocument } from './engine/commit-context.js';
 export { parseDocument } from './json/parse-document.js';
+export {
+  inspectFile,
+  type FileInspection,
+  type InspectedFile,
+  type InspectFileOptions,
+  type InspectionBaseline,
+  type MissingFile,
+  type NonRegularFile,
+  type NonRegularType,
+  type UnreadableFile,
+  type PresentFile,
+  type UnchangedFile,
+  type ContentInspection,
+  type ContentSettings,
+} from './inspect/inspect-file.js';
 export { toJsonDocument } from './json/to-json-document.js';
 export type { JsonValue, JsonObject } from './json/json-value.js';
 export type { BusEvent, PublishInput, EventFormat, EventQuery } from './bus/bus-event.js';

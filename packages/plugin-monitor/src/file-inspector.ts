@@ -1,14 +1,4 @@
-import {
-  isPreventionError,
-  parseDocument,
-  readLastCommit,
-  sha256Hex,
-  systemErrorCode,
-  type CommitRecord,
-  type Engine,
-  type FileStats,
-  type FileSystem,
-} from '@prevention/core';
+import { inspectFile, type CommitRecord, type Engine, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
 import type { Finding } from './finding.js';
 
 /** What the monitor already trusts about a file, beyond the commit journal. */
@@ -35,6 +25,15 @@ function unchangedSince(verified: TrustedState['verified'], b: FileStats): boole
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.mode === b.mode && Number(a.ctimeNs / 1_000_000n) < verified.readAt - QUIET_MS;
 }
 
+/** How a finding names what replaced a file. */
+const REPLACED_BY: Record<NonRegularType, string> = { 'symbolic-link': 'a symbolic link', directory: 'a directory', other: 'not a regular file' };
+
+/** The journal's last commit; the file can not be judged without it. */
+function lastCommitOf(baseline: InspectionBaseline): CommitRecord | undefined {
+  if (baseline.journalError) throw baseline.journalError;
+  return baseline.lastCommit;
+}
+
 /**
  * Inspects one file against its integrity baseline: the last commit in the engine's journal
  * (recorded by every process that commits through prevention), then what the monitor itself
@@ -50,40 +49,29 @@ export class FileInspector {
 
   async inspect(file: string, trusted: TrustedState): Promise<Finding & { stats?: FileStats; readAt?: number }> {
     const readAt = Date.now();
-    let stats: FileStats;
-    try {
-      stats = await this.fs.lstat(file);
-    } catch (err) {
-      if (systemErrorCode(err) !== 'ENOENT') throw err;
-      return this.absent(file, trusted);
+    const inspection = await inspectFile(this.fs, file, { unchanged: (stats) => unchangedSince(trusted.verified, stats) });
+    switch (inspection.state) {
+      case 'unchanged':
+        return { kind: 'ok', basis: 'unchanged', stats: trusted.verified!.stats, readAt: trusted.verified!.readAt };
+      case 'missing':
+        return this.absent(file, trusted, lastCommitOf(inspection));
+      case 'not-regular': {
+        const what = REPLACED_BY[inspection.type];
+        return { kind: 'replaced', message: `${file} was replaced: it is now ${what}`, details: { type: what } };
+      }
+      case 'unreadable':
+        throw inspection.error;
     }
-    if (!stats.isFile()) {
-      const what = stats.isSymbolicLink() ? 'a symbolic link' : stats.isDirectory() ? 'a directory' : 'not a regular file';
-      return { kind: 'replaced', message: `${file} was replaced: it is now ${what}`, details: { type: what } };
-    }
-    if (unchangedSince(trusted.verified, stats)) return { kind: 'ok', basis: 'unchanged', stats: trusted.verified!.stats, readAt: trusted.verified!.readAt };
-    let bytes: Buffer;
-    try {
-      bytes = await this.fs.readFile(file);
-    } catch (err) {
-      if (systemErrorCode(err) === 'ENOENT') return this.absent(file, trusted);
-      if (systemErrorCode(err) === 'ELOOP') return { kind: 'replaced', message: `${file} was replaced by a symbolic link`, details: { type: 'a symbolic link' } };
-      throw err;
-    }
-    const sha256 = sha256Hex(bytes);
-    const last = await readLastCommit(this.fs, file);
+    const { stats, sha256 } = inspection;
+    const last = lastCommitOf(inspection);
     if (last?.sha256 === sha256) return { ...this.checkMode(file, stats, last, sha256), readAt };
     if (trusted.acceptedSha256 === sha256) return { kind: 'ok', sha256, basis: 'accepted', stats, readAt };
 
-    const settings = await this.engine.settings(file);
-    let document;
-    try {
-      document = parseDocument(bytes, file, { maxDepth: settings.maxDepth });
-    } catch (err) {
-      const reason = isPreventionError(err) ? err.details.reason : undefined;
-      return { kind: 'invalid-json', sha256, message: isPreventionError(err) ? err.message : String(err), details: { reason, bytes: bytes.length } };
+    const content = inspection.content(await this.engine.settings(file));
+    if (content.corrupt) {
+      return { kind: 'invalid-json', sha256, message: content.corrupt.message, details: { reason: content.corrupt.details.reason, bytes: inspection.bytes.length } };
     }
-    const issues = settings.schema?.(document) ?? [];
+    const issues = content.schemaIssues;
     if (issues.length > 0) {
       const listed = issues.slice(0, 3).map((i) => `${i.path || '/'}: ${i.message}`).join('; ');
       return { kind: 'schema-invalid', sha256, message: `${file} does not match its schema: ${listed}`, details: { issues: issues.slice(0, 10) } };
@@ -100,8 +88,7 @@ export class FileInspector {
     };
   }
 
-  private async absent(file: string, trusted: TrustedState): Promise<Finding> {
-    const last = await readLastCommit(this.fs, file);
+  private absent(file: string, trusted: TrustedState, last: CommitRecord | undefined): Finding {
     if (!last && !trusted.seen) return { kind: 'ok', basis: 'absent' };
     return { kind: 'deleted', message: `${file} was deleted`, details: last ? { lastCommit: last } : {} };
   }

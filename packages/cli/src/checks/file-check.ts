@@ -1,15 +1,4 @@
-import {
-  ErrorCodes,
-  isPreventionError,
-  parseDocument,
-  readLastCommit,
-  sha256Hex,
-  systemErrorCode,
-  type CommitRecord,
-  type Engine,
-  type FileSystem,
-  type JsonValue,
-} from '@prevention/core';
+import { inspectFile, type CommitRecord, type ContentInspection, type Engine, type FileSystem } from '@prevention/core';
 
 /** How bad a finding is: `error` makes `check` exit 1, `warn` is reported only. */
 export type Severity = 'warn' | 'error';
@@ -58,6 +47,31 @@ function statusOf(findings: readonly Finding[]): FileReport['status'] {
   return findings.length > 0 ? 'warning' : 'ok';
 }
 
+/** The findings of a file's content, in the order they are reported: parse or structure, size, schema. */
+function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: number): Finding[] {
+  const findings: Finding[] = [];
+  const { corrupt } = content;
+  if (corrupt?.details.reason === 'structure') {
+    for (const issue of corrupt.issues) findings.push({ kind: 'structure', severity: 'error', pointer: issue.path, message: issue.message });
+  } else if (corrupt) {
+    const offset = typeof corrupt.details.offset === 'number' ? corrupt.details.offset : undefined;
+    const reason = corrupt.details.reason === 'empty' ? 'the file is empty' : corrupt.details.reason === 'invalid-utf8' ? 'not valid UTF-8' : 'invalid JSON';
+    if (offset === undefined) {
+      findings.push({ kind: 'parse', severity: 'error', message: reason });
+    } else {
+      const { line, column } = lineAndColumn(bytes, offset);
+      findings.push({ kind: 'parse', severity: 'error', message: `${reason} at byte ${offset} (line ${line}, column ${column})`, offset, line, column });
+    }
+  }
+  if (content.overSize) {
+    findings.push({ kind: 'too-large', severity: 'error', message: `is ${bytes.length} bytes, over the limit of ${maxBytes}` });
+  }
+  for (const issue of content.schemaIssues) {
+    findings.push({ kind: 'schema', severity: 'error', pointer: issue.path, message: `${issue.path || '/'}: ${issue.message}` });
+  }
+  return findings;
+}
+
 /**
  * Checks one file the way the engine would load it, without taking its lock or changing it:
  * it must be a regular file, parse (the byte offset of a parse error is reported), stay within
@@ -68,7 +82,9 @@ function statusOf(findings: readonly Finding[]): FileReport['status'] {
 export async function checkFile(engine: Engine, fs: FileSystem, file: string): Promise<FileReport> {
   const absolute = engine.resolvePath(file);
   const settings = await engine.settings(absolute);
-  const lastCommit = await readLastCommit(fs, absolute).catch(() => undefined);
+  const inspection = await inspectFile(fs, absolute);
+  // An unreadable journal only costs the baseline: the content is still checked.
+  const { lastCommit } = inspection;
   const report = (findings: Finding[], extra: Partial<FileReport> = {}): FileReport => ({
     file: absolute,
     status: statusOf(findings),
@@ -77,49 +93,18 @@ export async function checkFile(engine: Engine, fs: FileSystem, file: string): P
     ...(lastCommit ? { lastCommit } : {}),
   });
 
-  let bytes: Buffer;
-  try {
-    const stats = await fs.lstat(absolute);
-    if (!stats.isFile()) {
-      return report([{ kind: 'unsafe-path', severity: 'error', message: `is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; prevention refuses to follow or replace it` }]);
-    }
-    bytes = await fs.readFile(absolute);
-  } catch (err) {
-    if (systemErrorCode(err) !== 'ENOENT') {
-      return report([{ kind: 'unreadable', severity: 'error', message: `cannot be read (${systemErrorCode(err) ?? (err as Error).message})` }]);
-    }
-    if (!lastCommit) return { ...report([]), status: 'absent' };
-    return report([{ kind: 'deleted', severity: 'error', message: `is missing, but was last committed at ${lastCommit.at}; restore it with \`prevention restore\`` }]);
+  switch (inspection.state) {
+    case 'missing':
+      if (!lastCommit) return { ...report([]), status: 'absent' };
+      return report([{ kind: 'deleted', severity: 'error', message: `is missing, but was last committed at ${lastCommit.at}; restore it with \`prevention restore\`` }]);
+    case 'not-regular':
+      return report([{ kind: 'unsafe-path', severity: 'error', message: `is ${inspection.type === 'symbolic-link' ? 'a symbolic link' : 'not a regular file'}; prevention refuses to follow or replace it` }]);
+    case 'unreadable':
+      return report([{ kind: 'unreadable', severity: 'error', message: `cannot be read (${inspection.reason})` }]);
   }
 
-  const sha256 = sha256Hex(bytes);
-  const findings: Finding[] = [];
-  let document: JsonValue | undefined;
-  try {
-    document = parseDocument(bytes, absolute, { maxDepth: settings.maxDepth });
-  } catch (err) {
-    if (!isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) throw err;
-    if (err.details.reason === 'structure') {
-      for (const issue of err.issues) findings.push({ kind: 'structure', severity: 'error', pointer: issue.path, message: issue.message });
-    } else {
-      const offset = typeof err.details.offset === 'number' ? err.details.offset : undefined;
-      const reason = err.details.reason === 'empty' ? 'the file is empty' : err.details.reason === 'invalid-utf8' ? 'not valid UTF-8' : 'invalid JSON';
-      if (offset === undefined) {
-        findings.push({ kind: 'parse', severity: 'error', message: reason });
-      } else {
-        const { line, column } = lineAndColumn(bytes, offset);
-        findings.push({ kind: 'parse', severity: 'error', message: `${reason} at byte ${offset} (line ${line}, column ${column})`, offset, line, column });
-      }
-    }
-  }
-  if (bytes.length > settings.maxBytes) {
-    findings.push({ kind: 'too-large', severity: 'error', message: `is ${bytes.length} bytes, over the limit of ${settings.maxBytes}` });
-  }
-  if (document !== undefined && settings.schema) {
-    for (const issue of settings.schema(document)) {
-      findings.push({ kind: 'schema', severity: 'error', pointer: issue.path, message: `${issue.path || '/'}: ${issue.message}` });
-    }
-  }
+  const { bytes, sha256 } = inspection;
+  const findings = contentFindings(inspection.content(settings), bytes, settings.maxBytes);
   if (lastCommit && lastCommit.sha256 !== sha256) {
     findings.push({
       kind: 'modified-outside',
