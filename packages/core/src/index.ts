@@ -20,7 +20,7 @@ export type { FileSystem, FileStats, FileSystemSpace, OpenFlags } from './fs/fil
 export { NodeFileSystem } from './fs/node-file-system.js';
 export type { FileLocker, LockHandle, LockOptions, LockState } from './lock/file-locker.js';
 export { ProperFileLocker } from './lock/proper-file-locker.js';
-export type { Clock } from './clock.js';
+export type { Clock, CancelTimer } from './clock.js';
 export { systemClock } from './clock.js';
 export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logging/logger.js';
 export type { BackupStrategy, BackupRecord, BackupInput, PruneReport } from './backup/backup-strategy.js';

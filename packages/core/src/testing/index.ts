@@ -1,1 +1,2 @@
 export { InstrumentedFileSystem, type FsCall, type FaultRule } from './instrumented-file-system.js';
+export { ManualClock } from './manual-clock.js';

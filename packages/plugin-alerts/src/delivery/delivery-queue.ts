@@ -1,4 +1,4 @@
-import { ErrorCodes, PreventionError, type Alert, type AlertSink } from '@prevention/core';
+import { ErrorCodes, PreventionError, type Alert, type AlertSink, type CancelTimer, type Clock } from '@prevention/core';
 
 /** One notification waiting for a sink. */
 export interface DeliveryJob {
@@ -14,6 +14,8 @@ export interface DeliveryQueueOptions {
   capacity: number;
   /** How long one `send` may take before it is abandoned as failed. */
   sendTimeoutMs: number;
+  /** Times the send timeout and the wait of `drain`. */
+  clock: Clock;
 }
 
 /**
@@ -52,9 +54,10 @@ export class DeliveryQueue {
    */
   async drain(timeoutMs: number): Promise<DeliveryJob[]> {
     if (this.working) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.working, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
+      // A sleep, not a background timer: the process must stay up until the queue is handed back.
+      const waited = new AbortController();
+      await Promise.race([this.working, this.options.clock.sleep(timeoutMs, waited.signal).catch(() => undefined)]);
+      waited.abort();
     }
     const waiting = this.jobs.splice(0);
     this.abandonCurrent?.(new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `alert sink "${this.sink.name}" was still sending when its queue was closed; the send was abandoned`));
@@ -70,13 +73,13 @@ export class DeliveryQueue {
 
   private async sendOne(job: DeliveryJob): Promise<Error | undefined> {
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer: CancelTimer | undefined;
     const abandoned = new Promise<Error>((resolve) => {
       this.abandonCurrent = (error) => {
         controller.abort(error);
         resolve(error);
       };
-      timer = setTimeout(
+      cancelTimer = this.options.clock.setTimeout(
         () =>
           this.abandonCurrent?.(
             new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `alert sink "${this.sink.name}" did not finish sending within ${this.options.sendTimeoutMs} ms; the send was abandoned`),
@@ -93,7 +96,7 @@ export class DeliveryQueue {
         );
       return await Promise.race([sent, abandoned]);
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
       this.abandonCurrent = undefined;
     }
   }

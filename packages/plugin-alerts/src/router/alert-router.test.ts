@@ -1,18 +1,21 @@
 import path from 'node:path';
-import { NodeFileSystem, systemClock } from '@prevention/core';
+import { NodeFileSystem } from '@prevention/core';
+import { ManualClock } from '@prevention/core/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Spool } from '../delivery/spool.js';
-import { HangingSink, RecordingSink, sleep, tempDir, waitFor } from '../__tests__/helpers.js';
+import { HangingSink, RecordingSink, tempDir, waitFor } from '../__tests__/helpers.js';
 import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
 
 const corrupt = { name: 'corruption-detected', severity: 'critical', labels: { file: '/data/shared.json' }, summary: 'shared.json is corrupt' } as const;
+
+const T0 = Date.parse('2025-08-02T23:19:01Z');
 
 function router(stateFile: string, sink: RecordingSink, options: Partial<AlertRouterOptions> = {}): AlertRouter {
   return new AlertRouter({
     sinks: [{ sink, sendResolved: true }],
     fs: new NodeFileSystem(),
-    clock: systemClock,
+    clock: new ManualClock(T0),
     logger: pino({ level: 'silent' }),
     stateFile,
     groupWait: 30,
@@ -26,74 +29,92 @@ describe('AlertRouter', () => {
   it('sends one notification for an alert raised 50 times, one resolved notice, and nothing again after a restart', async () => {
     const stateFile = path.join(await tempDir(), 'state.json');
     const sink = new RecordingSink();
-    const first = router(stateFile, sink);
+    const clock = new ManualClock(T0);
+    const first = router(stateFile, sink, { clock });
     await first.start();
-    // 50 raises spread over ~1 s: many group intervals pass while the same alert keeps firing.
+    // 50 raises spread over 1 s: many group intervals pass while the same alert keeps firing.
     for (let i = 0; i < 50; i++) {
       first.raise({ ...corrupt, details: { attempt: i } });
-      await sleep(20);
+      await clock.advance(20);
     }
-    await sleep(200);
+    await clock.advance(200);
     expect(sink.notifications).toHaveLength(1);
-    expect(sink.notifications[0]).toMatchObject([{ name: 'corruption-detected', status: 'firing', labels: corrupt.labels }]);
+    expect(sink.notifications[0]).toMatchObject([{ name: 'corruption-detected', status: 'firing', labels: corrupt.labels, startsAt: new Date(T0).toISOString() }]);
     await first.close();
+    expect(clock.pending).toBe(0);
 
     // The daemon restarts while the file is still corrupt, and the monitor raises it again.
-    const second = router(stateFile, sink);
+    const second = router(stateFile, sink, { clock });
     await second.start();
     for (let i = 0; i < 10; i++) second.raise(corrupt);
-    await sleep(300);
+    await clock.advance(300);
     expect(sink.notifications).toHaveLength(1);
 
     second.resolve(corrupt.name, corrupt.labels);
     second.resolve(corrupt.name, corrupt.labels);
-    await waitFor(() => sink.notifications.length === 2, 2_000, 'the resolved notice');
-    await sleep(300);
+    await clock.advance(60);
+    expect(sink.notifications).toHaveLength(2);
+    await clock.advance(300);
     expect(sink.notifications).toHaveLength(2);
     expect(sink.notifications[1]).toMatchObject([{ name: 'corruption-detected', status: 'resolved' }]);
     expect(sink.notifications[1]![0]!.endsAt).toBeDefined();
     await second.close();
 
-    const third = router(stateFile, sink);
+    const third = router(stateFile, sink, { clock });
     await third.start();
     third.resolve(corrupt.name, corrupt.labels);
-    await sleep(300);
+    await clock.advance(300);
     await third.close();
     expect(sink.notifications).toHaveLength(2);
   });
 
   it('re-sends a still-firing alert after repeatInterval', async () => {
     const sink = new RecordingSink();
-    const r = router(path.join(await tempDir(), 'state.json'), sink, { repeatInterval: 200 });
+    const clock = new ManualClock(T0);
+    const r = router(path.join(await tempDir(), 'state.json'), sink, { clock, repeatInterval: 200 });
     await r.start();
     r.raise(corrupt);
-    await waitFor(() => sink.notifications.length >= 2, 3_000, 'a repeat');
+    await clock.advance(30);
+    expect(sink.notifications).toHaveLength(1);
+    // Group turns at 90, 150 and 210 ms are too early; the one at 270 ms is the first past 30 + 200.
+    await clock.advance(210);
+    expect(sink.notifications).toHaveLength(1);
+    await clock.advance(30);
+    expect(sink.notifications).toHaveLength(2);
     await r.close();
     expect(sink.notifications[1]).toMatchObject([{ fingerprint: sink.notifications[0]![0]!.fingerprint, status: 'firing' }]);
   });
 
   it('groups alerts of one file into one notification and sends only news later', async () => {
     const sink = new RecordingSink();
-    const r = router(path.join(await tempDir(), 'state.json'), sink, { groupBy: ['file'], groupWait: 100, groupInterval: 150 });
+    const clock = new ManualClock(T0);
+    const r = router(path.join(await tempDir(), 'state.json'), sink, { clock, groupBy: ['file'], groupWait: 100, groupInterval: 150 });
     await r.start();
     r.raise({ name: 'commit-failed', severity: 'warning', labels: { file: '/a.json' }, summary: 'a' });
     r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: '/a.json' }, summary: 'b' });
-    await waitFor(() => sink.notifications.length === 1, 2_000, 'the first notification');
+    await clock.advance(99);
+    expect(sink.notifications).toHaveLength(0);
+    await clock.advance(1);
+    expect(sink.notifications).toHaveLength(1);
     expect(sink.notifications[0]!.map((a) => a.name).sort()).toEqual(['commit-failed', 'validation-failed']);
     r.raise({ name: 'backup-failed', severity: 'warning', labels: { file: '/a.json', strategy: 'rotating' }, summary: 'c' });
-    await waitFor(() => sink.notifications.length === 2, 2_000, 'the update');
+    await clock.advance(149);
+    expect(sink.notifications).toHaveLength(1);
+    await clock.advance(1);
+    expect(sink.notifications).toHaveLength(2);
     expect(sink.notifications[1]).toHaveLength(3);
     await r.close();
   });
 
   it('mutes a corrupt file’s lesser warnings, but not other files’', async () => {
     const sink = new RecordingSink();
-    const r = router(path.join(await tempDir(), 'state.json'), sink);
+    const clock = new ManualClock(T0);
+    const r = router(path.join(await tempDir(), 'state.json'), sink, { clock });
     await r.start();
     r.raise(corrupt);
     r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: corrupt.labels.file }, summary: 'refused' });
     r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: '/other.json' }, summary: 'refused' });
-    await sleep(300);
+    await clock.advance(300);
     await r.close();
     const sent = sink.notifications.flat().map((a) => `${a.name} ${a.labels.file}`);
     expect(sent.sort()).toEqual(['corruption-detected /data/shared.json', 'validation-failed /other.json']);
@@ -101,26 +122,30 @@ describe('AlertRouter', () => {
 
   it('does not notify silenced alerts until the silence expires', async () => {
     const sink = new RecordingSink();
-    const r = router(path.join(await tempDir(), 'state.json'), sink);
+    const clock = new ManualClock(T0);
+    const r = router(path.join(await tempDir(), 'state.json'), sink, { clock });
     await r.start();
     r.silence({ name: 'corruption-detected' }, 400, 'planned migration');
     r.raise(corrupt);
-    await sleep(250);
+    // The group's turns at 30, 90, ..., 390 ms fall inside the silence; the one at 450 ms does not.
+    await clock.advance(390);
     expect(sink.notifications).toHaveLength(0);
-    await waitFor(() => sink.notifications.length === 1, 2_000, 'the notification after expiry');
+    await clock.advance(60);
+    expect(sink.notifications).toHaveLength(1);
     await r.close();
   });
 
   it('routes by severity to the sinks a route names', async () => {
     const pager = new RecordingSink('pager');
     const everything = new RecordingSink('log');
+    const clock = new ManualClock(T0);
     const r = new AlertRouter({
       sinks: [
         { sink: pager, sendResolved: true },
         { sink: everything, sendResolved: false },
       ],
       fs: new NodeFileSystem(),
-      clock: systemClock,
+      clock,
       logger: pino({ level: 'silent' }),
       stateFile: path.join(await tempDir(), 'state.json'),
       groupWait: 20,
@@ -130,9 +155,9 @@ describe('AlertRouter', () => {
     await r.start();
     r.raise(corrupt);
     r.raise({ name: 'validation-failed', severity: 'warning', labels: { file: '/other.json' }, summary: 'refused' });
-    await sleep(200);
+    await clock.advance(200);
     r.resolve(corrupt.name, corrupt.labels);
-    await sleep(200);
+    await clock.advance(200);
     await r.close();
     expect(pager.notifications.map((n) => n.map((a) => `${a.name}:${a.status}`))).toEqual([['corruption-detected:firing'], ['corruption-detected:resolved']]);
     // The log sink has sendResolved off: it hears of both alerts, never of the resolution.
@@ -144,13 +169,14 @@ describe('AlertRouter', () => {
     const spool = new Spool(new NodeFileSystem(), path.join(dir, 'spool'));
     const stuck = new HangingSink('stuck');
     const other = new RecordingSink('other');
+    const clock = new ManualClock(T0);
     const r = new AlertRouter({
       sinks: [
         { sink: stuck, sendResolved: true },
         { sink: other, sendResolved: true },
       ],
       fs: new NodeFileSystem(),
-      clock: systemClock,
+      clock,
       logger: pino({ level: 'silent' }),
       stateFile: path.join(dir, 'state.json'),
       spool,
@@ -161,11 +187,41 @@ describe('AlertRouter', () => {
     });
     await r.start();
     for (let i = 0; i < 6; i++) r.raise({ name: 'commit-failed', severity: 'warning', labels: { file: `/f${i}.json` }, summary: 'failed' });
+    await clock.advance(0);
     // One is being sent (and hangs), two wait in the queue, three overflow.
     await waitFor(async () => (await spool.list()).length === 3, 2_000, 'the overflow in the spool');
     expect(stuck.calls).toBe(1);
-    await waitFor(() => other.notifications.flat().some((a) => a.name === 'alert-delivery-failed' && a.labels.sink === 'stuck'), 2_000, 'the failure alert');
-    await r.close();
+    expect(other.notifications.flat().some((a) => a.name === 'alert-delivery-failed' && a.labels.sink === 'stuck')).toBe(true);
+    // Closing waits closeTimeout for the stuck send, then spools it and the two queued.
+    const closing = r.close();
+    await clock.advance(50);
+    await closing;
     expect((await spool.list()).filter((entry) => entry.sink === 'stuck')).toHaveLength(6);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('abandons a send that outlasts sendTimeout, and spools it', async () => {
+    const dir = await tempDir();
+    const spool = new Spool(new NodeFileSystem(), path.join(dir, 'spool'));
+    const stuck = new HangingSink('stuck');
+    const clock = new ManualClock(T0);
+    const r = new AlertRouter({
+      sinks: [{ sink: stuck, sendResolved: true }],
+      fs: new NodeFileSystem(),
+      clock,
+      logger: pino({ level: 'silent' }),
+      stateFile: path.join(dir, 'state.json'),
+      spool,
+      groupWait: 0,
+      sendTimeout: '30s',
+    });
+    await r.start();
+    r.raise(corrupt);
+    await clock.advance(29_999);
+    expect(stuck.calls).toBe(1);
+    expect(await spool.list()).toHaveLength(0);
+    await clock.advance(1);
+    await waitFor(async () => (await spool.list()).length === 1, 2_000, 'the abandoned notification in the spool');
+    await r.close();
   });
 });

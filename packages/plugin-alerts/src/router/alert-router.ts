@@ -1,4 +1,4 @@
-import { ErrorCodes, PreventionError, type Alert, type AlertSink, type Clock, type FileSystem, type Logger } from '@prevention/core';
+import { ErrorCodes, PreventionError, type Alert, type AlertSink, type CancelTimer, type Clock, type FileSystem, type Logger } from '@prevention/core';
 import type { AlertSignal } from '../alert-signal.js';
 import { DeliveryQueue, type DeliveryJob } from '../delivery/delivery-queue.js';
 import type { Spool, SpoolEntry } from '../delivery/spool.js';
@@ -25,6 +25,7 @@ export interface RoutedSink {
 export interface AlertRouterOptions extends GroupTiming {
   sinks: RoutedSink[];
   fs: FileSystem;
+  /** Stamps alerts and the record, and times grouping windows, retries and send timeouts. */
   clock: Clock;
   logger: Logger;
   /** Where the record of what was sent (and the silences) is kept across restarts. */
@@ -61,7 +62,7 @@ interface AlertGroup {
   key: string;
   route: ResolvedRoute;
   fingerprints: Set<string>;
-  timer: NodeJS.Timeout | undefined;
+  cancelTimer: CancelTimer | undefined;
   flushedAt: number | undefined;
 }
 
@@ -97,7 +98,7 @@ export class AlertRouter {
   private readonly retentionMs: number;
   private log = new NotificationLog();
   private silences = new Silences();
-  private retryTimer: NodeJS.Timeout | undefined;
+  private cancelRetry: CancelTimer | undefined;
   private closed = false;
 
   constructor(options: AlertRouterOptions) {
@@ -112,7 +113,7 @@ export class AlertRouter {
     if (!Number.isInteger(capacity) || capacity < 1) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: queueSize must be a whole number of at least 1 (got ${String(capacity)})`);
     for (const { sink, sendResolved } of options.sinks) {
       if (this.queues.has(sink.name)) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: two sinks are named "${sink.name}"; give each a unique name`);
-      this.queues.set(sink.name, new DeliveryQueue(sink, { capacity, sendTimeoutMs }));
+      this.queues.set(sink.name, new DeliveryQueue(sink, { capacity, sendTimeoutMs, clock: this.clock }));
       this.sendResolved.set(sink.name, sendResolved);
     }
     const names = [...this.queues.keys()];
@@ -227,12 +228,13 @@ export class AlertRouter {
    */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Closed first, so the last flush of each group schedules no further turn.
+    this.closed = true;
+    this.cancelRetry?.();
     for (const group of this.groups.values()) {
-      clearTimeout(group.timer);
+      group.cancelTimer?.();
       this.flush(group);
     }
-    this.closed = true;
-    clearTimeout(this.retryTimer);
     const leftovers = await Promise.all([...this.queues.values()].map(async (queue) => ({ sink: queue.sink.name, jobs: await queue.drain(this.closeTimeoutMs) })));
     for (const { sink, jobs } of leftovers) {
       for (const job of jobs) job.settle(new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `alert sink "${sink}" had not sent this notification when the router closed`));
@@ -261,22 +263,19 @@ export class AlertRouter {
     const key = `${route.id}:${JSON.stringify(groupLabelsOf(route, alert))}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = { key, route, fingerprints: new Set(), timer: undefined, flushedAt: undefined };
+      group = { key, route, fingerprints: new Set(), cancelTimer: undefined, flushedAt: undefined };
       this.groups.set(key, group);
     }
     group.fingerprints.add(alert.fingerprint);
-    if (!group.timer) this.schedule(group, group.flushedAt === undefined ? route.groupWaitMs : Math.max(0, group.flushedAt + route.groupIntervalMs - now));
+    if (!group.cancelTimer) this.schedule(group, group.flushedAt === undefined ? route.groupWaitMs : Math.max(0, group.flushedAt + route.groupIntervalMs - now));
   }
 
-  // Timers are plain (unref'd) timeouts; the injected clock stamps alerts and the record, so
-  // times in notifications and in the state file follow the engine's clock.
   private schedule(group: AlertGroup, delayMs: number): void {
-    clearTimeout(group.timer);
-    group.timer = setTimeout(() => {
-      group.timer = undefined;
+    group.cancelTimer?.();
+    group.cancelTimer = this.clock.setTimeout(() => {
+      group.cancelTimer = undefined;
       this.flush(group);
     }, delayMs);
-    group.timer.unref();
   }
 
   /** Decides, per sink, whether this group has something new to say, and queues it. */
@@ -333,7 +332,7 @@ export class AlertRouter {
     }
     this.forgetNotifiedResolutions(group, resolved);
     if (group.fingerprints.size === 0 && !pending) {
-      clearTimeout(group.timer);
+      group.cancelTimer?.();
       this.groups.delete(group.key);
     } else if (!this.closed) {
       this.schedule(group, group.route.groupIntervalMs);
@@ -407,10 +406,9 @@ export class AlertRouter {
   }
 
   private scheduleRetry(delayMs: number): void {
-    clearTimeout(this.retryTimer);
+    this.cancelRetry?.();
     if (this.closed) return;
-    this.retryTimer = setTimeout(() => void this.retrySpool().finally(() => this.scheduleRetry(this.retryIntervalMs)), delayMs);
-    this.retryTimer.unref();
+    this.cancelRetry = this.clock.setTimeout(() => void this.retrySpool().finally(() => this.scheduleRetry(this.retryIntervalMs)), delayMs);
   }
 
   /**

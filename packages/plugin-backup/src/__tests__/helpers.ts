@@ -17,7 +17,7 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** A clock the test sets; sleeping is real so lock retries still work. */
+/** A clock the test sets; sleeping and timers are real so lock retries still work. */
 export class ManualClock implements Clock {
   constructor(public time: number) {}
   now(): number {
@@ -25,6 +25,9 @@ export class ManualClock implements Clock {
   }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return systemClock.sleep(ms, signal);
+  }
+  setTimeout(fn: () => void, ms: number): () => void {
+    return systemClock.setTimeout(fn, ms);
   }
 }
 
