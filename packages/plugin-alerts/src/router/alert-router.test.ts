@@ -1,10 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NodeFileSystem } from '@prevention/core';
+import { NodeFileSystem, type Alert } from '@prevention/core';
 import { ManualClock } from '@prevention/core/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Spool } from '../delivery/spool.js';
-import { HangingSink, RecordingSink, tempDir, waitFor } from '../__tests__/helpers.js';
+import { HangingSink, RecordingSink, sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
+import { fileSink } from '../sinks/file-sink.js';
 import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
 
 const corrupt = { name: 'corruption-detected', severity: 'critical', labels: { file: '/data/shared.json' }, summary: 'shared.json is corrupt' } as const;
@@ -223,5 +225,102 @@ describe('AlertRouter', () => {
     await clock.advance(1);
     await waitFor(async () => (await spool.list()).length === 1, 2_000, 'the abandoned notification in the spool');
     await r.close();
+  });
+
+  describe('when a firing alert comes again with another severity', () => {
+    const health = { name: 'health-check-failing', labels: { check: 'disk-space' }, summary: 'disk space is low' } as const;
+
+    it('notifies a higher severity at once, through a file sink, and keeps the same or lower one deduplicated', async () => {
+      const dir = await tempDir();
+      const file = path.join(dir, 'alerts.jsonl');
+      const sink = await fileSink({ path: file }).create(sinkServices(dir));
+      const lines = async (): Promise<Alert[]> =>
+        (await readFile(file, 'utf8').catch(() => ''))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Alert);
+      const clock = new ManualClock(T0);
+      const r = new AlertRouter({ sinks: [{ sink, sendResolved: true }], fs: new NodeFileSystem(), clock, logger: pino({ level: 'silent' }), stateFile: path.join(dir, 'state.json'), groupWait: 30, groupInterval: '5m', repeatInterval: '4h' });
+      await r.start();
+      r.raise({ ...health, severity: 'warning' });
+      await clock.advance(30);
+      await waitFor(async () => (await lines()).length === 1, 2_000, 'the warning');
+
+      await clock.advance(1_000);
+      r.raise({ ...health, severity: 'warning' });
+      r.raise({ ...health, severity: 'critical', summary: 'disk space is almost gone' });
+      // No time passes: the escalation does not wait for the group's next turn, 5 min away.
+      await waitFor(async () => (await lines()).length === 2, 2_000, 'the escalation');
+      const [warning, critical] = await lines();
+      expect(warning).toMatchObject({ severity: 'warning', status: 'firing' });
+      expect(critical).toMatchObject({ severity: 'critical', status: 'firing', summary: 'disk space is almost gone', fingerprint: warning!.fingerprint, startsAt: warning!.startsAt });
+
+      r.raise({ ...health, severity: 'critical' });
+      r.raise({ ...health, severity: 'warning' });
+      r.raise({ ...health, severity: 'critical' });
+      await clock.advance(3_600_000);
+      await r.close();
+      await sink.close();
+      expect(await lines()).toHaveLength(2);
+      expect(r.firing()).toMatchObject([{ severity: 'critical' }]);
+    });
+
+    it('routes the escalated alert by its new severity, without telling the first route’s sinks twice', async () => {
+      const pager = new RecordingSink('pager');
+      const log = new RecordingSink('log');
+      const clock = new ManualClock(T0);
+      const r = new AlertRouter({
+        sinks: [
+          { sink: pager, sendResolved: true },
+          { sink: log, sendResolved: true },
+        ],
+        fs: new NodeFileSystem(),
+        clock,
+        logger: pino({ level: 'silent' }),
+        stateFile: path.join(await tempDir(), 'state.json'),
+        groupWait: 30,
+        groupInterval: '5m',
+        routes: [{ match: { severity: 'critical' }, sinks: ['pager'] }, { sinks: ['log'] }],
+      });
+      await r.start();
+      r.raise({ ...health, severity: 'warning' });
+      await clock.advance(30);
+      expect(log.notifications.flat().map((a) => a.severity)).toEqual(['warning']);
+      expect(pager.notifications).toHaveLength(0);
+
+      r.raise({ ...health, severity: 'critical' });
+      await clock.advance(0);
+      expect(pager.notifications.flat().map((a) => `${a.severity}:${a.status}`)).toEqual(['critical:firing']);
+      await clock.advance(600_000);
+      expect(log.notifications).toHaveLength(1);
+
+      // Both sinks were told it fired, so both hear that it resolved.
+      r.resolve(health.name, health.labels);
+      await clock.advance(300_000);
+      await r.close();
+      expect(pager.notifications.flat().map((a) => a.status)).toEqual(['firing', 'resolved']);
+      expect(log.notifications.flat().map((a) => a.status)).toEqual(['firing', 'resolved']);
+    });
+
+    it('notifies an escalation that comes after a restart', async () => {
+      const stateFile = path.join(await tempDir(), 'state.json');
+      const sink = new RecordingSink();
+      const clock = new ManualClock(T0);
+      const first = router(stateFile, sink, { clock });
+      await first.start();
+      first.raise({ ...health, severity: 'warning' });
+      await clock.advance(30);
+      await first.close();
+
+      const second = router(stateFile, sink, { clock });
+      await second.start();
+      second.raise({ ...health, severity: 'warning' });
+      await clock.advance(300);
+      expect(sink.notifications).toHaveLength(1);
+      second.raise({ ...health, severity: 'critical' });
+      await clock.advance(60);
+      await second.close();
+      expect(sink.notifications.flat().map((a) => a.severity)).toEqual(['warning', 'critical']);
+    });
   });
 });

@@ -6,10 +6,11 @@ import { parseDuration, type Duration } from '@prevention/core';
 import { fingerprintOf } from '../fingerprint.js';
 import type { Matcher } from '../matcher.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
-import { NotificationLog } from './notification-log.js';
+import { NotificationLog, type NotificationEntry } from './notification-log.js';
 import { groupLabelsOf, resolveRoute, routesFor, type GroupTiming, type ResolvedRoute, type Route } from './route.js';
 import { RouterStateFile } from './router-state.js';
 import { Silences, type Silence } from './silences.js';
+import { outranks } from '../severity.js';
 
 /** Name of the alert raised when a sink fails to deliver; it goes to the other sinks. */
 export const DELIVERY_FAILED_ALERT = 'alert-delivery-failed';
@@ -69,9 +70,10 @@ interface AlertGroup {
 /**
  * Routes alerts to sinks the way Alertmanager does: alerts are deduplicated by fingerprint,
  * gathered into groups per route and grouping labels, and each group notifies each sink only
- * when its set of alerts changed (after `groupWait`, then at most every `groupInterval`) or
- * when `repeatInterval` passed. Silenced and inhibited alerts are not notified. Resolved
- * alerts are notified to sinks with `sendResolved` that were told they fired.
+ * when its set of alerts changed (after `groupWait`, then at most every `groupInterval`), at
+ * once when one of them got more severe, or when `repeatInterval` passed. Silenced and
+ * inhibited alerts are not notified. Resolved alerts are notified to sinks with `sendResolved`
+ * that were told they fired.
  *
  * `ingest` is synchronous and cheap, so it can run on the engine's event path: delivery
  * happens later, through one bounded queue per sink. What could not be delivered is spooled
@@ -156,23 +158,29 @@ export class AlertRouter {
     const fingerprint = fingerprintOf(signal.name, signal.labels);
     const existing = this.alerts.get(fingerprint);
     let alert: TrackedAlert;
+    let escalated = false;
     if ((signal.status ?? 'firing') === 'firing') {
+      const wasFiring = existing?.status === 'firing';
+      // While an alert fires, its severity only rises: a repeat at a lower one refreshes it
+      // without taking back what the sinks were told.
+      const severity = wasFiring && outranks(existing.severity, signal.severity) ? existing.severity : signal.severity;
       alert = {
         name: signal.name,
-        severity: signal.severity,
+        severity,
         labels: { ...signal.labels },
         summary: signal.summary,
         details: signal.details ?? {},
-        startsAt: existing?.status === 'firing' ? existing.startsAt : new Date(now).toISOString(),
+        startsAt: wasFiring ? existing.startsAt : new Date(now).toISOString(),
         status: 'firing',
         fingerprint,
         ...(signal.resolveAfterMs === undefined ? {} : { resolveAt: now + signal.resolveAfterMs }),
       };
       // An unchanged repeat only refreshes the alert: its groups already know it.
-      if (existing?.status === 'firing' && existing.severity === alert.severity) {
+      if (wasFiring && existing.severity === severity) {
         this.alerts.set(fingerprint, alert);
         return;
       }
+      escalated = wasFiring;
     } else {
       // Resolving an alert this process never saw still matters after a restart, when a sink
       // was told it fired: the record says so, and the resolved notice is owed.
@@ -185,7 +193,9 @@ export class AlertRouter {
       };
     }
     this.alerts.set(fingerprint, alert);
-    for (const route of this.routesOf(alert)) this.addToGroup(route, alert, now);
+    // A sink told of a lesser problem must not wait a group interval to hear it got worse.
+    const urgent = escalated && this.log.notifiedFiring(fingerprint);
+    for (const route of this.routesOf(alert)) this.addToGroup(route, alert, now, urgent);
   }
 
   /** Raises an alert (a firing signal). */
@@ -259,7 +269,8 @@ export class AlertRouter {
     return taken.length > 0 ? taken : [this.fallbackRoute];
   }
 
-  private addToGroup(route: ResolvedRoute, alert: Alert, now: number): void {
+  /** Adds the alert to its group for `route`; an `urgent` one makes the group notify now. */
+  private addToGroup(route: ResolvedRoute, alert: Alert, now: number, urgent: boolean): void {
     const key = `${route.id}:${JSON.stringify(groupLabelsOf(route, alert))}`;
     let group = this.groups.get(key);
     if (!group) {
@@ -267,7 +278,12 @@ export class AlertRouter {
       this.groups.set(key, group);
     }
     group.fingerprints.add(alert.fingerprint);
-    if (!group.cancelTimer) this.schedule(group, group.flushedAt === undefined ? route.groupWaitMs : Math.max(0, group.flushedAt + route.groupIntervalMs - now));
+    if (urgent) {
+      group.cancelTimer?.();
+      this.flush(group);
+    } else if (!group.cancelTimer) {
+      this.schedule(group, group.flushedAt === undefined ? route.groupWaitMs : Math.max(0, group.flushedAt + route.groupIntervalMs - now));
+    }
   }
 
   private schedule(group: AlertGroup, delayMs: number): void {
@@ -295,6 +311,10 @@ export class AlertRouter {
     const allFiring = [...this.alerts.values()].filter((alert) => alert.status === 'firing');
     const firing = members.filter((alert) => alert.status === 'firing' && !this.silences.isSilenced(alert, now) && !isInhibited(alert, allFiring, this.inhibitRules));
     const resolved = members.filter((alert) => alert.status === 'resolved');
+    // An alert that got worse is news again, but only in the groups its new severity routes
+    // it to: a route it left is not told twice.
+    const worse = (alert: Alert, entry: NotificationEntry | undefined): boolean =>
+      entry !== undefined && outranks(alert.severity, entry.severities[alert.fingerprint] ?? alert.severity) && this.routesOf(alert).includes(group.route);
     let pending = false;
     for (const sinkName of group.route.sinks) {
       const flightKey = `${group.key}\u0000${sinkName}`;
@@ -307,19 +327,26 @@ export class AlertRouter {
       const entry = this.log.get(group.key, sinkName);
       const sinkFiring = firing.filter((alert) => !ownFailure(alert));
       const sinkResolved = this.sendResolved.get(sinkName) ? resolved.filter((alert) => entry?.firing.includes(alert.fingerprint) && !ownFailure(alert)) : [];
-      const news = sinkFiring.some((alert) => !entry?.firing.includes(alert.fingerprint));
+      const news = sinkFiring.some((alert) => !entry?.firing.includes(alert.fingerprint) || worse(alert, entry));
       const newlyResolved = sinkResolved.some((alert) => !entry?.resolved.includes(alert.fingerprint));
       const repeat = sinkFiring.length > 0 && entry !== undefined && now - entry.sentAt >= group.route.repeatIntervalMs;
       if (!news && !newlyResolved && !repeat) {
         // Everything this sink was told about has ended (silently, for a sink without
         // sendResolved): forget it, so the same alert firing again is news.
         if (sinkFiring.length === 0 && entry && entry.firing.length > 0) {
-          this.log.record({ ...entry, firing: [] });
+          this.log.record({ ...entry, firing: [], severities: {} });
           void this.state.save();
         }
         continue;
       }
-      const record = { group: group.key, sink: sinkName, firing: sinkFiring.map((a) => a.fingerprint), resolved: sinkResolved.map((a) => a.fingerprint), sentAt: now };
+      const record: NotificationEntry = {
+        group: group.key,
+        sink: sinkName,
+        firing: sinkFiring.map((a) => a.fingerprint),
+        severities: Object.fromEntries(sinkFiring.map((a) => [a.fingerprint, a.severity])),
+        resolved: sinkResolved.map((a) => a.fingerprint),
+        sentAt: now,
+      };
       this.inFlight.add(flightKey);
       const alerts = [...sinkFiring, ...sinkResolved].map(({ resolveAt: _, ...alert }) => structuredClone(alert));
       this.deliver(sinkName, group.key, alerts, (outcome) => {

@@ -1,3 +1,5 @@
+import type { AlertSeverity } from '@prevention/core';
+
 /** What was last notified to one sink for one alert group. */
 export interface NotificationEntry {
   /** Group key (route and grouping labels). */
@@ -6,6 +8,8 @@ export interface NotificationEntry {
   sink: string;
   /** Fingerprints of the firing alerts in that notification. */
   firing: string[];
+  /** The severity each of those firing alerts was notified with, by fingerprint. */
+  severities: Record<string, AlertSeverity>;
   /** Fingerprints of the alerts notified as resolved. */
   resolved: string[];
   /** When it was sent (or safely spooled), in epoch milliseconds. */
@@ -20,7 +24,9 @@ export class NotificationLog {
   private readonly entries = new Map<string, NotificationEntry>();
 
   constructor(entries: readonly NotificationEntry[] = []) {
-    for (const entry of entries) this.entries.set(keyOf(entry.group, entry.sink), entry);
+    // State files written before severities were kept have none: an alert in them is not
+    // taken as escalated until a notification records its severity.
+    for (const entry of entries) this.entries.set(keyOf(entry.group, entry.sink), { ...entry, severities: entry.severities ?? {} });
   }
 
   get(group: string, sink: string): NotificationEntry | undefined {
