@@ -18,14 +18,20 @@ export interface SpoolEntry {
 /**
  * The file sink's spool: a directory with one JSON file per undelivered notification, each
  * written atomically through the FileSystem port and removed once delivered. One file per
- * entry means delivering one never rewrites the others, and a crash loses none.
+ * entry means delivering one never rewrites the others, and a crash loses none. Entries no
+ * sink will ever take are set aside in its `dead-letter` subdirectory, kept but not retried.
  */
 export class Spool {
+  /** Where entries nothing will retry are kept for inspection. */
+  readonly deadLetterDir: string;
+
   constructor(
     private readonly fs: FileSystem,
     /** The spool directory. */
     readonly dir: string,
-  ) {}
+  ) {
+    this.deadLetterDir = path.join(dir, 'dead-letter');
+  }
 
   /** Stores a notification for later delivery; returns its entry. */
   async add(sink: string, group: string, alerts: Alert[], now: number): Promise<SpoolEntry> {
@@ -54,6 +60,12 @@ export class Spool {
       }
     }
     return entries;
+  }
+
+  /** Moves an entry, unchanged, out of the retry set into the dead-letter directory. */
+  async setAside(id: string): Promise<void> {
+    await this.fs.mkdir(this.deadLetterDir, { recursive: true });
+    await this.fs.rename(path.join(this.dir, id), path.join(this.deadLetterDir, id));
   }
 
   /** Removes a delivered entry. */

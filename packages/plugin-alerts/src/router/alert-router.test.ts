@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NodeFileSystem, type Alert } from '@prevention/core';
 import { ManualClock } from '@prevention/core/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Spool } from '../delivery/spool.js';
-import { HangingSink, RecordingSink, sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
+import { capturingLogger, HangingSink, RecordingSink, sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
 import { fileSink } from '../sinks/file-sink.js';
 import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
 
@@ -225,6 +225,44 @@ describe('AlertRouter', () => {
     await clock.advance(1);
     await waitFor(async () => (await spool.list()).length === 1, 2_000, 'the abandoned notification in the spool');
     await r.close();
+  });
+
+  it('sets aside, once and with one warning per sink, the spooled notifications of sinks no longer configured', async () => {
+    const dir = await tempDir();
+    const spool = new Spool(new NodeFileSystem(), path.join(dir, 'spool'));
+    const alert: Alert = { ...corrupt, labels: { ...corrupt.labels }, details: {}, startsAt: new Date(T0).toISOString(), status: 'firing', fingerprint: 'f1' };
+    // Spooled by an earlier configuration, which had a "slack" and an "old-email" sink.
+    for (const sink of ['slack', 'slack', 'old-email', 'recording']) await spool.add(sink, 'g', [alert], T0);
+    const sink = new RecordingSink('recording');
+    const { logger, lines } = capturingLogger();
+    const clock = new ManualClock(T0);
+    const options = { spool, logger, clock, retryInterval: '1m' } as const;
+    const r = router(path.join(dir, 'state.json'), sink, options);
+    await r.start();
+
+    expect((await spool.list()).map((entry) => entry.sink)).toEqual(['recording']);
+    expect(await readdir(spool.deadLetterDir)).toHaveLength(3);
+    const warnings = lines.map((line) => JSON.parse(line) as { level: number; sink?: string; count?: number; msg: string }).filter((line) => line.level === 40);
+    expect(warnings.map(({ sink, count }) => ({ sink, count })).sort((a, b) => a.sink!.localeCompare(b.sink!))).toEqual([
+      { sink: 'old-email', count: 1 },
+      { sink: 'slack', count: 2 },
+    ]);
+    expect(warnings[0]!.msg).toMatch(/no longer configured/);
+
+    // The configured sink's entry is still retried and delivered; the others never are.
+    await clock.advance(0);
+    await waitFor(async () => (await spool.list()).length === 0, 2_000, 'the retried entry to leave the spool');
+    await clock.advance(180_000);
+    await r.close();
+    expect(sink.notifications).toHaveLength(1);
+    expect(await readdir(spool.deadLetterDir)).toHaveLength(3);
+
+    // Nothing is left to set aside on the next start, so nothing more is said.
+    lines.length = 0;
+    const again = router(path.join(dir, 'state.json'), sink, options);
+    await again.start();
+    await again.close();
+    expect(lines.filter((line) => line.includes('no longer configured'))).toEqual([]);
   });
 
   describe('when a firing alert comes again with another severity', () => {

@@ -138,14 +138,20 @@ export class AlertRouter {
     );
   }
 
-  /** Loads the saved state and starts retrying the spool. Call once before `ingest`. */
+  /**
+   * Loads the saved state, sets aside spooled notifications for sinks that are no longer
+   * configured, and starts retrying the rest. Call once before `ingest`.
+   */
   async start(): Promise<void> {
     const saved = await this.state.load();
     if (saved) {
       this.log = new NotificationLog(saved.notifications);
       this.silences = new Silences(saved.silences);
     }
-    if (this.spool) this.scheduleRetry(0);
+    if (this.spool) {
+      await this.setAsideOrphans(this.spool);
+      this.scheduleRetry(0);
+    }
   }
 
   /**
@@ -432,6 +438,40 @@ export class AlertRouter {
     this.ingest({ name: DELIVERY_FAILED_ALERT, severity: 'warning', labels: { sink: sinkName }, summary: `sink "${sinkName}" delivers again`, status: 'resolved' });
   }
 
+  /** The spooled entries, or undefined (reported) when the spool can not be read. */
+  private async spooled(spool: Spool): Promise<SpoolEntry[] | undefined> {
+    try {
+      return await spool.list();
+    } catch (err) {
+      this.logger.error({ err, spool: spool.dir }, 'the alert spool could not be read');
+      return undefined;
+    }
+  }
+
+  /**
+   * Moves entries for sinks this router does not have (renamed or removed from the config) to
+   * the spool's dead-letter directory: nothing would ever deliver them, yet every retry pass
+   * would read them again. They are kept, not deleted, since they may be the only record of
+   * an alert; one warning per sink says how many and where.
+   */
+  private async setAsideOrphans(spool: Spool): Promise<void> {
+    const orphans = new Map<string, string[]>();
+    for (const entry of (await this.spooled(spool)) ?? []) {
+      if (!this.queues.has(entry.sink)) orphans.set(entry.sink, [...(orphans.get(entry.sink) ?? []), entry.id]);
+    }
+    for (const [sink, ids] of orphans) {
+      const results = await Promise.allSettled(ids.map((id) => spool.setAside(id)));
+      const moved = results.filter((result) => result.status === 'fulfilled').length;
+      const failure = results.find((result) => result.status === 'rejected');
+      if (moved > 0) {
+        this.logger.warn({ sink, count: moved, deadLetter: spool.deadLetterDir }, `${moved} spooled alert notification(s) for sink "${sink}", which is no longer configured, were moved to the dead-letter directory and will not be retried`);
+      }
+      if (failure) {
+        this.logger.error({ err: failure.reason, sink, count: ids.length - moved, spool: spool.dir }, `spooled alert notifications for sink "${sink}", which is no longer configured, could not be set aside; they stay in the spool, unretried`);
+      }
+    }
+  }
+
   private scheduleRetry(delayMs: number): void {
     this.cancelRetry?.();
     if (this.closed) return;
@@ -444,13 +484,8 @@ export class AlertRouter {
    * one that delivers gets the next entry straight away.
    */
   private async retrySpool(): Promise<void> {
-    let entries: SpoolEntry[];
-    try {
-      entries = await this.spool!.list();
-    } catch (err) {
-      this.logger.error({ err, spool: this.spool!.dir }, 'the alert spool could not be read');
-      return;
-    }
+    const entries = await this.spooled(this.spool!);
+    if (!entries) return;
     const offered = new Set<string>();
     for (const entry of entries) {
       const queue = this.queues.get(entry.sink);
