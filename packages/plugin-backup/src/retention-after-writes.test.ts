@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine, type BackupRecord, type Engine } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
-import { filesUnder, ManualClock, tempDir } from './__tests__/helpers.js';
+import { filesUnder, SettableClock, tempDir } from './__tests__/helpers.js';
 import backup, { type BackupService } from './index.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -17,7 +17,7 @@ function writesOf(records: readonly BackupRecord[]): number[] {
   return records.map((r) => (r.createdAt.getTime() - T0) / STEP);
 }
 
-async function hundredWrites(engine: Engine, clock: ManualClock): Promise<void> {
+async function hundredWrites(engine: Engine, clock: SettableClock): Promise<void> {
   for (let i = 0; i < 100; i++) {
     clock.time = T0 + i * STEP;
     await engine.write('data.json', versionOf(i));
@@ -27,7 +27,7 @@ async function hundredWrites(engine: Engine, clock: ManualClock): Promise<void> 
 describe('retention after 100 writes', () => {
   it('leaves exactly what each policy keeps, and a dry run deletes nothing', async () => {
     const dir = await tempDir();
-    const clock = new ManualClock(T0);
+    const clock = new SettableClock(T0);
     const engine = await createEngine({
       cwd: dir,
       config: false,
@@ -80,7 +80,7 @@ describe('retention after 100 writes', () => {
 
   it('prunes once each commit succeeded, and prune({ dryRun }) lists what a stricter policy would remove without deleting it', async () => {
     const dir = await tempDir();
-    const clock = new ManualClock(T0);
+    const clock = new SettableClock(T0);
     const engineWith = (policy: Record<string, number>) =>
       createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, clock, files: [{ path: 'data.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', ...policy }] })] });
     const strict = await engineWith({ keepDaily: 1 });

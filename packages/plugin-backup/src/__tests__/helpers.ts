@@ -17,18 +17,17 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** A clock the test sets; sleeping and timers are real so lock retries still work. */
-export class ManualClock implements Clock {
+/**
+ * The system clock with `now()` set by the test (backup timestamps); sleeps and timers stay real
+ * so lock retries still work. `ManualClock` of `@prevention/core/testing` would hold them forever.
+ */
+export class SettableClock implements Clock {
   constructor(public time: number) {}
   now(): number {
     return this.time;
   }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return systemClock.sleep(ms, signal);
-  }
-  setTimeout(fn: () => void, ms: number): () => void {
-    return systemClock.setTimeout(fn, ms);
-  }
+  readonly sleep = systemClock.sleep.bind(systemClock);
+  readonly setTimeout = systemClock.setTimeout.bind(systemClock);
 }
 
 /** Every file below `dir` (relative paths), recursively. */
