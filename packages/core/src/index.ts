@@ -8,7 +8,7 @@ export { defineConfig, type PreventionConfig, type FileConfig, type FileOptions,
 export { loadConfig, type LoadedConfig } from './config/load-config.js';
 export { validateConfig } from './config/validate-config.js';
 export type { ResolvedConfig } from './config/resolved-config.js';
-export { DEFAULTS, type FileSettings } from './config/file-settings.js';
+export { DEFAULTS, type FileSettings, type FileGlob } from './config/file-settings.js';
 export { parseDuration, type Duration } from './config/duration.js';
 export { definePlugin, type Plugin, type PluginApi, type PluginDefinition, type MiddlewarePlacement } from './plugin/plugin.js';
 export { compose, type Handler, type Next } from './pipeline/compose.js';
@@ -55,3 +55,4 @@ export { sharedContextSchema } from './bus/shared-context-schema.js';
 export { archivePathFor } from './bus/event-archive.js';
 export { uuidv7 } from './bus/uuidv7.js';
 export { stateDirFor, quarantineDirFor, fileStamp } from './engine/paths.js';
+export { isInternalName } from './engine/internal-names.js';

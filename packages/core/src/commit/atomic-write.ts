@@ -118,7 +118,7 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
 }
 
 /** True when `name` (a directory entry) is a temp file of {@link atomicWriteFile} for any target. */
-function isAnyTempName(name: string): boolean {
+export function isAnyTempName(name: string): boolean {
   return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
 }
 

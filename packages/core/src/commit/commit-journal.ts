@@ -16,9 +16,17 @@ export interface CommitRecord {
   pid: number;
 }
 
+const JOURNAL_SUFFIX = '.commits.jsonl';
+
 /** Where the commits of `file` are recorded. */
 export function journalPathFor(file: string): string {
-  return path.join(stateDirFor(file), `${path.basename(file)}.commits.jsonl`);
+  return path.join(stateDirFor(file), `${path.basename(file)}${JOURNAL_SUFFIX}`);
+}
+
+/** The data file in `dir` whose journal is the entry `name` of `dir`'s state directory; undefined when `name` is no journal. */
+export function journaledFileIn(dir: string, name: string): string | undefined {
+  if (!name.endsWith(JOURNAL_SUFFIX) || name.length === JOURNAL_SUFFIX.length) return undefined;
+  return path.join(dir, name.slice(0, -JOURNAL_SUFFIX.length));
 }
 
 /** Past this size the journal is compacted to its last record. */

@@ -5,6 +5,7 @@ import type { FileSystem } from '../fs/file-system.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
 import type { FileOptions, PipelineEntry } from './define-config.js';
+import { expandGlobs } from './expand-globs.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
 /** Everything that governs commits to one file, defaults filled in. */
@@ -23,6 +24,32 @@ export interface FileSettings {
   lock: { staleMs: number; timeoutMs: number };
   backup: { required: boolean };
   onCorrupt: 'restore' | 'fail';
+}
+
+/** A `files` entry that is a glob, resolved against the config's directory. */
+export interface FileGlob {
+  /** The absolute pattern. */
+  pattern: string;
+  /** The directory every match lies under: the pattern up to its first glob segment. */
+  base: string;
+  /** How many directory levels below `base` a match can lie; `Infinity` when unbounded (`**`). */
+  depth: number;
+  /** True when an absolute path matches the pattern. */
+  matches(file: string): boolean;
+}
+
+/**
+ * A match lies at most as many levels below the base as the glob part has slashes; `**` and
+ * extglobs (which can repeat a slash) put no bound on it.
+ */
+function depthOf(scan: ReturnType<typeof picomatch.scan>): number {
+  return scan.glob.includes('**') || scan.isExtglob ? Infinity : scan.glob.split('/').length - 1;
+}
+
+function fileGlob(pattern: string): FileGlob {
+  const scan = picomatch.scan(pattern);
+  const isMatch = picomatch(pattern, { dot: true });
+  return { pattern, base: scan.base, depth: depthOf(scan), matches: (file: string) => isMatch(file) };
 }
 
 /** The defaults prevention applies where the config says nothing. */
@@ -45,6 +72,7 @@ export class FileSettingsResolver {
   private readonly cache = new Map<string, Promise<FileSettings>>();
   private readonly schemas = new Map<string, Promise<SchemaCheck>>();
   private readonly matchers: Array<{ entry: FileOptions & { path: string }; matches: (file: string) => boolean }>;
+  private readonly globs: FileGlob[] = [];
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -54,8 +82,9 @@ export class FileSettingsResolver {
     this.matchers = config.files.map((entry) => {
       const absolute = path.resolve(config.baseDir, entry.path);
       if (!picomatch.scan(entry.path).isGlob) return { entry, matches: (file: string) => file === absolute };
-      const isMatch = picomatch(absolute, { dot: true });
-      return { entry, matches: (file: string) => isMatch(file) };
+      const glob = fileGlob(absolute);
+      this.globs.push(glob);
+      return { entry, matches: glob.matches };
     });
   }
 
@@ -78,6 +107,16 @@ export class FileSettingsResolver {
   /** The absolute paths of configured files that are not globs. */
   configuredFiles(): string[] {
     return this.config.files.filter((f) => !picomatch.scan(f.path).isGlob).map((f) => path.resolve(this.config.baseDir, f.path));
+  }
+
+  /** The configured `files` entries that are globs. */
+  fileGlobs(): FileGlob[] {
+    return [...this.globs];
+  }
+
+  /** The configured files, then those the globs match now (see {@link expandGlobs}), each once. */
+  async managedFiles(): Promise<string[]> {
+    return [...new Set([...this.configuredFiles(), ...(await expandGlobs(this.fs, this.globs))])];
   }
 
   private async build(file: string): Promise<FileSettings> {

@@ -3,7 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { BackupRecord } from '../backup/backup-strategy.js';
 import { listBackups } from '../backup/select-backup.js';
 import type { Clock } from '../clock.js';
-import { FileSettingsResolver, type FileSettings } from '../config/file-settings.js';
+import { FileSettingsResolver, type FileGlob, type FileSettings } from '../config/file-settings.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
 import type { EngineEventMap, EngineEventName, EngineEvents } from '../events/event-bus.js';
@@ -171,6 +171,22 @@ export class Engine {
   /** The absolute paths of the files named (not globbed) in the config. */
   configuredFiles(): string[] {
     return this.resolver.configuredFiles();
+  }
+
+  /** The config's `files` entries that are globs, with their matcher and where their matches lie. */
+  fileGlobs(): FileGlob[] {
+    return this.resolver.fileGlobs();
+  }
+
+  /**
+   * Every file the config covers now, as absolute paths: the named files (present or not), then
+   * the regular files matching a glob entry and the matching files that have a commit journal
+   * (deleted since their last commit, say). Globs are expanded by walking their base directories
+   * through the FileSystem port, skipping prevention's own entries and never following symbolic
+   * links; call it again to see files created since.
+   */
+  managedFiles(): Promise<string[]> {
+    return this.resolver.managedFiles();
   }
 
   /** The names of the pipeline steps for `file`, in order. */

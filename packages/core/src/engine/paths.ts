@@ -1,8 +1,11 @@
 import path from 'node:path';
 
+/** The name of the directory where prevention keeps its state, beside the data files. */
+export const STATE_DIR_NAME = '.prevention';
+
 /** The directory beside a data file where prevention keeps its state (backups, quarantine). */
 export function stateDirFor(file: string): string {
-  return path.join(path.dirname(file), '.prevention');
+  return path.join(path.dirname(file), STATE_DIR_NAME);
 }
 
 /** Where bad copies of `file` are kept aside, never deleted. */

@@ -22,8 +22,15 @@ interface LockTrace {
   staleMs: number;
 }
 
+const LOCK_SUFFIX = '.lock';
+
 function lockPathOf(file: string): string {
-  return `${file}.lock`;
+  return `${file}${LOCK_SUFFIX}`;
+}
+
+/** True when `name` (a directory entry) is the name of a lock this locker takes on a file beside it. */
+export function isLockName(name: string): boolean {
+  return name.endsWith(LOCK_SUFFIX);
 }
 
 /**
