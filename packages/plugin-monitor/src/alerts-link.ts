@@ -29,8 +29,8 @@ export class AlertsLink {
     });
   }
 
-  corruptionEnded(file: string): void {
-    this.service()?.resolve('corruption-detected', { file }, `${file} is intact again`);
+  corruptionEnded(file: string, summary = `${file} is intact again`): void {
+    this.service()?.resolve('corruption-detected', { file }, summary);
   }
 
   private service(): AlertsService | undefined {

@@ -57,7 +57,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions = {}): Prom
     register: (container) => container.register(MONITOR_OVERRIDES, { useValue: overrides }),
   });
   const service = engine.plugin<MonitorService>('monitor');
-  if (service.files().length === 0) engine.logger.warn({ configFile: loaded.file ?? null }, 'the config names no files to monitor');
+  if (engine.config.files.length === 0) engine.logger.warn({ configFile: loaded.file ?? null }, 'the config names no files to monitor');
   return options.once ? runOnce(engine, service) : runUntilStopped(engine, service, options);
 }
 

@@ -1,60 +1,127 @@
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import { isInternalName, type FileGlob } from '@prevention/core';
 
 /** Delay of the check that follows the last event of a burst. */
 const FOLLOW_UP_MS = 50;
 
+/** An entry prevention made for itself (state directory, temp file, lock): never data. */
+function isInternal(candidate: string): boolean {
+  return isInternalName(path.basename(candidate));
+}
+
 /**
- * Watches the monitored files for any change with chokidar. It watches each file's directory
- * (one level deep), so a file deleted, renamed over or recreated keeps being seen, and lets
- * through only the monitored paths: prevention's own temp files, locks, backups and journal
- * never wake the monitor. Events are hints only; the scheduled validation catches what they miss.
+ * Watches the monitored files for any change with chokidar. It watches each named file's
+ * directory (one level deep), so a file deleted, renamed over or recreated keeps being seen, and
+ * each glob's base directory as deep as the glob reaches (chokidar has no globs: the config's
+ * matcher filters), so files created later are seen too; symbolic links are not followed.
+ * Only monitored or matching paths get through: prevention's own temp files, locks, backups and
+ * journal never wake the monitor. Events are hints only; the scheduled validation catches what
+ * they miss. chokidar does not wait for a missing directory to appear: a glob whose base does
+ * not exist yet is watched once it does ({@link watchCreatedBases}).
  *
  * chokidar drops a change whose file times equal the previous event's, and file times come from
  * a coarse clock: a damage landing a few milliseconds after a commit can go unannounced. So
  * every burst of events is followed by one more check {@link FOLLOW_UP_MS} after its last event.
  */
 export class FileWatcher {
-  private watcher: FSWatcher | undefined;
+  private watchers: FSWatcher[] = [];
+  /** Globs whose base directory did not exist when last tried. */
+  private waiting: FileGlob[] = [];
+  private readonly closing = new AbortController();
   private readonly followUps = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly files: readonly string[],
+    private readonly globs: readonly FileGlob[],
     private readonly onChange: (file: string) => void,
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** Starts watching; resolves once the initial scan is done. */
-  start(): Promise<void> {
-    const files = new Set(this.files);
-    const dirs = new Set(this.files.map((file) => path.dirname(file)));
-    const watcher = watch([...dirs], {
-      depth: 0,
-      ignoreInitial: true,
-      // Report unlinks at once: the check itself tells a deletion from an atomic replace.
-      atomic: false,
-      ignored: (candidate: string) => !files.has(candidate) && !dirs.has(candidate),
-    });
-    this.watcher = watcher;
-    watcher.on('all', (_event, changed) => {
-      if (!files.has(changed)) return;
-      this.onChange(changed);
-      clearTimeout(this.followUps.get(changed));
-      const timer = setTimeout(() => {
-        this.followUps.delete(changed);
-        this.onChange(changed);
-      }, FOLLOW_UP_MS);
-      timer.unref();
-      this.followUps.set(changed, timer);
-    });
-    watcher.on('error', this.onError);
-    return new Promise((resolve) => watcher.once('ready', () => resolve()));
+  /** Starts watching; resolves once the initial scans are done. */
+  async start(): Promise<void> {
+    if (this.files.length > 0) await this.ready(this.watchNamedFiles());
+    this.waiting = [...this.globs];
+    await this.watchCreatedBases();
+  }
+
+  /** Starts watching the globs whose base directory has been created since the last try (the monitor calls it at every validation pass). */
+  async watchCreatedBases(): Promise<void> {
+    const tried = this.waiting.splice(0);
+    await Promise.all(
+      tried.map(async (glob) => {
+        const watcher = this.watchGlob(glob);
+        await this.ready(watcher);
+        if (this.closing.signal.aborted || watcher.getWatched()[glob.base]) return;
+        this.watchers = this.watchers.filter((w) => w !== watcher);
+        await watcher.close();
+        this.waiting.push(glob);
+      }),
+    );
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
+    this.waiting = [];
     for (const timer of this.followUps.values()) clearTimeout(timer);
     this.followUps.clear();
-    await this.watcher?.close();
-    this.watcher = undefined;
+    await Promise.all(this.watchers.splice(0).map((watcher) => watcher.close()));
+  }
+
+  /** Resolves once the watcher's initial scan is done, or the watching is closed (chokidar then never reports ready). */
+  private ready(watcher: FSWatcher): Promise<void> {
+    const { signal } = this.closing;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      watcher.once('ready', done);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  private watchNamedFiles(): FSWatcher {
+    const files = new Set(this.files);
+    const dirs = new Set(this.files.map((file) => path.dirname(file)));
+    return this.watch([...dirs], { depth: 0, ignored: (candidate: string) => !files.has(candidate) && !dirs.has(candidate) }, (changed) => files.has(changed));
+  }
+
+  private watchGlob(glob: FileGlob): FSWatcher {
+    return this.watch(
+      glob.base,
+      {
+        depth: Number.isFinite(glob.depth) ? glob.depth : undefined,
+        followSymlinks: false,
+        // Directories must be entered to find matches below them, so only other entries are filtered by the pattern.
+        ignored: (candidate, stats) => candidate !== glob.base && (isInternal(candidate) || (stats !== undefined && !stats.isDirectory() && !glob.matches(candidate))),
+      },
+      (changed) => glob.matches(changed) && !isInternal(changed),
+    );
+  }
+
+  private watch(paths: string | string[], options: ChokidarOptions, relevant: (file: string) => boolean): FSWatcher {
+    const watcher = watch(paths, {
+      ignoreInitial: true,
+      // Report unlinks at once: the check itself tells a deletion from an atomic replace.
+      atomic: false,
+      ...options,
+    });
+    // Listed at once, so a close() during the initial scan closes it too.
+    this.watchers.push(watcher);
+    watcher.on('all', (_event, changed) => relevant(changed) && this.changed(changed));
+    watcher.on('error', this.onError);
+    return watcher;
+  }
+
+  private changed(file: string): void {
+    this.onChange(file);
+    clearTimeout(this.followUps.get(file));
+    const timer = setTimeout(() => {
+      this.followUps.delete(file);
+      this.onChange(file);
+    }, FOLLOW_UP_MS);
+    timer.unref();
+    this.followUps.set(file, timer);
   }
 }

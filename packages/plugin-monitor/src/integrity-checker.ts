@@ -99,6 +99,23 @@ export class IntegrityChecker {
     return [...this.states].filter(([, s]) => s.problem && INVALID_KINDS.has(s.problem.kind)).map(([file]) => file);
   }
 
+  /**
+   * Forgets the files that left the monitored list (a globbed file deleted with no commit
+   * journal, so nothing to restore it from): a problem still open for one is closed, so it can
+   * not keep the monitor unready or its alert firing.
+   */
+  retain(files: readonly string[]): void {
+    const kept = new Set(files);
+    for (const [file, state] of this.states) {
+      if (kept.has(file) || state.running) continue;
+      this.states.delete(file);
+      if (!state.problem) continue;
+      this.logger.info({ file, was: state.problem.kind }, 'the file no longer matches the config; it is not monitored any more');
+      this.alerts.corruptionEnded(file, `${file} no longer matches the config and is not monitored any more`);
+      this.closeProblem(file, state);
+    }
+  }
+
   /** Stops starting new checks and waits for running ones. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -4,10 +4,10 @@ import { resolveMonitorOptions, type MonitorOptions } from './monitor-options.js
 import { MonitorService } from './monitor-service.js';
 
 /**
- * The integrity monitor plugin. Watches every file named in the config, re-validates them on a
- * schedule, repairs outside damage per the file's policy, runs health checks, and (with `port`)
- * serves `/livez`, `/readyz` and `/metrics` on 127.0.0.1. `engine.plugin<MonitorService>('monitor')`
- * gives its service.
+ * The integrity monitor plugin. Watches every file the config covers (named, or matching a glob
+ * entry), re-validates them on a schedule, repairs outside damage per the file's policy, runs
+ * health checks, and (with `port`) serves `/livez`, `/readyz` and `/metrics` on 127.0.0.1.
+ * `engine.plugin<MonitorService>('monitor')` gives its service.
  *
  * ```ts
  * monitor({ validateEvery: '5s', healthEvery: '1m', policies: { 'shared_context.json': 'accept' } })

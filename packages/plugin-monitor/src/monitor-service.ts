@@ -29,7 +29,8 @@ export interface MonitorDependencies {
 
 /**
  * The integrity monitor of one engine (`engine.plugin<MonitorService>('monitor')`): watches the
- * configured files and re-validates them on a schedule, repairs them per their policy, runs the
+ * configured files (named, and matching the globs: the list is expanded again at every
+ * validation pass) and re-validates them on a schedule, repairs them per their policy, runs the
  * health checks, and serves `/livez`, `/readyz` and `/metrics` when asked to.
  */
 export class MonitorService {
@@ -44,12 +45,17 @@ export class MonitorService {
   private timers: NodeJS.Timeout[] = [];
   private lastPassAt: number | undefined;
   private running = false;
+  /** The files of the last validation pass; metrics and health checks use the same list. */
+  private listed: string[];
+  /** Listing the globs failed, and was logged, since it last worked. */
+  private listingFailed = false;
 
   constructor(
     private readonly deps: MonitorDependencies,
     private readonly options: ResolvedMonitorOptions,
   ) {
-    this.metrics = new MonitorMetrics(deps.fs, () => this.files());
+    this.listed = deps.engine.configuredFiles();
+    this.metrics = new MonitorMetrics(deps.fs, () => this.listed);
     this.registry = this.metrics.registry;
     this.checker = new IntegrityChecker(deps.engine, deps.fs, options, this.metrics, deps.emit, deps.logger, new AlertsLink(deps.engine));
     this.health = new HealthMonitor(
@@ -70,9 +76,22 @@ export class MonitorService {
     this.unsubscribe.push(deps.on('restore:completed', () => this.metrics.restores.inc()));
   }
 
-  /** The files monitored: those named (not globbed) in the config. */
-  files(): string[] {
-    return this.deps.engine.configuredFiles();
+  /**
+   * The files monitored, listed now: those named in the config and those its globs cover
+   * (`engine.managedFiles()`). If the globs can not be listed (a directory that can not be
+   * read), the error is logged once and the previous list is kept.
+   */
+  async files(): Promise<string[]> {
+    try {
+      this.listed = await this.deps.engine.managedFiles();
+    } catch (err) {
+      if (!this.listingFailed) this.deps.logger.error({ err }, 'could not list the files the config\'s globs match; monitoring the files listed before');
+      this.listingFailed = true;
+      return this.listed;
+    }
+    if (this.listingFailed) this.deps.logger.info('the files the config\'s globs match can be listed again');
+    this.listingFailed = false;
+    return this.listed;
   }
 
   /** Starts watching, runs a first validation pass and health check, then both on their schedules. */
@@ -80,19 +99,23 @@ export class MonitorService {
     if (this.running) return;
     this.running = true;
     if (this.options.watch) {
-      this.watcher = new FileWatcher(this.files(), (file) => void this.checker.check(file), (err) => this.deps.logger.warn({ err }, 'the file watcher reported an error; scheduled validation continues'));
+      const { engine, logger } = this.deps;
+      this.watcher = new FileWatcher(engine.configuredFiles(), engine.fileGlobs(), (file) => this.changed(file), (err) => logger.warn({ err }, 'the file watcher reported an error; scheduled validation continues'));
       await this.watcher.start();
     }
     await this.checkAll();
     await this.runHealthChecks();
     this.every(this.options.validateEveryMs, () => this.checkAll());
     this.every(this.options.healthEveryMs, () => this.runHealthChecks());
-    this.deps.logger.info({ files: this.files().length, validateEveryMs: this.options.validateEveryMs, healthEveryMs: this.options.healthEveryMs, watch: this.options.watch }, 'monitoring');
+    this.deps.logger.info({ files: this.listed.length, validateEveryMs: this.options.validateEveryMs, healthEveryMs: this.options.healthEveryMs, watch: this.options.watch }, 'monitoring');
   }
 
-  /** Checks every file once (repairing per policy); one report per file. */
+  /** Lists the files again, then checks every one once (repairing per policy); one report per file. */
   async checkAll(): Promise<CheckReport[]> {
-    const reports = await Promise.all(this.files().map((file) => this.checker.check(file)));
+    await this.watcher?.watchCreatedBases();
+    const files = await this.files();
+    this.checker.retain(files);
+    const reports = await Promise.all(files.map((file) => this.checker.check(file)));
     this.lastPassAt = Date.now();
     return reports;
   }
@@ -104,7 +127,7 @@ export class MonitorService {
 
   /** Runs every health check once and publishes the results as `health` events. */
   runHealthChecks(): Promise<HealthResult[]> {
-    return this.health.run(this.files());
+    return this.health.run(this.listed);
   }
 
   /** Files found corrupt and not repaired yet. */
@@ -139,6 +162,24 @@ export class MonitorService {
     await Promise.all([this.watcher?.close(), this.http.close()]);
     this.watcher = undefined;
     await this.checker.stop();
+  }
+
+  /**
+   * A watched path changed. A path not listed yet is a file created since the last pass: it is
+   * checked from when it is a regular file, as the next listing would have it.
+   */
+  private changed(file: string): void {
+    if (this.listed.includes(file)) {
+      void this.checker.check(file);
+      return;
+    }
+    this.deps.fs.lstat(file).then(
+      (stats) => {
+        if (stats.isFile()) void this.checker.check(file);
+      },
+      // Gone again already: there is nothing to check, and nothing was ever monitored there.
+      () => undefined,
+    );
   }
 
   /** Runs `task` every `ms` after the previous run ended, so runs never pile up. */

@@ -1,0 +1,39 @@
+import { rm, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createEngine, NodeFileSystem } from '@prevention/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertsLink } from './alerts-link.js';
+import { tempDir } from './__tests__/project.js';
+import { IntegrityChecker } from './integrity-checker.js';
+import { MonitorMetrics } from './monitor-metrics.js';
+import { resolveMonitorOptions } from './monitor-options.js';
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+describe('IntegrityChecker.retain', () => {
+  it('forgets a globbed file that left the list, closing its open problem', async () => {
+    const dir = await tempDir();
+    const engine = await createEngine({ cwd: dir, config: false, files: [{ path: 'agents/*/ctx.json' }], logger: { level: 'silent' } });
+    closers.push(() => engine.close());
+    const fs = new NodeFileSystem();
+    const metrics = new MonitorMetrics(fs, () => []);
+    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}, dir), metrics, () => undefined, engine.logger, new AlertsLink(engine));
+    closers.push(() => checker.stop());
+    const file = path.join(dir, 'agents/dev/ctx.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, '{}');
+    expect((await checker.check(file)).finding).toBe('ok');
+
+    // Never committed, so no journal and no backup: the deletion is reported and can not be repaired.
+    await rm(path.dirname(file), { recursive: true });
+    expect(await checker.check(file)).toMatchObject({ finding: 'deleted', repaired: false });
+    expect(checker.corruptFiles()).toEqual([file]);
+
+    checker.retain(await engine.managedFiles());
+    expect(checker.corruptFiles()).toEqual([]);
+    expect((await metrics.corrupt.get()).values.find((v) => v.labels.file === file)?.value).toBe(0);
+  });
+});
