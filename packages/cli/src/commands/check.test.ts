@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_CONFIG, tempProject, type TempProject } from '../__tests__/cli-harness.js';
 
@@ -59,6 +60,33 @@ describe('prevention check', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { files: Array<{ findings: Array<{ kind: string; pointer?: string }> }> };
     expect(report.files[0]!.findings.map((f) => f.pointer)).toContain('/events/0/seq');
+  });
+
+  it('checks every file a glob in the config matches, including a committed one deleted since', async () => {
+    await project.write(
+      'prevention.config.mjs',
+      BACKUP_CONFIG.replace(`files: [{ path: 'shared_context.json',`, `files: [{ path: 'bmad/agents/**/shared_context.json',`),
+    );
+    const none = await project.run(['check']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no file matches the globs');
+    for (const agent of ['dev', 'qa', 'gone']) {
+      expect((await project.run(['publish', `bmad/agents/${agent}/shared_context.json`, '-t', 'a', '-s', agent])).code).toBe(0);
+    }
+    await mkdir(project.file('bmad/agents/core'), { recursive: true });
+    await writeFile(project.file('bmad/agents/core/shared_context.json'), '{"events": [');
+    await writeFile(project.file('bmad/agents/dev/notes.json'), 'not covered');
+    await rm(project.file('bmad/agents/gone/shared_context.json'));
+
+    const result = await project.run(['check', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { files: Array<{ file: string; status: string; findings: Array<{ kind: string }> }> };
+    expect(report.files.map((f) => [path.relative(project.dir, f.file), f.status, f.findings[0]?.kind])).toEqual([
+      ['bmad/agents/core/shared_context.json', 'problem', 'parse'],
+      ['bmad/agents/dev/shared_context.json', 'ok', undefined],
+      ['bmad/agents/gone/shared_context.json', 'problem', 'deleted'],
+      ['bmad/agents/qa/shared_context.json', 'ok', undefined],
+    ]);
   });
 
   it('checks a named file without a config, and reports an edit made outside prevention as a warning', async () => {

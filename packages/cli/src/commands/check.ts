@@ -11,15 +11,18 @@ interface CheckOptions {
   json?: boolean;
 }
 
-/** The files to check: those named, else every file named in the config. */
-export function filesToCheck(ctx: CommandContext, engine: Engine, named: readonly string[]): string[] {
+/** The files to check: those named, else every file the config covers (globs expanded). */
+export async function filesToCheck(ctx: CommandContext, engine: Engine, named: readonly string[]): Promise<string[]> {
   if (named.length > 0) return named.map((file) => engine.resolvePath(file));
   if (!engine.config.configFile) {
     throw new CliError(`no prevention config found from ${ctx.cwd}`, 'run `prevention init` to create one, or name the files: prevention check shared_context.json');
   }
-  const files = engine.configuredFiles();
-  if (files.length === 0) {
+  if (engine.config.files.length === 0) {
     throw new CliError(`${engine.config.configFile} names no files`, 'add an entry to `files`, for example { path: "shared_context.json" }, or name the files to check');
+  }
+  const files = await engine.managedFiles();
+  if (files.length === 0) {
+    throw new CliError(`no file matches the globs in \`files\` of ${engine.config.configFile}`, 'check the patterns (they are relative to the config file), or name the files to check');
   }
   return files;
 }
@@ -57,7 +60,7 @@ async function runCheck(ctx: CommandContext, named: string[], options: CheckOpti
   const reports = await ctx.withEngine(async (engine) => {
     const fs = new NodeFileSystem();
     const found: FileReport[] = [];
-    for (const file of filesToCheck(ctx, engine, named)) found.push(await checkFile(engine, fs, file));
+    for (const file of await filesToCheck(ctx, engine, named)) found.push(await checkFile(engine, fs, file));
     return found;
   });
   const ok = reports.every((r) => r.status !== 'problem');
@@ -83,11 +86,11 @@ async function runCheck(ctx: CommandContext, named: string[], options: CheckOpti
 export function checkCommand(): Command {
   const command = new Command('check')
     .description('validate files: they must parse, pass their schema and match their last commit')
-    .argument('[files...]', 'files to check (default: every file named in the config)')
+    .argument('[files...]', 'files to check (default: every file the config covers, globs expanded)')
     .option('--json', 'print the reports as JSON')
     .action(action(runCheck));
   return withExamples(command, [
-    ['prevention check', 'check every file named in the config'],
+    ['prevention check', 'check every file the config covers, globs expanded'],
     ['prevention check shared_context.json', 'check one file'],
     ['prevention check --json | jq .ok', 'for scripts: exit code 0 ok, 1 problems, 2 usage or config error'],
   ]);

@@ -27,7 +27,7 @@ async function runStatus(ctx: CommandContext, options: { json?: boolean }): Prom
   const fs = new NodeFileSystem();
   const { files, alerts, monitor } = await ctx.withEngine(async (engine) => {
     const rows = [];
-    for (const file of filesToCheck(ctx, engine, [])) {
+    for (const file of await filesToCheck(ctx, engine, [])) {
       const report = await checkFile(engine, fs, file);
       const lastBackup = (await engine.backups(file))[0];
       rows.push({ report, lastBackup });
