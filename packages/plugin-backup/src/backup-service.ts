@@ -4,7 +4,7 @@ import type { BackupRecord, BackupStrategy, Engine, PruneReport, RestoreResult }
 export interface PruneOptions {
   /** Only report what would be deleted. Default false. */
   dryRun?: boolean;
-  /** Prune this file's backups; default every file named in the config. */
+  /** Prune this file's backups; default every file the config covers, globs expanded. */
   file?: string;
 }
 
@@ -30,14 +30,15 @@ export class BackupService {
   }
 
   /**
-   * Applies this plugin's strategies' retention to `file`, or to every configured file. Deleting
-   * runs under the file's lock; a dry run only reads.
+   * Applies this plugin's strategies' retention to `file`, or to every file the config covers
+   * (`engine.managedFiles()`, globs expanded). Deleting runs under the file's lock; a dry run
+   * only reads.
    *
    * @returns one report per file and strategy, listing what was (or would be) kept and removed
    */
   async prune(options: PruneOptions = {}): Promise<PruneReport[]> {
     const dryRun = options.dryRun ?? false;
-    const files = options.file === undefined ? this.engine.configuredFiles() : [this.engine.resolvePath(options.file)];
+    const files = options.file === undefined ? await this.engine.managedFiles() : [this.engine.resolvePath(options.file)];
     const reports: PruneReport[] = [];
     for (const file of files) {
       const pruneAll = async (): Promise<void> => {

@@ -111,4 +111,22 @@ describe('retention after 100 writes', () => {
     expect(await readdir(path.join(dir, '.prevention', 'backups', 'data.json', 'timestamped'))).toHaveLength(1);
     await engine.close();
   });
+
+  it('prune() with no file covers the files a glob entry matches', async () => {
+    const dir = await tempDir();
+    const engineWith = (keepLast: number) =>
+      createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, files: [{ path: 'agents/*.json' }], plugins: [backup({ strategies: [{ type: 'timestamped', keepLast }] })] });
+    const loose = await engineWith(5);
+    for (const name of ['a', 'b']) for (let i = 0; i < 3; i++) await loose.write(`agents/${name}.json`, { i });
+    await loose.close();
+
+    const engine = await engineWith(1);
+    const reports = await engine.plugin<BackupService>('backup').prune();
+    expect(reports.map((r) => [path.relative(dir, r.file), r.removed.length])).toEqual([
+      [path.join('agents', 'a.json'), 2],
+      [path.join('agents', 'b.json'), 2],
+    ]);
+    expect(await engine.backups('agents/a.json')).toHaveLength(1);
+    await engine.close();
+  });
 });

@@ -48,7 +48,7 @@ export function pruneCommand(): Command {
   const command = new Command('prune')
     .description('delete backups that the retention rules no longer keep (under each file\'s lock)')
     .option('--dry-run', 'only list what would be deleted')
-    .option('--file <file>', 'only this file (default: every file named in the config)')
+    .option('--file <file>', 'only this file (default: every file the config covers, globs expanded)')
     .option('--json', 'print the reports as JSON')
     .action(action(runPrune));
   return withExamples(command, [
