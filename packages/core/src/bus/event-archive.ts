@@ -3,10 +3,17 @@ import { ioError, systemErrorCode } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { JsonObject, JsonValue } from '../json/json-value.js';
 
+const ARCHIVE_SUFFIX = '.archive.jsonl';
+
 /** The archive of `file`: JSON Lines beside it, `shared_context.json` → `shared_context.archive.jsonl`. */
 export function archivePathFor(file: string): string {
   const ext = path.extname(file);
-  return path.join(path.dirname(file), `${path.basename(file, ext)}.archive.jsonl`);
+  return path.join(path.dirname(file), `${path.basename(file, ext)}${ARCHIVE_SUFFIX}`);
+}
+
+/** True when `name` is a bus archive's file name (JSON Lines, appended to by the bus, never a document). */
+export function isArchiveName(name: string): boolean {
+  return name.endsWith(ARCHIVE_SUFFIX);
 }
 
 /**

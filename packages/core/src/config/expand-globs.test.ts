@@ -51,7 +51,7 @@ describe('engine.managedFiles', () => {
     expect(await engine.managedFiles()).toEqual([later]);
   });
 
-  it('skips prevention\'s own entries: state directory, temp files, locks', async () => {
+  it('skips prevention\'s own entries: state directory, temp files, locks, bus archives', async () => {
     const dir = await tempDir();
     const engine = await engineFor(dir, [{ path: 'data/**' }]);
     const committed = path.join(dir, 'data/a.json');
@@ -59,6 +59,7 @@ describe('engine.managedFiles', () => {
     await put(dir, 'data/.prevention/backups/a.json/rotating/a.json.1');
     await put(dir, 'data/.a.json.4242.0123456789ab.tmp');
     await put(dir, 'data/a.json.lock/inside.json');
+    await put(dir, 'data/a.archive.jsonl', '{"id":1}\n');
     expect(await engine.managedFiles()).toEqual([committed]);
   });
 
