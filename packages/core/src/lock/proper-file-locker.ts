@@ -12,10 +12,14 @@ type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void
 interface LockTrace {
   /** mkdir succeeded and the mtime that proper-lockfile probes next is ours. */
   createdPending: boolean;
+  /** Probing the lock we had just made found nothing: a contender removed it. */
+  ownLockVanished: boolean;
   /** The mtime we last set on the lock: the proof that it is still ours. */
   ownMtimeMs: number | undefined;
   /** The mtime last seen on someone else's lock, to report a stale takeover's age. */
   seenMtimeMs: number | undefined;
+  /** The inode of that lock: a lock judged stale is removed only if it is still that one. */
+  seenIno: bigint | undefined;
   acquiring: boolean;
   staleAgeMs: number | undefined;
   /** The stale threshold of this acquire. */
@@ -68,7 +72,7 @@ export class ProperFileLocker implements FileLocker {
   async acquire(file: string, options: LockOptions): Promise<LockHandle> {
     const lockPath = lockPathOf(file);
     const deadline = this.clock.now() + options.timeoutMs;
-    const trace: LockTrace = { createdPending: false, ownMtimeMs: undefined, seenMtimeMs: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
+    const trace: LockTrace = { createdPending: false, ownLockVanished: false, ownMtimeMs: undefined, seenMtimeMs: undefined, seenIno: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
     this.traces.set(lockPath, trace);
     const controller = new AbortController();
     for (;;) {
@@ -96,7 +100,12 @@ export class ProperFileLocker implements FileLocker {
         trace.acquiring = false;
         return this.handle(file, lockPath, trace, controller, release);
       } catch (err) {
-        if (systemErrorCode(err) !== 'ELOCKED') {
+        // ENOENT right after our mkdir: a contender that had judged an older lock stale removed
+        // the one we had just made. Nobody holds it through us, so this is a plain retry.
+        const vanished = trace.ownLockVanished;
+        trace.createdPending = false;
+        trace.ownLockVanished = false;
+        if (systemErrorCode(err) !== 'ELOCKED' && !vanished) {
           this.traces.delete(lockPath);
           throw ioError('taking the lock', file, err);
         }
@@ -206,17 +215,47 @@ export class ProperFileLocker implements FileLocker {
           const trace = traces.get(path);
           if (trace) trace.createdPending = true;
         }),
-      rmdir: (path: string, cb: Callback) =>
-        done(fs.rmdir(path), cb, () => {
-          const trace = traces.get(path);
-          // During acquire, proper-lockfile only removes a lock it judged stale.
-          if (trace?.acquiring && trace.seenMtimeMs !== undefined) trace.staleAgeMs = clock.now() - trace.seenMtimeMs;
-        }),
+      rmdir: (path: string, cb: Callback) => {
+        const trace = traces.get(path);
+        if (!trace?.acquiring) return done(fs.rmdir(path), cb);
+        // proper-lockfile removes a lock while acquiring in three cases. After our mkdir, when
+        // probing it failed: the lock is still ours unless the probe found nothing, in which case
+        // whatever is at the path now is someone else's and is left alone.
+        if (trace.createdPending) return trace.ownLockVanished ? cb(null) : done(fs.rmdir(path), cb);
+        // And a lock it judged stale: only if it is still the lock judged. Between that judgement and
+        // this rmdir another contender may have taken the stale lock over and made a fresh one;
+        // removing that would let two processes hold the lock at once.
+        done(
+          fs.lstat(path).then(
+            async (stats) => {
+              // Something planted at the lock's name (a symlink, say) is no lock to take over.
+              if (!stats.isDirectory()) throw Object.assign(new Error(`${path} is not a lock directory`), { code: 'ENOTDIR' });
+              if (stats.ino !== trace.seenIno || lockMtimeMs(stats) !== trace.seenMtimeMs) {
+                throw Object.assign(new Error(`the stale lock ${path} was replaced by a live one`), { code: 'ELOCKED' });
+              }
+              await fs.rmdir(path);
+              if (trace.seenMtimeMs !== undefined) trace.staleAgeMs = clock.now() - trace.seenMtimeMs;
+            },
+            (err: unknown) => {
+              // Already removed by another contender: proper-lockfile goes on to mkdir.
+              if (systemErrorCode(err) !== 'ENOENT') throw err;
+            },
+          ),
+          cb,
+        );
+      },
       stat: (path: string, cb: Callback<{ mtime: Date }>) =>
         done(
-          fs.stat(path).then((s) => ({ mtime: new Date(lockMtimeMs(s)) })),
+          fs.stat(path).then(
+            (s) => ({ mtime: new Date(lockMtimeMs(s)), ino: s.ino }),
+            (err: unknown) => {
+              const trace = traces.get(path);
+              if (trace?.createdPending && systemErrorCode(err) === 'ENOENT') trace.ownLockVanished = true;
+              throw err;
+            },
+          ),
           cb,
-          ({ mtime }) => {
+          ({ mtime, ino }) => {
             const trace = traces.get(path);
             if (!trace) return;
             if (trace.createdPending) {
@@ -224,6 +263,7 @@ export class ProperFileLocker implements FileLocker {
               trace.createdPending = false;
             } else if (trace.acquiring) {
               trace.seenMtimeMs = mtime.getTime();
+              trace.seenIno = ino;
               // proper-lockfile takes a lock whose mtime is in the future for fresh, so one left
               // that way (a clock set back, a touched lock) would block every writer until then.
               // No live holder's refresh lands further ahead than the stale threshold: show

@@ -1,17 +1,42 @@
 import { inject, injectable } from 'tsyringe';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { CommitJournal } from '../commit/commit-journal.js';
-import { isPreventionError } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
+import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
+import type { FileStats, FileSystem } from '../fs/file-system.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 import { TOKENS } from '../tokens.js';
 import { putBack } from './put-back.js';
 
 /**
+ * The file must still be the version this commit loaded. Under a held lock nothing else commits,
+ * so a change means a second holder: a contender that removed a lock it wrongly judged stale, or
+ * a program writing without prevention. Renaming anyway would silently drop that write.
+ */
+async function assertTargetUnchanged(fs: FileSystem, ctx: WriteContext): Promise<void> {
+  // A restore over a damaged file loaded no version to compare with.
+  if (ctx.kind === 'restore' && !ctx.current) return;
+  let stats: FileStats | undefined;
+  try {
+    stats = await fs.lstat(ctx.file);
+  } catch (err) {
+    if (systemErrorCode(err) !== 'ENOENT') throw ioError('checking the file before the rename', ctx.file, err);
+  }
+  const loaded = ctx.current?.stats;
+  const unchanged = loaded === undefined ? stats === undefined : stats !== undefined && stats.ino === loaded.ino && stats.size === loaded.size && stats.mtimeNs === loaded.mtimeNs;
+  if (unchanged) return;
+  throw new PreventionError(
+    ErrorCodes.LOCK_COMPROMISED,
+    `${ctx.file} changed on disk while this process held its lock, so another process wrote it concurrently ` +
+      '(a lock taken over as stale, or a program that does not use prevention); the commit was refused and the file left as that writer left it. Retry the write',
+    { file: ctx.file, details: { loaded: loaded ? 'present' : 'absent', found: stats ? 'present' : 'absent' } },
+  );
+}
+
+/**
  * `atomic-commit`: writes the prepared bytes with {@link atomicWriteFile}, keeping the replaced
- * file's mode (and owner, as root). Just before the rename it proves the lock is still held and
- * the commit not aborted. If only the final directory fsync fails, the previous version is put
+ * file's mode (and owner, as root). Just before the rename it proves the lock is still held, the
+ * file still the version the commit loaded, and the commit not aborted. If only the final directory fsync fails, the previous version is put
  * back so that a failed commit never leaves a version nobody was told about. Each verified
  * commit is recorded in the file's commit journal, the baseline monitors compare against.
  */
@@ -36,6 +61,7 @@ export class AtomicCommitMiddleware implements Middleware {
         beforeRename: async () => {
           if (ctx.signal.aborted) throw ctx.signal.reason as Error;
           await ctx.lock?.assertHeld();
+          await assertTargetUnchanged(this.fs, ctx);
         },
       });
     } catch (err) {

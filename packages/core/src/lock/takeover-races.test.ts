@@ -1,0 +1,105 @@
+import { mkdirSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, stat, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/create-engine.js';
+import { ErrorCodes } from '../errors.js';
+import { definePlugin } from '../plugin/plugin.js';
+import { InstrumentedFileSystem } from '../testing/instrumented-file-system.js';
+import { tempDir } from '../__tests__/helpers.js';
+
+const STALE_MS = 2000;
+
+async function setup() {
+  const dir = await tempDir();
+  const file = path.join(dir, 'data.json');
+  const instrumented = new InstrumentedFileSystem();
+  const engine = await createEngine({ cwd: dir, config: false, fileSystem: instrumented.fs, logger: { level: 'silent' }, lock: { staleMs: STALE_MS, timeoutMs: 2500 } });
+  return { file, lockPath: `${file}.lock`, instrumented, engine };
+}
+
+/** Contenders racing around a lock judged stale, played out at the FileSystem port. */
+describe('lock takeover races', () => {
+  it('a stale lock replaced by a live one between the judgement and the removal is not removed: the writer waits for it', async () => {
+    const { file, lockPath, instrumented, engine } = await setup();
+    await mkdir(lockPath);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lockPath, anHourAgo, anHourAgo);
+    // Another contender takes the stale lock over just before this one removes it.
+    let live: bigint | undefined;
+    instrumented.inject({
+      when: (call) => call.op === 'lstat' && call.path === lockPath,
+      before: () => {
+        rmdirSync(lockPath);
+        mkdirSync(lockPath);
+        live = statSync(lockPath, { bigint: true }).ino;
+      },
+      times: 1,
+    });
+    const keepFresh = setInterval(() => utimesSync(lockPath, new Date(), new Date()), 200);
+    try {
+      await expect(engine.write(file, { v: 1 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_TIMEOUT });
+    } finally {
+      clearInterval(keepFresh);
+    }
+    // The live contender's lock is still there: this writer never held the lock beside it.
+    expect(live).toBeDefined();
+    expect((await stat(lockPath, { bigint: true })).ino).toBe(live);
+    await engine.close();
+  });
+
+  it('a lock removed right after this process made it is taken again, not reported as an I/O failure', async () => {
+    const { file, lockPath, instrumented, engine } = await setup();
+    let made = false;
+    instrumented.inject({ when: (call) => call.op === 'mkdir' && call.path === lockPath, result: (value) => ((made = true), value), times: 1 });
+    // A contender that had judged an older lock stale removes the one just made.
+    instrumented.inject({ when: (call) => made && call.op === 'stat' && call.path === lockPath, before: () => rmdirSync(lockPath), times: 1 });
+    await engine.write(file, { v: 1 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
+    expect(instrumented.calls.filter((c) => c.op === 'mkdir' && c.path === lockPath).length).toBe(2);
+    await engine.close();
+  });
+});
+
+describe('a second writer under a held lock', () => {
+  /** An engine whose `outside` step lets a test write the file between the load and the rename. */
+  async function withOutsideWriter(write: (file: string) => void) {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    let armed = false;
+    const plugin = definePlugin({
+      name: 'outside-writer',
+      register: (api) =>
+        api.addMiddleware({
+          name: 'outside',
+          handle: async (ctx, next) => {
+            await ctx.prepare();
+            if (armed) write(ctx.file);
+            armed = false;
+            return next();
+          },
+        }),
+    });
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [plugin()], pipeline: ['lock', 'validate', 'outside', 'atomic-commit', 'verify'] });
+    return { file, engine, arm: () => (armed = true) };
+  }
+
+  it('is detected before the rename: the commit is refused typed and the other write is kept', async () => {
+    const { file, engine, arm } = await withOutsideWriter((target) => writeFileSync(target, '{"outside":true}\n'));
+    await engine.write(file, { v: 1 });
+    arm();
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ outside: true });
+    await engine.write(file, { v: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3 });
+    await engine.close();
+  });
+
+  it('is detected when it created a file this commit found absent', async () => {
+    const { file, engine, arm } = await withOutsideWriter((target) => writeFileSync(target, '{"first":true}\n'));
+    arm();
+    await expect(engine.write(file, { v: 1 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ first: true });
+    await engine.close();
+  });
+});
