@@ -43,6 +43,14 @@ describe('engine.managedFiles', () => {
     expect(engine.configuredFiles()).toEqual([path.join(dir, 'named.json'), path.join(dir, 'agents/dev/shared_context.json')]);
   });
 
+  it('matches under a project directory whose name has glob characters', async () => {
+    const dir = path.join(await tempDir(), 'team [a] (b)');
+    const file = await put(dir, 'data/x.json');
+    const engine = await engineFor(dir, [{ path: 'data/*.json', maxDepth: 7 }]);
+    expect(await engine.managedFiles()).toEqual([file]);
+    expect((await engine.settings(file)).maxDepth).toBe(7);
+  });
+
   it('sees files created since the last call', async () => {
     const dir = await tempDir();
     const engine = await engineFor(dir, [{ path: 'data/*.json' }]);

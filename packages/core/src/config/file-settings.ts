@@ -46,10 +46,19 @@ function depthOf(scan: ReturnType<typeof picomatch.scan>): number {
   return scan.glob.includes('**') || scan.isExtglob ? Infinity : scan.glob.split('/').length - 1;
 }
 
-function fileGlob(pattern: string): FileGlob {
-  const scan = picomatch.scan(pattern);
-  const isMatch = picomatch(pattern, { dot: true });
-  return { pattern, base: scan.base, depth: depthOf(scan), matches: (file: string) => isMatch(file) };
+/**
+ * The glob of a `files` entry, relative to `baseDir`. Only the entry's own glob part is compiled:
+ * the config's directory may contain characters that mean something in a glob (`[`, `(`).
+ */
+function fileGlob(baseDir: string, entryPath: string): FileGlob {
+  const scan = picomatch.scan(entryPath);
+  const base = path.resolve(baseDir, scan.base);
+  const isMatch = picomatch(scan.glob, { dot: true });
+  const matches = (file: string): boolean => {
+    const relative = path.relative(base, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && isMatch(relative);
+  };
+  return { pattern: path.join(base, scan.glob), base, depth: depthOf(scan), matches };
 }
 
 /** The defaults prevention applies where the config says nothing. */
@@ -80,9 +89,11 @@ export class FileSettingsResolver {
     private readonly validator: SchemaValidator,
   ) {
     this.matchers = config.files.map((entry) => {
-      const absolute = path.resolve(config.baseDir, entry.path);
-      if (!picomatch.scan(entry.path).isGlob) return { entry, matches: (file: string) => file === absolute };
-      const glob = fileGlob(absolute);
+      if (!picomatch.scan(entry.path).isGlob) {
+        const absolute = path.resolve(config.baseDir, entry.path);
+        return { entry, matches: (file: string) => file === absolute };
+      }
+      const glob = fileGlob(config.baseDir, entry.path);
       this.globs.push(glob);
       return { entry, matches: glob.matches };
     });
