@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NodeFileSystem, type Alert } from '@prevention/core';
+import { NodeFileSystem, type Alert, type AlertSink } from '@prevention/core';
 import { ManualClock } from '@prevention/core/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -13,9 +13,10 @@ const corrupt = { name: 'corruption-detected', severity: 'critical', labels: { f
 
 const T0 = Date.parse('2025-08-02T23:19:01Z');
 
-function router(stateFile: string, sink: RecordingSink, options: Partial<AlertRouterOptions> = {}): AlertRouter {
+/** A router on a manual clock; every sink in `sinks` gets resolved notices unless `options.sinks` says otherwise. */
+function router(stateFile: string, sinks: AlertSink | AlertSink[], options: Partial<AlertRouterOptions> = {}): AlertRouter {
   return new AlertRouter({
-    sinks: [{ sink, sendResolved: true }],
+    sinks: [sinks].flat().map((sink) => ({ sink, sendResolved: true })),
     fs: new NodeFileSystem(),
     clock: new ManualClock(T0),
     logger: pino({ level: 'silent' }),
@@ -141,15 +142,12 @@ describe('AlertRouter', () => {
     const pager = new RecordingSink('pager');
     const everything = new RecordingSink('log');
     const clock = new ManualClock(T0);
-    const r = new AlertRouter({
+    const r = router(path.join(await tempDir(), 'state.json'), [], {
       sinks: [
         { sink: pager, sendResolved: true },
         { sink: everything, sendResolved: false },
       ],
-      fs: new NodeFileSystem(),
       clock,
-      logger: pino({ level: 'silent' }),
-      stateFile: path.join(await tempDir(), 'state.json'),
       groupWait: 20,
       groupInterval: 50,
       routes: [{ match: { severity: 'critical' }, sinks: ['pager', 'log'] }, { sinks: ['log'] }],
@@ -172,15 +170,8 @@ describe('AlertRouter', () => {
     const stuck = new HangingSink('stuck');
     const other = new RecordingSink('other');
     const clock = new ManualClock(T0);
-    const r = new AlertRouter({
-      sinks: [
-        { sink: stuck, sendResolved: true },
-        { sink: other, sendResolved: true },
-      ],
-      fs: new NodeFileSystem(),
+    const r = router(path.join(dir, 'state.json'), [stuck, other], {
       clock,
-      logger: pino({ level: 'silent' }),
-      stateFile: path.join(dir, 'state.json'),
       spool,
       groupWait: 0,
       queueSize: 2,
@@ -207,12 +198,8 @@ describe('AlertRouter', () => {
     const spool = new Spool(new NodeFileSystem(), path.join(dir, 'spool'));
     const stuck = new HangingSink('stuck');
     const clock = new ManualClock(T0);
-    const r = new AlertRouter({
-      sinks: [{ sink: stuck, sendResolved: true }],
-      fs: new NodeFileSystem(),
+    const r = router(path.join(dir, 'state.json'), stuck, {
       clock,
-      logger: pino({ level: 'silent' }),
-      stateFile: path.join(dir, 'state.json'),
       spool,
       groupWait: 0,
       sendTimeout: '30s',
@@ -278,7 +265,7 @@ describe('AlertRouter', () => {
           .filter(Boolean)
           .map((line) => JSON.parse(line) as Alert);
       const clock = new ManualClock(T0);
-      const r = new AlertRouter({ sinks: [{ sink, sendResolved: true }], fs: new NodeFileSystem(), clock, logger: pino({ level: 'silent' }), stateFile: path.join(dir, 'state.json'), groupWait: 30, groupInterval: '5m', repeatInterval: '4h' });
+      const r = router(path.join(dir, 'state.json'), sink, { clock, groupInterval: '5m', repeatInterval: '4h' });
       await r.start();
       r.raise({ ...health, severity: 'warning' });
       await clock.advance(30);
@@ -307,16 +294,8 @@ describe('AlertRouter', () => {
       const pager = new RecordingSink('pager');
       const log = new RecordingSink('log');
       const clock = new ManualClock(T0);
-      const r = new AlertRouter({
-        sinks: [
-          { sink: pager, sendResolved: true },
-          { sink: log, sendResolved: true },
-        ],
-        fs: new NodeFileSystem(),
+      const r = router(path.join(await tempDir(), 'state.json'), [pager, log], {
         clock,
-        logger: pino({ level: 'silent' }),
-        stateFile: path.join(await tempDir(), 'state.json'),
-        groupWait: 30,
         groupInterval: '5m',
         routes: [{ match: { severity: 'critical' }, sinks: ['pager'] }, { sinks: ['log'] }],
       });
