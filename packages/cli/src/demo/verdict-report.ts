@@ -10,7 +10,10 @@ export function printVerdict(output: Output, verdict: Verdict): void {
   const row = (label: string, value: string): void => output.result(`  ${label.padEnd(22)}${value}`);
   output.result(style.bold(`verdict (${verdict.mode === 'naive' ? 'naive readFile/writeFile agents' : 'agents through prevention'})`));
   row('events published', String(verdict.published));
-  row('acknowledged', `${verdict.acknowledged}${verdict.failedPublishes > 0 ? ` (${verdict.failedPublishes} ${verdict.failedPublishes === 1 ? 'publish' : 'publishes'} failed with a typed error and ${verdict.failedPublishes === 1 ? 'was' : 'were'} not acknowledged)` : ''}`);
+  const codes = Object.entries(verdict.failuresByCode)
+    .map(([code, count]) => `${code} ${count}`)
+    .join(', ');
+  row('acknowledged', `${verdict.acknowledged}${verdict.failedPublishes > 0 ? ` (${verdict.failedPublishes} ${verdict.failedPublishes === 1 ? 'publish' : 'publishes'} failed with a typed error and ${verdict.failedPublishes === 1 ? 'was' : 'were'} not acknowledged: ${codes})` : ''}`);
   row('present in the file', String(verdict.present));
   row('lost', verdict.lost === 0 ? style.green('0') : style.red(`${verdict.lost} acknowledged event(s)`));
   row('duplicated', verdict.duplicated === 0 ? style.green('0') : style.red(String(verdict.duplicated)));

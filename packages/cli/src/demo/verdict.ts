@@ -18,6 +18,8 @@ export interface Verdict {
   /** Events present more than once. */
   duplicated: number;
   failedPublishes: number;
+  /** The failed publishes by error code. */
+  failuresByCode: Record<string, number>;
   corruptions: number;
   corruptionsByKind: Partial<Record<DamageKind, number>>;
   /** Damage after which the file read back valid again (repaired by the monitor or a writer). */
@@ -62,6 +64,7 @@ export async function judge(dir: string, stats: DemoStats, mode: Verdict['mode']
     lost,
     duplicated,
     failedPublishes: stats.failedPublishes,
+    failuresByCode: Object.fromEntries(stats.failures),
     corruptions: stats.corruptions,
     corruptionsByKind: Object.fromEntries(stats.damage),
     repaired: stats.recovered,
