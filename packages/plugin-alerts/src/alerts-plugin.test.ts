@@ -4,7 +4,7 @@ import { createEngine, definePlugin, TOKENS, type Alert, type AlertSink, type En
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HangingSink, RecordingSink, tempDir, waitFor } from './__tests__/helpers.js';
-import alerts, { defineRule, fileSink, type AlertsService } from './index.js';
+import alerts, { defineRule, fileSink, type AlertsOptions, type AlertsService } from './index.js';
 
 /** A plugin that raises a distinct failing health check after every commit, so every write feeds the alert path. */
 const healthAfterEachCommit = definePlugin({
@@ -14,6 +14,11 @@ const healthAfterEachCommit = definePlugin({
     api.on('commit', ({ file }) => api.emit('health', { check: `check-${n++}`, status: 'fail', message: 'failing', file }));
   },
 });
+
+/** An engine whose `data.json` must hold `n`, alerting through `options`. */
+function schemaEngine(cwd: string, options: AlertsOptions): Promise<Engine> {
+  return createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), files: [{ path: 'data.json', schema: { type: 'object', required: ['n'] } }], plugins: [alerts(options)] });
+}
 
 async function engineWith(cwd: string, sink: AlertSink): Promise<Engine> {
   return createEngine({
@@ -67,13 +72,7 @@ describe('alerts plugin', () => {
   it('turns engine events into alerts with the default rules, and resolves them', async () => {
     const cwd = await tempDir();
     const recording = new RecordingSink('recording');
-    const engine = await createEngine({
-      cwd,
-      config: false,
-      logger: pino({ level: 'silent' }),
-      files: [{ path: 'data.json', schema: { type: 'object', required: ['n'] } }],
-      plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 })],
-    });
+    const engine = await schemaEngine(cwd, { sinks: [recording], groupWait: 10, groupInterval: 30 });
     try {
       await expect(engine.write('data.json', { wrong: true })).rejects.toMatchObject({ code: 'PREVENTION_VALIDATION_FAILED' });
       await waitFor(() => recording.notifications.flat().some((a) => a.name === 'validation-failed'), 2_000, 'the validation alert');
@@ -93,18 +92,10 @@ describe('alerts plugin', () => {
   it('lets a rule in the options replace a default rule', async () => {
     const cwd = await tempDir();
     const recording = new RecordingSink('recording');
-    const engine = await createEngine({
-      cwd,
-      config: false,
-      logger: pino({ level: 'silent' }),
-      files: [{ path: 'data.json', schema: { type: 'object', required: ['n'] } }],
-      plugins: [
-        alerts({
-          sinks: [recording],
-          groupWait: 10,
-          rules: [defineRule({ id: 'validate-failed', event: 'validate:failed', map: ({ file }) => ({ name: 'schema-violation', severity: 'critical', labels: { file }, summary: 'refused' }) })],
-        }),
-      ],
+    const engine = await schemaEngine(cwd, {
+      sinks: [recording],
+      groupWait: 10,
+      rules: [defineRule({ id: 'validate-failed', event: 'validate:failed', map: ({ file }) => ({ name: 'schema-violation', severity: 'critical', labels: { file }, summary: 'refused' }) })],
     });
     try {
       await expect(engine.write('data.json', { wrong: true })).rejects.toMatchObject({ code: 'PREVENTION_VALIDATION_FAILED' });
