@@ -1,4 +1,4 @@
-import { mkdirSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,29 @@ describe('lock takeover races', () => {
     await engine.write(file, { v: 1 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
     expect(instrumented.calls.filter((c) => c.op === 'mkdir' && c.path === lockPath).length).toBe(2);
+    await engine.close();
+  });
+});
+
+describe('a holder starved past the stale threshold after its rename', () => {
+  it('does not put its previous version back over the commit of whoever took the lock over', async () => {
+    const { file, lockPath, instrumented, engine } = await setup();
+    await engine.write(file, { v: 1 });
+    let renamed = false;
+    instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
+    // Before this holder re-reads its commit, another process takes the lock over and commits.
+    instrumented.inject({
+      when: (call) => renamed && call.op === 'readFile' && call.path === file,
+      before: () => {
+        const later = new Date(Date.now() + 5000);
+        utimesSync(lockPath, later, later);
+        writeFileSync(`${file}.next`, '{"v":3,"by":"new holder"}\n');
+        renameSync(`${file}.next`, file);
+      },
+      times: 1,
+    });
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3, by: 'new holder' });
     await engine.close();
   });
 });
