@@ -32,6 +32,13 @@ export const ErrorCodes = {
   IO_FAILED: 'PREVENTION_IO_FAILED',
   /** The path is unsafe to write: a symlink, a directory, a FIFO or another non-regular file. */
   UNSAFE_PATH: 'PREVENTION_UNSAFE_PATH',
+  /**
+   * The file was changed outside prevention (valid content that matches no commit prevention
+   * made) and its `onOutsideWrite` policy is `alert-only`: writes are refused until someone puts
+   * the last commit back (`prevention restore`) or changes the policy, so nothing is committed
+   * on top of a version that may have dropped acknowledged writes.
+   */
+  OUTSIDE_WRITE: 'PREVENTION_OUTSIDE_WRITE',
   /** An updater function passed to `update()` threw; nothing was committed for it. */
   UPDATER_FAILED: 'PREVENTION_UPDATER_FAILED',
   /** An alert could not be delivered by a sink (it is spooled and retried). */

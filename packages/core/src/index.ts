@@ -4,7 +4,7 @@ import 'reflect-metadata';
 export { createEngine, type EngineOptions } from './engine/create-engine.js';
 export { Engine } from './engine/engine.js';
 export type { CommitResult, RestoreResult, Updater } from './engine/change.js';
-export { defineConfig, type PreventionConfig, type FileConfig, type FileOptions, type PipelineEntry } from './config/define-config.js';
+export { defineConfig, type PreventionConfig, type FileConfig, type FileOptions, type PipelineEntry, type OutsideWritePolicy } from './config/define-config.js';
 export { loadConfig, type LoadedConfig } from './config/load-config.js';
 export { validateConfig } from './config/validate-config.js';
 export type { ResolvedConfig } from './config/resolved-config.js';

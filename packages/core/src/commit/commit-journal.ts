@@ -66,21 +66,46 @@ export class CommitJournal {
   }
 }
 
-/** The newest commit recorded for `file`, if any. */
+/** How much of the journal's end {@link readLastCommit} reads: a record is about 200 bytes. */
+const TAIL_BYTES = 4096;
+
+/**
+ * The newest commit recorded for `file`, if any. Only the journal's tail is read: writers and
+ * readers in other processes ask on every version they did not commit themselves.
+ */
 export async function readLastCommit(fs: FileSystem, file: string): Promise<CommitRecord | undefined> {
-  let text: string;
+  let fd: number;
   try {
-    text = (await fs.readFile(journalPathFor(file))).toString('utf8');
+    fd = await fs.open(journalPathFor(file), fs.flags.readNoFollow);
   } catch (err) {
     if (systemErrorCode(err) === 'ENOENT') return undefined;
     throw err;
   }
+  let text: string;
+  try {
+    const stats = await fs.fstat(fd);
+    // Opened without blocking, a FIFO planted at the journal's name would read as empty.
+    if (!stats.isFile()) throw Object.assign(new Error(`EINVAL: not a regular file, read '${journalPathFor(file)}'`), { code: 'EINVAL' });
+    const { size } = stats;
+    const length = Math.min(size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = await fs.read(fd, buffer, read, length - read, size - length + read);
+      if (n === 0) break;
+      read += n;
+    }
+    text = buffer.subarray(0, read).toString('utf8');
+  } finally {
+    await fs.close(fd);
+  }
+  // The tail may start mid-record: only lines after its first newline are whole, unless it is the whole journal.
   const lines = text.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       if (lines[i]) return JSON.parse(lines[i]!) as CommitRecord;
     } catch {
-      // A torn last line from a crash: the one before it is the last complete record.
+      // A torn last line from a crash (or the cut first line of the tail): the one before it is the last complete record.
     }
   }
   return undefined;

@@ -32,7 +32,19 @@ export interface FileOptions {
   };
   /** What to do when the file is found corrupt on load: restore from backups (default) or fail. */
   onCorrupt?: 'restore' | 'fail';
+  /**
+   * What to do with valid content that differs from the last commit prevention made (a script
+   * rewriting the file, an editor): `restore` (default) quarantines it and puts the last commit
+   * back before anything else; `accept` adopts it as the current version and emits
+   * `outside-write:accepted` naming the acknowledged events it dropped; `alert-only` reports it
+   * and refuses writes until someone decides. Writers and the monitor apply the same policy. A
+   * file prevention never committed is adopted as it is under every policy.
+   */
+  onOutsideWrite?: OutsideWritePolicy;
 }
+
+/** See {@link FileOptions.onOutsideWrite}. */
+export type OutsideWritePolicy = 'restore' | 'accept' | 'alert-only';
 
 /** One entry of `files`: a path or glob (relative to the config file) and its settings. */
 export interface FileConfig extends FileOptions {

@@ -4,7 +4,7 @@ import { ErrorCodes, PreventionError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
-import type { FileOptions, PipelineEntry } from './define-config.js';
+import type { FileOptions, OutsideWritePolicy, PipelineEntry } from './define-config.js';
 import { expandGlobs } from './expand-globs.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
@@ -24,6 +24,7 @@ export interface FileSettings {
   lock: { staleMs: number; timeoutMs: number };
   backup: { required: boolean };
   onCorrupt: 'restore' | 'fail';
+  onOutsideWrite: OutsideWritePolicy;
 }
 
 /** A `files` entry that is a glob, resolved against the config's directory. */
@@ -70,6 +71,7 @@ export const DEFAULTS = {
   lock: { staleMs: 10_000, timeoutMs: 30_000 },
   backup: { required: true },
   onCorrupt: 'restore' as const,
+  onOutsideWrite: 'restore' as const,
 };
 
 /**
@@ -150,6 +152,7 @@ export class FileSettingsResolver {
       lock: { ...DEFAULTS.lock, ...merged.lock },
       backup: { ...DEFAULTS.backup, ...merged.backup },
       onCorrupt: merged.onCorrupt ?? DEFAULTS.onCorrupt,
+      onOutsideWrite: merged.onOutsideWrite ?? DEFAULTS.onOutsideWrite,
     };
   }
 

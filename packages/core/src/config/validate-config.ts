@@ -22,6 +22,7 @@ const fileOptions = {
   },
   backup: { type: 'object', additionalProperties: false, properties: { required: { type: 'boolean' } } },
   onCorrupt: { enum: ['restore', 'fail'] },
+  onOutsideWrite: { enum: ['restore', 'accept', 'alert-only'] },
 };
 
 const configSchema = {

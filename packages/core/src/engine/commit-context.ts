@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
 import type { Clock } from '../clock.js';
-import { selectBackup, type SelectedBackup } from '../backup/select-backup.js';
+import { listBackups, selectBackup, type SelectedBackup } from '../backup/select-backup.js';
+import type { LastCommit } from '../commit/commit-witness.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { sha256Hex } from '../commit/sha256.js';
 import type { FileSettings } from '../config/file-settings.js';
@@ -16,7 +17,8 @@ import type { Logger } from '../logging/logger.js';
 import type { ContextState, CurrentVersion, DocumentCheck, StateKey, WriteContext } from '../pipeline/middleware.js';
 import type { Change, ChangeOutcome } from './change.js';
 import type { DocumentCache } from './document-cache.js';
-import { loadVersion } from './load-version.js';
+import { droppedEvents } from './dropped-events.js';
+import { loadVersion, outsideWriteRefusal } from './load-version.js';
 import { fileStamp, quarantineDirFor } from './paths.js';
 
 /** What a commit needs from its engine. */
@@ -64,6 +66,8 @@ export class CommitContext implements WriteContext {
   bytes: Uint8Array | undefined;
   sha256: string | undefined;
   changed = false;
+  /** Set when the batch applies on an outside write adopted under `onOutsideWrite: accept`. */
+  accepted: { lastCommitSha256: string; dropped: { count: number; ids: string[] } } | undefined;
   /** Set for a restore: the backup chosen and where the bad copy went. */
   restored: { selected: SelectedBackup; quarantined: string | undefined } | undefined;
   private readonly controller = new AbortController();
@@ -107,6 +111,9 @@ export class CommitContext implements WriteContext {
     } catch (err) {
       throw new LoadError(err as PreventionError);
     }
+    const refusal = outsideWriteRefusal(this.file, this.current, this.settings.onOutsideWrite, 'write');
+    if (refusal) throw new LoadError(refusal);
+    if (this.current?.outside) this.accepted = await this.describeAccepted(this.current, this.current.outside);
     const { maxDepth, maxBytes, indent } = this.settings;
     let working: JsonValue = this.current?.document ?? this.settings.initial;
     let anyOk = false;
@@ -201,13 +208,28 @@ export class CommitContext implements WriteContext {
     const replaced = badBytes ?? this.current?.bytes;
     let quarantined: string | undefined;
     if (replaced && sha256Hex(replaced) !== selected.record.sha256) {
-      quarantined = await this.quarantine(replaced, badBytes ? 'corrupt' : 'replaced');
+      quarantined = await this.quarantine(replaced, badBytes ? 'corrupt' : this.current?.outside ? 'outside-write' : 'replaced');
     }
     this.restored = { selected, quarantined };
     this.next = selected.document;
     this.bytes = selected.bytes;
     this.sha256 = selected.record.sha256;
     this.changed = true;
+  }
+
+  /**
+   * What adopting an outside write drops: the acknowledged events of the last commit (this
+   * engine's cached copy, or the backup with its sha256) that the outside version lacks.
+   */
+  private async describeAccepted(current: CurrentVersion, lastCommit: LastCommit): Promise<NonNullable<CommitContext['accepted']>> {
+    const cached = this.services.cache.peek(this.file);
+    let previous = cached?.sha256 === lastCommit.sha256 ? cached.document : undefined;
+    if (previous === undefined) {
+      const backup = (await listBackups(this.services.strategies, this.file).catch(() => [])).find((b) => b.record.sha256 === lastCommit.sha256);
+      const bytes = backup && (await backup.strategy.read(backup.record).catch(() => undefined));
+      previous = bytes && sha256Hex(bytes) === lastCommit.sha256 ? parseDocument(bytes, this.file, { maxDepth: this.settings.maxDepth }) : undefined;
+    }
+    return { lastCommitSha256: lastCommit.sha256, dropped: droppedEvents(previous, current.document) };
   }
 
   /** Keeps bad bytes aside in the quarantine folder; returns the path. */
@@ -243,6 +265,6 @@ export class CommitContext implements WriteContext {
   }
 
   private loadCurrent(): Promise<CurrentVersion | undefined> {
-    return loadVersion(this.services, this.file, this.settings.maxDepth);
+    return loadVersion(this.services, this.file, this.settings);
   }
 }

@@ -17,7 +17,8 @@ import { MessageBus, type BusOptions } from '../bus/message-bus.js';
 import { CommitContext, LoadError, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
-import { loadVersion } from './load-version.js';
+import { loadVersion, outsideWriteRefusal } from './load-version.js';
+import type { CurrentVersion } from '../pipeline/middleware.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
 
@@ -71,7 +72,7 @@ export class Engine {
     const absolute = this.resolver.resolvePath(file);
     const settings = await this.resolver.settingsFor(absolute);
     try {
-      const version = await loadVersion(this.services(), absolute, settings.maxDepth);
+      const version = await this.loadForReading(absolute, settings);
       return structuredClone(version ? version.document : settings.initial) as T;
     } catch (err) {
       if (isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) this.reportCorruption(absolute, err);
@@ -118,8 +119,16 @@ export class Engine {
     this.assertOpen();
     const absolute = this.resolver.resolvePath(file);
     const settings = await this.resolver.settingsFor(absolute);
-    const version = await loadVersion(this.services(), absolute, settings.maxDepth);
+    const version = await this.loadForReading(absolute, settings);
     return version ? version.document : settings.initial;
+  }
+
+  /** Loads the current version for a reader, applying the file's outside-write policy. */
+  private async loadForReading(file: string, settings: FileSettings): Promise<CurrentVersion | undefined> {
+    const version = await loadVersion(this.services(), file, settings);
+    const refusal = outsideWriteRefusal(file, version, settings.onOutsideWrite, 'read');
+    if (refusal) throw refusal;
+    return version;
   }
 
   /**
@@ -298,9 +307,9 @@ export class Engine {
       // A failed commit can leave its temp file behind (on a failing disk, removing it fails
       // too): sweep again the next time this engine holds the lock.
       this.lockServices.swept.delete(file);
-      if (err instanceof LoadError && isPreventionError(err.error, ErrorCodes.CORRUPT_DOCUMENT)) {
+      if (err instanceof LoadError && (isPreventionError(err.error, ErrorCodes.CORRUPT_DOCUMENT) || isPreventionError(err.error, ErrorCodes.OUTSIDE_WRITE))) {
         this.reportCorruption(file, err.error);
-        if (mayRepair && ctx.settings.onCorrupt === 'restore' && this.contributions.strategies.length > 0) {
+        if (mayRepair && repairsOnLoad(ctx.settings, err.error) && this.contributions.strategies.length > 0) {
           const repaired = await this.repair(file);
           if (repaired) return this.commit(file, batch, false);
         }
@@ -313,6 +322,10 @@ export class Engine {
     if (ctx.changed && ctx.committed && ctx.next !== undefined && ctx.bytes && ctx.sha256) {
       this.cache.set(file, { document: ctx.next, bytes: ctx.bytes, sha256: ctx.sha256, stats: ctx.committed });
       this.events.emit('commit', { file, sha256: ctx.sha256, bytes: ctx.bytes.length, changes: batch.length, durationMs: this.clock.now() - started });
+      if (ctx.accepted) {
+        this.logger.warn({ file, ...ctx.accepted }, 'adopted a version written outside prevention (onOutsideWrite: accept)');
+        this.events.emit('outside-write:accepted', { file, sha256: ctx.current!.sha256, ...ctx.accepted });
+      }
     }
     const result: CommitResult = { file, sha256: ctx.sha256 ?? '', bytes: ctx.bytes?.length ?? 0 };
     for (const { change, error } of ctx.outcomes) {
@@ -356,6 +369,16 @@ export class Engine {
     }
     this.directoriesReady.add(dir);
   }
+}
+
+/**
+ * Whether a load failure is repaired from the backups before the batch is applied: an outside
+ * write is reported as damage only under `onOutsideWrite: restore`; unparseable or deleted
+ * content follows `onCorrupt`.
+ */
+function repairsOnLoad(settings: FileSettings, error: PreventionError): boolean {
+  if (!isPreventionError(error, ErrorCodes.CORRUPT_DOCUMENT)) return false;
+  return error.details.reason === 'modified' || settings.onCorrupt === 'restore';
 }
 
 /** Gives an untyped failure (from a custom middleware, say) a code, keeping it as the cause. */

@@ -1,29 +1,43 @@
-import { readLastCommit } from '../commit/commit-journal.js';
+import { lastCommitOf, standingOf, type CommitWitnesses } from '../commit/commit-witness.js';
 import { sha256Hex } from '../commit/sha256.js';
+import type { FileSettings } from '../config/file-settings.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
+import type { FileStats } from '../fs/file-system.js';
 import { parseDocument } from '../json/parse-document.js';
 import type { CurrentVersion } from '../pipeline/middleware.js';
-import type { DocumentCache } from './document-cache.js';
+import { sameVersion, type DocumentCache } from './document-cache.js';
+
+/** What loading a version needs: the file system, the engine's cache, and the commit records. */
+export interface LoadServices extends CommitWitnesses {
+  cache: DocumentCache;
+}
 
 /**
- * Reads the committed version of `file`, re-using the cached parse when the file is provably
- * the version cached (same inode, size and times) or has the same bytes. A file that never
- * existed is `undefined`; a symlink or other non-regular file is refused, never followed;
- * unparseable content is `PREVENTION_CORRUPT_DOCUMENT`, and so is a missing file that the commit
- * journal says was committed.
+ * A lock-free reader can read the file just before a commit's rename and the journal just after
+ * it: an outside write is only believed once the file is seen unchanged around the judgement.
  */
-export async function loadVersion(
-  services: { fs: FileSystem; cache: DocumentCache },
-  file: string,
-  maxDepth: number,
-): Promise<CurrentVersion | undefined> {
+const JUDGE_ATTEMPTS = 5;
+
+/**
+ * Reads the current version of `file`, re-using the cached parse when the file is provably the
+ * version cached (same inode, size and times) or has the same bytes. A file that never existed
+ * is `undefined`; a symlink or other non-regular file is refused, never followed; unparseable
+ * content is `PREVENTION_CORRUPT_DOCUMENT`, and so is a missing file that the commit journal or
+ * the backups say was committed. A version that is not the last commit prevention made comes
+ * back with `outside` set and is not cached: what happens to it is the caller's policy
+ * ({@link outsideWriteRefusal}).
+ */
+export function loadVersion(services: LoadServices, file: string, settings: Pick<FileSettings, 'maxDepth'>): Promise<CurrentVersion | undefined> {
+  return load(services, file, settings, 1);
+}
+
+async function load(services: LoadServices, file: string, settings: Pick<FileSettings, 'maxDepth'>, attempt: number): Promise<CurrentVersion | undefined> {
   const { fs, cache } = services;
   let stats: FileStats;
   try {
     stats = await fs.lstat(file);
   } catch (err) {
-    if (systemErrorCode(err) === 'ENOENT') return missing(fs, file);
+    if (systemErrorCode(err) === 'ENOENT') return missing(services, file);
     throw ioError('reading the current version', file, err);
   }
   if (!stats.isFile()) {
@@ -42,24 +56,60 @@ export async function loadVersion(
     if (systemErrorCode(err) === 'ELOOP') {
       throw new PreventionError(ErrorCodes.UNSAFE_PATH, `${file} became a symbolic link; prevention refuses to follow it`, { file, cause: err });
     }
-    if (systemErrorCode(err) === 'ENOENT') return missing(fs, file);
+    if (systemErrorCode(err) === 'ENOENT') return missing(services, file);
     throw ioError('reading the current version', file, err);
   }
   const sha256 = sha256Hex(bytes);
   const previous = cache.peek(file);
-  const document = previous && previous.sha256 === sha256 ? previous.document : parseDocument(bytes, file, { maxDepth });
-  const version: CurrentVersion = { document, bytes, sha256, stats };
-  cache.set(file, version);
-  return version;
+  const document = previous && previous.sha256 === sha256 ? previous.document : parseDocument(bytes, file, { maxDepth: settings.maxDepth });
+  const standing = await standingOf(services, file, sha256).catch((err: unknown) => {
+    throw ioError('reading the commit records', file, err);
+  });
+  if (standing.kind !== 'outside') {
+    const version: CurrentVersion = { document, bytes, sha256, stats };
+    cache.set(file, version);
+    return version;
+  }
+  const after = await fs.lstat(file).catch(() => undefined);
+  if (attempt < JUDGE_ATTEMPTS && !(after && sameVersion(after, stats))) return load(services, file, settings, attempt + 1);
+  return { document, bytes, sha256, stats, outside: standing.lastCommit };
 }
 
 /**
- * A missing file. If the commit journal says it was committed, it was deleted from outside:
- * reading it as new (the initial document) would drop every acknowledged write, and the next
- * commit would make that permanent, so it is corrupt (and restored from backups by default).
+ * What the file's `onOutsideWrite` policy makes of a loaded outside write, for a reader or a
+ * writer: under `restore` it is damage to repair (`PREVENTION_CORRUPT_DOCUMENT`, reason
+ * `modified`); under `alert-only` writers are refused (`PREVENTION_OUTSIDE_WRITE`) while readers
+ * see the file as it is; under `accept` it is the current version. Undefined when it may be used.
  */
-async function missing(fs: FileSystem, file: string): Promise<undefined> {
-  const last = await readLastCommit(fs, file).catch(() => undefined);
+export function outsideWriteRefusal(
+  file: string,
+  version: CurrentVersion | undefined,
+  policy: FileSettings['onOutsideWrite'],
+  use: 'read' | 'write',
+): PreventionError | undefined {
+  const lastCommit = version?.outside;
+  if (!lastCommit || policy === 'accept' || (policy === 'alert-only' && use === 'read')) return undefined;
+  const details = { reason: 'modified', lastCommit, foundSha256: version.sha256, policy };
+  const what = `${file} was changed outside prevention: its content (sha256 ${version.sha256.slice(0, 12)}…) is not the last commit prevention made (${lastCommit.sha256.slice(0, 12)}…, ${lastCommit.at})`;
+  if (policy === 'restore') {
+    return new PreventionError(ErrorCodes.CORRUPT_DOCUMENT, `${what}. Its policy is to restore the last commit (prevention restore), keeping the outside version in quarantine`, { file, details });
+  }
+  return new PreventionError(
+    ErrorCodes.OUTSIDE_WRITE,
+    `${what}, and its onOutsideWrite policy is alert-only, so writes are refused. Put the last commit back (prevention restore) or set onOutsideWrite: 'accept' to adopt the outside version`,
+    { file, details },
+  );
+}
+
+/**
+ * A missing file. If the commit journal or a backup says it was committed, it was deleted from
+ * outside: reading it as new (the initial document) would drop every acknowledged write, and the
+ * next commit would make that permanent, so it is corrupt (and restored from backups by default).
+ */
+async function missing(witnesses: CommitWitnesses, file: string): Promise<undefined> {
+  const last = await lastCommitOf(witnesses, file).catch((err: unknown) => {
+    throw ioError('reading the commit records', file, err);
+  });
   if (!last) return undefined;
   throw new PreventionError(
     ErrorCodes.CORRUPT_DOCUMENT,

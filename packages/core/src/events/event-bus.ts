@@ -17,6 +17,12 @@ export interface EngineEventMap {
   'backup:failed': { file: string; strategy: string; error: PreventionError; required: boolean };
   /** The file was found corrupt (by the engine on load, or by the monitor). */
   'corruption:detected': { file: string; kind: string; message: string; details?: Record<string, unknown> };
+  /**
+   * A valid outside write was adopted as the current version (`onOutsideWrite: accept`), by a
+   * writer or the monitor. `dropped` counts the events of the last commit that the adopted
+   * version no longer has (with their ids, at most 20), so an alert can say what was lost.
+   */
+  'outside-write:accepted': { file: string; sha256: string; lastCommitSha256: string; dropped: { count: number; ids: string[] } };
   /** A file was restored from a backup. */
   'restore:completed': { file: string; strategy: string; backupId: string; sha256: string; quarantined?: string };
   /** A health check result. */

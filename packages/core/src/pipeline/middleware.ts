@@ -1,6 +1,7 @@
 import type { BackupRecord } from '../backup/backup-strategy.js';
 import type { ValidationIssue } from '../errors.js';
 import type { FileStats } from '../fs/file-system.js';
+import type { LastCommit } from '../commit/commit-witness.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { LockHandle } from '../lock/file-locker.js';
 import type { Logger } from '../logging/logger.js';
@@ -13,6 +14,11 @@ export interface CurrentVersion {
   bytes: Uint8Array;
   sha256: string;
   stats: FileStats;
+  /**
+   * Set when this version is not the last commit prevention made (an outside write the file's
+   * `onOutsideWrite` policy lets through): that last commit, as its records show it.
+   */
+  outside?: LastCommit;
 }
 
 /** A check run on every candidate document; returns the problems found. */

@@ -1,0 +1,60 @@
+import type { BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
+import { listBackups } from '../backup/select-backup.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { readLastCommit, type CommitRecord } from './commit-journal.js';
+
+/** Prevention's own records of a file's commits: the commit journal and the backups. */
+export interface CommitWitnesses {
+  fs: FileSystem;
+  strategies: readonly BackupStrategy[];
+}
+
+/** The last commit prevention made to a file, as its records show it. */
+export interface LastCommit {
+  sha256: string;
+  /** The record that says so: the journal, or (the journal lost) the newest backup. */
+  witness: 'journal' | 'backup';
+  /** ISO time of the commit, as recorded. */
+  at: string;
+}
+
+/** How a version found on disk stands against prevention's records of the file. */
+export type VersionStanding =
+  /** It is the last commit prevention made. */
+  | { kind: 'committed' }
+  /** Prevention has no record of ever committing the file: the version is adopted as it is. */
+  | { kind: 'never-committed' }
+  /** It differs from the last commit prevention made: somebody wrote the file behind its back. */
+  | { kind: 'outside'; lastCommit: LastCommit };
+
+const fromJournal = (record: CommitRecord): LastCommit => ({ sha256: record.sha256, witness: 'journal', at: record.at });
+const fromBackup = (record: BackupRecord): LastCommit => ({ sha256: record.sha256, witness: 'backup', at: record.createdAt.toISOString() });
+const newestBackup = async (witnesses: CommitWitnesses, file: string) => (await listBackups(witnesses.strategies, file))[0]?.record;
+
+/**
+ * The last commit recorded for `file`: the journal's last line, else the newest backup. The
+ * journal is the cheap witness but not a durable one (it is appended without fsync); backups are
+ * written durably before every commit's rename, so they still say "committed" when a power cut
+ * or a careless clean-up took the journal.
+ */
+export async function lastCommitOf(witnesses: CommitWitnesses, file: string): Promise<LastCommit | undefined> {
+  const journal = await readLastCommit(witnesses.fs, file);
+  if (journal) return fromJournal(journal);
+  const newest = await newestBackup(witnesses, file);
+  return newest && fromBackup(newest);
+}
+
+/**
+ * The one rule writers, readers and the monitor apply to a version they load: it is prevention's
+ * if its sha256 is the journal's last commit, or the newest backup's (a writer that died between
+ * its rename and its journal line had saved the backup first); with no record at all the file was
+ * never committed; anything else is an outside write, whatever its content.
+ */
+export async function standingOf(witnesses: CommitWitnesses, file: string, sha256: string): Promise<VersionStanding> {
+  const journal = await readLastCommit(witnesses.fs, file);
+  if (journal?.sha256 === sha256) return { kind: 'committed' };
+  const newest = await newestBackup(witnesses, file);
+  if (newest?.sha256 === sha256) return { kind: 'committed' };
+  const lastCommit = journal ? fromJournal(journal) : newest && fromBackup(newest);
+  return lastCommit ? { kind: 'outside', lastCommit } : { kind: 'never-committed' };
+}
