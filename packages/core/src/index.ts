@@ -29,6 +29,7 @@ export type { Alert, AlertSeverity, AlertSink, SinkHealth } from './alerts/alert
 export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';
 export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit, journalPathFor, type CommitRecord } from './commit/commit-journal.js';
+export type { LastCommit, VersionStanding } from './commit/commit-witness.js';
 export { serializeDocument } from './engine/commit-context.js';
 export { parseDocument } from './json/parse-document.js';
 export {

@@ -128,6 +128,22 @@ describe('alerts plugin', () => {
     expect(sent.slice(1).sort()).toEqual(['corruption-detected:resolved', 'file-restored:firing', 'lock-stale-recovered:firing']);
   });
 
+  it('warns when an outside write was adopted, saying how many acknowledged events it dropped', async () => {
+    const cwd = await tempDir();
+    const recording = new RecordingSink('recording');
+    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 })] });
+    const file = path.join(cwd, 'shared.json');
+    try {
+      engine.container.resolve(TOKENS.Events).emit('outside-write:accepted', { file, sha256: 'new', lastCommitSha256: 'old', dropped: { count: 2, ids: ['e2', 'e3'] } });
+      await waitFor(() => recording.notifications.length === 1, 2_000, 'the outside-write alert');
+    } finally {
+      await engine.close();
+    }
+    const [alert] = recording.notifications[0]!;
+    expect(alert).toMatchObject({ name: 'outside-write-accepted', severity: 'warning', labels: { file }, details: { dropped: { count: 2, ids: ['e2', 'e3'] } } });
+    expect(alert!.summary).toContain('2 acknowledged events of the last commit are no longer in it');
+  });
+
   it('refuses a sink that is neither a definition nor an AlertSink, naming it', async () => {
     const cwd = await tempDir();
     // The engine reports a plugin's typed error as is, or wrapped in PLUGIN_FAILED.

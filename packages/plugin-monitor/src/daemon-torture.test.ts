@@ -112,7 +112,7 @@ describe('the daemon repairs outside damage while writers append', () => {
     expect(percentile(all.endToEnd, 99)).toBeLessThan(1_000);
     expect(acked.size).toBeGreaterThan(TRIALS);
     // Every damaged copy was kept aside (a deletion leaves nothing to keep).
-    const quarantined = (await readdir(quarantineDirFor(file))).filter((name) => name.endsWith('.corrupt') || name.endsWith('.replaced'));
+    const quarantined = (await readdir(quarantineDirFor(file))).filter((name) => /\.(corrupt|replaced|outside-write)$/.test(name));
     expect(quarantined.length).toBe(4 * TRIALS);
   });
 });

@@ -47,7 +47,7 @@ describe('the monitor daemon', () => {
 
   it('serves Prometheus metrics that move with damage, and /readyz is 503 until a corrupt file is repaired', async () => {
     const dir = await tempDir();
-    await writeProject(dir, { files: ['a.json', 'b.json'], monitor: `monitor({ policies: { 'b.json': 'alert-only' } })` });
+    await writeProject(dir, { files: ['a.json', { path: 'b.json', onOutsideWrite: 'alert-only' }] });
     await engineOp(dir, 'append', 'a.json', 'a1');
     await engineOp(dir, 'append', 'b.json', 'b1');
     const served = await startServingDaemon(dir);
@@ -78,7 +78,7 @@ describe('the monitor daemon', () => {
 
   it('accepts a valid outside write as the baseline under `accept`, and rolls it back under `restore`', async () => {
     const dir = await tempDir();
-    await writeProject(dir, { files: ['accepted.json', 'restored.json'], monitor: `monitor({ policies: { 'accepted.json': 'accept' } })` });
+    await writeProject(dir, { files: [{ path: 'accepted.json', onOutsideWrite: 'accept' }, 'restored.json'] });
     for (const name of ['accepted.json', 'restored.json']) await engineOp(dir, 'append', name, 'committed');
     daemon = (await startServingDaemon(dir)).daemon;
     const outside = JSON.stringify({ events: [{ id: 'committed' }, { id: 'from-python' }] });

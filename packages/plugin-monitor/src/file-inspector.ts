@@ -76,20 +76,21 @@ export class FileInspector {
       const listed = issues.slice(0, 3).map((i) => `${i.path || '/'}: ${i.message}`).join('; ');
       return { kind: 'schema-invalid', sha256, message: `${file} does not match its schema: ${listed}`, details: { issues: issues.slice(0, 10) } };
     }
-    const newest = (await this.engine.backups(file).catch(() => []))[0];
-    // A writer that died between its rename and its journal line still backed the version up first.
-    if (newest?.sha256 === sha256) return { kind: 'ok', sha256, basis: 'backup', stats, readAt };
-    if (!last && !trusted.seen) return { kind: 'ok', sha256, basis: 'first-seen', stats, readAt };
+    // The rule writers apply on load: a version the records do not show was written outside.
+    const standing = await this.engine.standing(file, sha256);
+    if (standing.kind === 'committed') return { kind: 'ok', sha256, basis: 'backup', stats, readAt };
+    if (standing.kind === 'never-committed' && !trusted.seen) return { kind: 'ok', sha256, basis: 'first-seen', stats, readAt };
     return {
       kind: 'modified',
       sha256,
       message: `${file} was changed outside prevention: its content is valid but matches no commit`,
-      details: { expectedSha256: last?.sha256 ?? trusted.acceptedSha256, foundSha256: sha256 },
+      details: { expectedSha256: standing.kind === 'outside' ? standing.lastCommit.sha256 : trusted.acceptedSha256, foundSha256: sha256 },
     };
   }
 
-  private absent(file: string, trusted: TrustedState, last: CommitRecord | undefined): Finding {
-    if (!last && !trusted.seen) return { kind: 'ok', basis: 'absent' };
+  /** A missing file was deleted if the journal, a backup, or the monitor itself saw it committed. */
+  private async absent(file: string, trusted: TrustedState, last: CommitRecord | undefined): Promise<Finding> {
+    if (!last && !trusted.seen && (await this.engine.backups(file)).length === 0) return { kind: 'ok', basis: 'absent' };
     return { kind: 'deleted', message: `${file} was deleted`, details: last ? { lastCommit: last } : {} };
   }
 

@@ -8,7 +8,7 @@ import monitor from './monitor-plugin.js';
 export default monitor;
 export { monitor };
 export { MonitorService } from './monitor-service.js';
-export type { MonitorOptions, RepairPolicy } from './monitor-options.js';
+export type { MonitorOptions } from './monitor-options.js';
 export { MONITOR_OVERRIDES } from './monitor-overrides.js';
 export type { CheckReport } from './integrity-checker.js';
 export type { ProblemKind } from './finding.js';

@@ -20,7 +20,7 @@ describe('IntegrityChecker.retain', () => {
     closers.push(() => engine.close());
     const fs = new NodeFileSystem();
     const metrics = new MonitorMetrics(fs, () => []);
-    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}, dir), metrics, () => undefined, engine.logger, new AlertsLink(engine));
+    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), metrics, () => undefined, engine.logger, new AlertsLink(engine));
     closers.push(() => checker.stop());
     const file = path.join(dir, 'agents/dev/ctx.json');
     await mkdir(path.dirname(file), { recursive: true });

@@ -190,7 +190,7 @@ export class IntegrityChecker {
   }
 
   private async handleProblem(file: string, state: FileState, problem: Problem, detectedAt: number): Promise<CheckReport> {
-    const policy = this.options.policyFor(file);
+    const policy = (await this.engine.settings(file)).onOutsideWrite;
     const action = Repairer.actionFor(policy, problem);
     const known = state.problem;
     if (!known || known.kind !== problem.kind || known.sha256 !== problem.sha256) {
@@ -215,8 +215,7 @@ export class IntegrityChecker {
     this.metrics.repairs.inc({ action, result: 'ok' });
     this.metrics.restoreDuration.observe(detectedToRepairMs / 1000);
     this.logger.info({ file, kind: problem.kind, action, detectedToRepairMs }, 'repaired');
-    if (action === 'accept') this.alerts.acceptedOutsideWrite(file, problem.details);
-    else if (action === 'chmod') this.alerts.corruptionEnded(file);
+    if (action === 'chmod') this.alerts.corruptionEnded(file);
     state.seen = true;
     state.verified = undefined;
     this.closeProblem(file, state);

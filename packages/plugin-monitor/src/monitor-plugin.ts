@@ -10,14 +10,14 @@ import { MonitorService } from './monitor-service.js';
  * `engine.plugin<MonitorService>('monitor')` gives its service.
  *
  * ```ts
- * monitor({ validateEvery: '5s', healthEvery: '1m', policies: { 'shared_context.json': 'accept' } })
+ * monitor({ validateEvery: '5s', healthEvery: '1m' })
  * ```
  */
 export const monitor = definePlugin<MonitorOptions | undefined, MonitorService>({
   name: 'monitor',
   register(api, options = {}) {
     const overrides = api.container.isRegistered(MONITOR_OVERRIDES, true) ? api.container.resolve(MONITOR_OVERRIDES) : {};
-    const resolved = resolveMonitorOptions({ ...options, ...overrides }, api.config.baseDir);
+    const resolved = resolveMonitorOptions({ ...options, ...overrides });
     const service = new MonitorService(
       {
         engine: api.engine,

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { fileStamp, quarantineDirFor, readLastCommit, sha256Hex, type Engine, type FileSystem } from '@prevention/core';
+import { fileStamp, quarantineDirFor, readLastCommit, sha256Hex, type Engine, type FileSystem, type OutsideWritePolicy } from '@prevention/core';
 import { INVALID_KINDS, type Problem } from './finding.js';
-import type { RepairPolicy } from './monitor-options.js';
 
 /** What a repair did. */
 export type RepairAction = 'restore' | 'chmod' | 'accept' | 'none';
@@ -19,8 +18,8 @@ export class Repairer {
     private readonly fs: FileSystem,
   ) {}
 
-  /** The action `policy` calls for on `problem`. */
-  static actionFor(policy: RepairPolicy, problem: Problem): RepairAction {
+  /** The action the file's `onOutsideWrite` policy calls for on `problem`. */
+  static actionFor(policy: OutsideWritePolicy, problem: Problem): RepairAction {
     if (policy === 'alert-only') return 'none';
     if (policy === 'accept' && !INVALID_KINDS.has(problem.kind)) return 'accept';
     return problem.kind === 'mode-changed' ? 'chmod' : 'restore';
@@ -36,7 +35,8 @@ export class Repairer {
         await this.restoreMode(file);
         return;
       case 'accept':
-        // The identity update commits what is on disk through the pipeline: backed up, journaled.
+        // The identity update loads the outside version, which the engine adopts under this
+        // policy and commits through the pipeline (backed up, journaled, `outside-write:accepted`).
         await this.engine.update(file, (document) => document);
         return;
       case 'none':

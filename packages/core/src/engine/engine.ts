@@ -18,6 +18,7 @@ import { CommitContext, LoadError, type CommitServices } from './commit-context.
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
+import { standingOf, type VersionStanding } from '../commit/commit-witness.js';
 import type { CurrentVersion } from '../pipeline/middleware.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
@@ -165,6 +166,15 @@ export class Engine {
   async backups(file: string): Promise<BackupRecord[]> {
     const entries = await listBackups(this.contributions.strategies, this.resolver.resolvePath(file));
     return entries.map((e) => e.record);
+  }
+
+  /**
+   * How a version of `file` with this sha256 stands against prevention's records (the commit
+   * journal, then the backups): the one rule every writer and reader applies to the version it
+   * loads, for observers such as the monitor. See {@link VersionStanding}.
+   */
+  standing(file: string, sha256: string): Promise<VersionStanding> {
+    return standingOf({ fs: this.fs, strategies: this.contributions.strategies }, this.resolver.resolvePath(file), sha256);
   }
 
   /** The settings that apply to `file`. */

@@ -36,6 +36,20 @@ export const DEFAULT_RULES: readonly AnyAlertRule[] = [
     ],
   }),
   defineRule({
+    id: 'outside-write-accepted',
+    event: 'outside-write:accepted',
+    map: ({ file, sha256, lastCommitSha256, dropped }) => ({
+      name: 'outside-write-accepted',
+      severity: 'warning',
+      labels: { file },
+      summary:
+        `${file} was changed outside prevention and adopted as the current version (onOutsideWrite: accept)` +
+        (dropped.count > 0 ? `; ${dropped.count} acknowledged event${dropped.count === 1 ? '' : 's'} of the last commit are no longer in it` : ''),
+      details: { sha256, lastCommitSha256, dropped },
+      resolveAfterMs: OCCURRENCE_MS,
+    }),
+  }),
+  defineRule({
     id: 'backup-failed',
     event: 'backup:failed',
     map: ({ file, strategy, error, required }) => ({

@@ -38,7 +38,8 @@ function moduleUrl(specifier: string): string {
 
 /** Options of {@link writeProject}. */
 export interface ProjectOptions {
-  files: string[];
+  /** Files by path, or with per-file settings of their own. */
+  files: Array<string | { path: string; onOutsideWrite?: 'restore' | 'accept' | 'alert-only' }>;
   /** Source of the monitor plugin entry (JS expression) or undefined to leave it to the daemon. */
   monitor?: string;
   /** Source of extra plugin entries (JS expressions). */
@@ -64,7 +65,7 @@ export async function writeProject(dir: string, options: ProjectOptions): Promis
       `import monitor from ${JSON.stringify(pathToFileURL(path.resolve(here, '../../dist/index.js')).href)};`,
       options.prelude ?? '',
       `export default {`,
-      `  files: ${JSON.stringify(options.files.map((file) => ({ path: file, schema: SCHEMA, initial: { events: [] } })))},`,
+      `  files: ${JSON.stringify(options.files.map((file) => ({ ...(typeof file === 'string' ? { path: file } : file), schema: SCHEMA, initial: { events: [] } })))},`,
       options.lock ? `  lock: ${JSON.stringify(options.lock)},` : '',
       `  plugins: [${plugins.join(', ')}],`,
       `};`,
