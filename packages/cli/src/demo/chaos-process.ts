@@ -1,9 +1,10 @@
 /**
  * The demo's chaos, run as its own process: `node chaos-process.js <dir> <seed>`. It damages the
  * shared context from outside, the way real accidents do (a truncation, garbage from a crashed
- * tool, a script overwriting the file in place, a deletion), and SIGKILLs agents in the middle of
- * their work. After each damage it watches the file until it reads back valid, which measures
- * the repair time as any outside reader would see it.
+ * tool, a script overwriting the file in place, a script resetting it or dropping events with
+ * valid JSON that passes the schema, a deletion), and SIGKILLs agents in the middle of their
+ * work. After each damage it watches the file until it reads back valid and holds every event it
+ * held before, which measures the repair time as any outside reader would see it.
  */
 // The chaos process is the outside world: it must bypass prevention entirely.
 // eslint-disable-next-line no-restricted-imports
@@ -32,17 +33,31 @@ function tell(message: ChaosMessage): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Whether the file reads back as a usable shared context (what any outside reader needs). */
-async function readsValid(): Promise<boolean> {
+/** The file as a usable shared context (what any outside reader needs), or undefined. */
+async function readContext(): Promise<{ events: unknown[] } | undefined> {
   try {
     const context = JSON.parse(await readFile(file, 'utf8')) as { events?: unknown };
-    return typeof context === 'object' && context !== null && Array.isArray(context.events);
+    return typeof context === 'object' && context !== null && Array.isArray(context.events) ? (context as { events: unknown[] }) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-async function damage(kind: DamageKind): Promise<void> {
+/** Rewrites the file in place with valid JSON that keeps the shape but not all the events. */
+async function rewriteEvents(keep: (events: unknown[]) => unknown[]): Promise<void> {
+  const context = await readContext();
+  if (!context) throw new Error('the file is already damaged');
+  await writeFile(file, JSON.stringify({ ...context, events: keep(context.events) }));
+}
+
+/** Damages the file; returns how many events it held before (a repair must bring them back). */
+async function damage(kind: DamageKind): Promise<number> {
+  const before = (await readContext())?.events.length ?? 0;
+  await inflict(kind);
+  return before;
+}
+
+async function inflict(kind: DamageKind): Promise<void> {
   switch (kind) {
     case 'truncate': {
       // Cut in place, like a writer that died mid-write or a full disk.
@@ -62,6 +77,12 @@ async function damage(kind: DamageKind): Promise<void> {
       // Valid JSON, wrong shape: a script that "resets" the file its own way.
       await writeFile(file, JSON.stringify({ events: 'rewritten by a maintenance script', note: 'oops' }));
       return;
+    case 'reset':
+      await rewriteEvents(() => []);
+      return;
+    case 'drop-events':
+      await rewriteEvents((events) => events.filter(() => random.int(0, 1) === 0));
+      return;
     case 'delete':
       await rm(file, { force: true });
       return;
@@ -69,15 +90,16 @@ async function damage(kind: DamageKind): Promise<void> {
 }
 
 async function damageAndWatch(kind: DamageKind): Promise<void> {
+  let before: number;
   try {
-    await damage(kind);
+    before = await damage(kind);
   } catch {
     return; // The file was being replaced at that instant; nothing was damaged.
   }
   tell({ type: 'damaged', kind });
   const started = performance.now();
   while (performance.now() - started < RECOVERY_LIMIT_MS) {
-    if (await readsValid()) {
+    if (((await readContext())?.events.length ?? -1) >= before) {
       tell({ type: 'recovered', kind, ms: performance.now() - started });
       return;
     }
@@ -87,7 +109,7 @@ async function damageAndWatch(kind: DamageKind): Promise<void> {
 }
 
 // Let the agents write a first version (and its backup) before anything goes wrong.
-while (!stopping && !(await readsValid())) await sleep(50);
+while (!stopping && !(await readContext())) await sleep(50);
 while (!stopping) {
   await sleep(random.int(300, 900));
   if (stopping) break;
@@ -95,6 +117,8 @@ while (!stopping) {
     ['truncate', 3],
     ['garbage', 2],
     ['outside-write', 2],
+    ['reset', 1.5],
+    ['drop-events', 1.5],
     ['delete', 1],
     ['kill', 1.2],
   ]);

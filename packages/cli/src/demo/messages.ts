@@ -11,8 +11,12 @@ export type AgentMessage =
   /** A read was refused with a typed error instead of returning bad data. */
   | { type: 'refused-read'; code: string };
 
-/** The kinds of damage the chaos process does to the file. */
-export type DamageKind = 'truncate' | 'garbage' | 'outside-write' | 'delete';
+/**
+ * The kinds of damage the chaos process does to the file: invalid content (`truncate`,
+ * `garbage`, `outside-write`: valid JSON of the wrong shape), a deletion, and valid rewrites
+ * that pass the schema but drop acknowledged events (`reset` to no events, `drop-events`).
+ */
+export type DamageKind = 'truncate' | 'garbage' | 'outside-write' | 'reset' | 'drop-events' | 'delete';
 
 /** What the chaos process reports. */
 export type ChaosMessage =
