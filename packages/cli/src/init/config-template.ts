@@ -21,7 +21,7 @@ import alerts, { fileSink } from '@prevention/plugin-alerts';
 
 export default defineConfig({
   // The managed files. Paths are relative to this config file; each entry can override any
-  // top-level setting below (schema, limits, pipeline, lock, backup, onCorrupt).
+  // top-level setting below (schema, limits, pipeline, lock, backup, onCorrupt, onOutsideWrite).
   files: [
     {
       path: ${JSON.stringify(options.file)},
@@ -42,6 +42,11 @@ export default defineConfig({
 
   // A file found corrupt on load is restored from its newest valid backup ('fail' refuses instead).
   onCorrupt: 'restore',
+
+  // Valid content that is not the last commit prevention made (a script rewrote the file) is put
+  // back to that commit, the outside version kept in quarantine. 'accept' adopts it with an alert
+  // naming the events it dropped; 'alert-only' reports it and refuses writes until you decide.
+  onOutsideWrite: 'restore',
 
   // Refuse files larger than 64 MiB or nested deeper than 256 levels.
   maxBytes: 64 * 1024 * 1024,
