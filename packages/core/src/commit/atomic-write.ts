@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ioError } from '../errors.js';
+import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
 
 /** How {@link atomicWriteFile} should create the new version. */
@@ -105,6 +105,16 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
     await fs.rename(temp, target);
   } catch (err) {
     await removeQuietly(fs, temp);
+    // Only a writer that took this lock over as stale removes another's temp files (the sweep
+    // after a takeover): this process was frozen or starved past the stale threshold, and its
+    // rename must not land on top of the newer holder's commits.
+    if (systemErrorCode(err) === 'ENOENT') {
+      throw new PreventionError(
+        ErrorCodes.LOCK_COMPROMISED,
+        `${label}: the temp file for ${target} was moved aside before its rename, by a process that took the lock over as stale; nothing was written. Retry`,
+        { file: target, cause: err },
+      );
+    }
     throw ioError(`${label}: renaming the temp file over the target`, target, err);
   }
   try {
