@@ -80,6 +80,20 @@ describe('a valid write from outside prevention', () => {
     await Promise.all([engine.close(), other.close()]);
   });
 
+  it('is adopted, loudly, when there is no backup to restore from (a writer killed before journaling its commit looks the same)', async () => {
+    const dir = await tempDir();
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, logger: { level: 'silent' } });
+    const file = path.join(dir, 'shared_context.json');
+    await engine.bus('shared_context.json').publish({ source: 'test', type: 'a' });
+    const accepted: Array<EngineEventMap['outside-write:accepted']> = [];
+    engine.on('outside-write:accepted', (e) => accepted.push(e));
+    await writeFile(file, JSON.stringify({ events: [] }));
+    await engine.bus('shared_context.json').publish({ source: 'test', type: 'b' });
+    expect(await typesIn(file)).toEqual(['b']);
+    expect(accepted.map((e) => e.dropped.count)).toEqual([1]);
+    await engine.close();
+  });
+
   it('is not an outside write when prevention never committed the file: it is adopted as it is', async () => {
     const { engine, file } = await setup();
     await writeFile(file, JSON.stringify({ events: [{ timestamp: '2025-08-02T23:19:01.723373', event: 'from-before', data: {} }] }));

@@ -111,7 +111,7 @@ export class CommitContext implements WriteContext {
     } catch (err) {
       throw new LoadError(err as PreventionError);
     }
-    const refusal = outsideWriteRefusal(this.file, this.current, this.settings.onOutsideWrite, 'write');
+    const refusal = outsideWriteRefusal(this.file, this.current, this.settings.onOutsideWrite, 'write', this.services.strategies.length > 0);
     if (refusal) throw new LoadError(refusal);
     if (this.current?.outside) this.accepted = await this.describeAccepted(this.current, this.current.outside);
     const { maxDepth, maxBytes, indent } = this.settings;

@@ -127,7 +127,7 @@ export class Engine {
   /** Loads the current version for a reader, applying the file's outside-write policy. */
   private async loadForReading(file: string, settings: FileSettings): Promise<CurrentVersion | undefined> {
     const version = await loadVersion(this.services(), file, settings);
-    const refusal = outsideWriteRefusal(file, version, settings.onOutsideWrite, 'read');
+    const refusal = outsideWriteRefusal(file, version, settings.onOutsideWrite, 'read', this.contributions.strategies.length > 0);
     if (refusal) throw refusal;
     return version;
   }

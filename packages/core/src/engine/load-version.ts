@@ -80,15 +80,22 @@ async function load(services: LoadServices, file: string, settings: Pick<FileSet
  * writer: under `restore` it is damage to repair (`PREVENTION_CORRUPT_DOCUMENT`, reason
  * `modified`); under `alert-only` writers are refused (`PREVENTION_OUTSIDE_WRITE`) while readers
  * see the file as it is; under `accept` it is the current version. Undefined when it may be used.
+ *
+ * `restore` needs a backup to restore from. With no backup strategy configured there is none
+ * (nor a witness beyond the unsynced journal, whose last line a crash between a commit's rename
+ * and its journal append can miss), so the version is adopted the way `accept` adopts it, with
+ * the same `outside-write:accepted` report: refusing would only block every writer on a file
+ * nothing can repair.
  */
 export function outsideWriteRefusal(
   file: string,
   version: CurrentVersion | undefined,
   policy: FileSettings['onOutsideWrite'],
   use: 'read' | 'write',
+  canRestore: boolean,
 ): PreventionError | undefined {
   const lastCommit = version?.outside;
-  if (!lastCommit || policy === 'accept' || (policy === 'alert-only' && use === 'read')) return undefined;
+  if (!lastCommit || policy === 'accept' || (policy === 'restore' && !canRestore) || (policy === 'alert-only' && use === 'read')) return undefined;
   const details = { reason: 'modified', lastCommit, foundSha256: version.sha256, policy };
   const what = `${file} was changed outside prevention: its content (sha256 ${version.sha256.slice(0, 12)}…) is not the last commit prevention made (${lastCommit.sha256.slice(0, 12)}…, ${lastCommit.at})`;
   if (policy === 'restore') {
