@@ -135,4 +135,38 @@ describe('group commit', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [{ type: 'a' }, { type: 'b' }] });
     await engine.close();
   });
+
+  it.each([
+    ['a throwing getter', () => ({ events: [{ type: 'x', get data(): never { throw new Error('getter bug'); } }] }), '/events/0/data'],
+    ['a Proxy whose traps throw', () => ({ events: [new Proxy({}, { ownKeys: () => { throw new Error('trap bug'); } })] }), '/events/0'],
+    ['a revoked Proxy', () => { const p = Proxy.revocable({}, {}); p.revoke(); return { events: [p.proxy] }; }, '/events/0'],
+  ])('an updater returning %s fails alone, naming where it threw; the rest of its group commit lands', async (_label, poisoned, pointer) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'group.json');
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, files: [{ path: 'group.json', schema }] });
+    await engine.write(file, { events: [] });
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = engine.update<{ events: unknown[] }>(file, async (d) => {
+      started();
+      await holding;
+      d.events.push({ type: 'first' });
+    });
+    await running;
+    const good = (n: number) => engine.update<{ events: unknown[] }>(file, (d) => void d.events.push({ type: `good-${n}` }));
+    const queued = [good(1), good(2), good(3), engine.update(file, () => poisoned() as never), good(4), good(5)];
+    release();
+    await first;
+    const outcomes = await Promise.allSettled(queued);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const shas = new Set(outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.sha256] : [])));
+    expect(shas.size).toBe(1);
+    const error = (outcomes[3] as PromiseRejectedResult).reason as { code: string; issues: Array<{ path: string }> };
+    expect(error.code).toBe(ErrorCodes.VALIDATION_FAILED);
+    expect(error.issues.map((i) => i.path)).toContain(pointer);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: ['first', 'good-1', 'good-2', 'good-3', 'good-4', 'good-5'].map((type) => ({ type })) });
+    await engine.close();
+  });
 });
