@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
@@ -82,6 +82,27 @@ describe('bad input', () => {
     const read = await engine.read<typeof doc>(file);
     read.events.push({ type: 'also sneaky' });
     expect(await engine.read(file)).toEqual({ events: [{ type: 'mine' }] });
+    await engine.close();
+  });
+});
+
+describe('values another tool wrote that JavaScript cannot hold', () => {
+  it.each([
+    ['an integer beyond 2^53', '{"events":[],"big":12345678901234567891}', '/big'],
+    ['a repeated key', '{"a":1,"a":2,"events":[]}', '/a'],
+  ])('%s: read and update are refused by pointer, the file stays byte-for-byte, a fixed file is accepted', async (_label, foreign, pointer) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared.json');
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] } });
+    await writeFile(file, foreign);
+    const refused = expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED, file, details: { reason: 'inexact' }, issues: [expect.objectContaining({ path: pointer })] });
+    await expect(engine.read(file)).rejects.toEqual(refused);
+    await expect(engine.update<{ events: unknown[] }>(file, (d) => void d.events.push({ type: 'x' }))).rejects.toEqual(refused);
+    expect(await readFile(file, 'utf8')).toBe(foreign);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([]);
+    await writeFile(file, '{"events":[],"big":"12345678901234567891"}');
+    await engine.update<{ events: unknown[] }>(file, (d) => void d.events.push({ type: 'x' }));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [{ type: 'x' }], big: '12345678901234567891' });
     await engine.close();
   });
 });

@@ -71,4 +71,46 @@ describe('parseDocument', () => {
     expect(() => parse(`${'['.repeat(300)}${']'.repeat(300)}`)).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'structure' } }));
     expect(() => parse('{"__proto__": {"x": 1}}')).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT }));
   });
+
+  it('locates a syntax error by byte, line and column with a reason, quoting none of the content', () => {
+    const secret = 'sk-live-4f9a2b7c';
+    const damaged = [
+      `{\n  "token": "${secret}`,
+      `{\n  "token": ${secret}"\n}`,
+      `{"token": "${secret}"}} trailing ${secret}`,
+      `{"token": "${secret}", ${secret}: 1}`,
+      `{"token": "${secret}\u0001"}`,
+      `{"token": "${secret}"\n  "more": 1}`,
+    ];
+    for (const text of damaged) {
+      let error: unknown;
+      try {
+        parse(text);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'invalid-json', offset: expect.any(Number), line: expect.any(Number), column: expect.any(Number) } });
+      const shown = JSON.stringify({ message: (error as Error).message, details: (error as { details: unknown }).details, cause: String((error as Error).cause) });
+      for (const fragment of ['sk-live', '4f9a', 'trailing']) expect(shown).not.toContain(fragment);
+    }
+    expect(() => parse('{\n  "a": 1,\n  "é": x\n}')).toThrow(expect.objectContaining({ details: expect.objectContaining({ offset: 20, line: 3, column: 9 }) }));
+  });
+
+  it('refuses values JSON.parse would change, each by its JSON pointer', () => {
+    const refused = (text: string) => {
+      try {
+        parse(text);
+      } catch (err) {
+        return err as { code: string; issues: Array<{ path: string }>; details: unknown };
+      }
+      return undefined;
+    };
+    expect(refused('{"events":[],"big":12345678901234567891}')).toMatchObject({ code: ErrorCodes.VALIDATION_FAILED, details: { reason: 'inexact' }, issues: [{ path: '/big' }] });
+    expect(refused('{"a":1,"a":2,"events":[]}')).toMatchObject({ code: ErrorCodes.VALIDATION_FAILED, issues: [{ path: '/a' }] });
+    expect(refused('{"events":[{"x":"a:b","x":"\\u003a"}]}')?.issues).toEqual([expect.objectContaining({ path: '/events/0/x' })]);
+    expect(refused('{"events":[{"n":-9007199254740993}]}')?.issues).toEqual([expect.objectContaining({ path: '/events/0/n' })]);
+    for (const exact of ['{"events":[],"n":9007199254740992,"m":1e300,"f":0.1,"t":"12345678901234567891","k":"a:b:c","e":{}}', '{"x":"\\u003a"}']) {
+      expect(refused(exact)).toBeUndefined();
+    }
+  });
 });

@@ -49,15 +49,32 @@ export function toJsonDocument(input: unknown, limits: StructureLimits): JsonDoc
 }
 
 /**
- * Checks an already-parsed document (depth, prototype keys) without copying it: JSON.parse
- * output is plain data by construction, so only the limits need enforcing.
+ * What {@link checkParsedDocument} counts on its way, for telling whether JSON.parse may have
+ * changed a value (see `mayBeInexact` in parse-document).
  */
-export function checkParsedDocument(input: JsonValue, limits: StructureLimits): ValidationIssue[] {
-  const result = walk(input, limits, false);
+export interface ParsedTally {
+  /** Members of every object, plus the `:` inside every key and string. */
+  colons: number;
+  /** Some number is beyond ±(2^53 - 1), where doubles stop holding every integer. */
+  beyondSafeIntegers: boolean;
+}
+
+/**
+ * Checks an already-parsed document (depth, prototype keys) without copying it: JSON.parse
+ * output is plain data by construction, so only the limits need enforcing. Fills `tally`.
+ */
+export function checkParsedDocument(input: JsonValue, limits: StructureLimits, tally?: ParsedTally): ValidationIssue[] {
+  const result = walk(input, limits, false, tally);
   return result.ok ? [] : result.issues;
 }
 
-function walk(input: unknown, limits: StructureLimits, copying: boolean): JsonDocumentResult {
+function countColons(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) count += 1;
+  return count;
+}
+
+function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?: ParsedTally): JsonDocumentResult {
   const issues: ValidationIssue[] = [];
   const maxIssues = limits.maxIssues ?? 20;
   const fail = (path: string, message: string): void => {
@@ -83,10 +100,14 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean): JsonDo
     const { source, path, depth, assign } = frame;
     switch (typeof source) {
       case 'string':
+        if (tally) tally.colons += countColons(source);
+        assign(source);
+        continue;
       case 'boolean':
         assign(source);
         continue;
       case 'number':
+        if (tally && Math.abs(source) > Number.MAX_SAFE_INTEGER) tally.beyondSafeIntegers = true;
         if (Number.isFinite(source)) assign(source);
         else fail(path, `${describe(source)} is not a JSON number`);
         continue;
@@ -145,6 +166,7 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean): JsonDo
     ancestors.add(source);
     stack.push({ exit: source });
     for (const key of Object.keys(source)) {
+      if (tally) tally.colons += 1 + countColons(key);
       const keyPath = `${path}/${pointerSegment(key)}`;
       if (FORBIDDEN_KEYS.has(key)) {
         fail(keyPath, `the key "${key}" is not allowed (prototype pollution)`);
