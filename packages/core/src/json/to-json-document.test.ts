@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toJsonDocument } from './to-json-document.js';
 import { parseDocument } from './parse-document.js';
@@ -112,5 +113,23 @@ describe('parseDocument', () => {
     for (const exact of ['{"events":[],"n":9007199254740992,"m":1e300,"f":0.1,"t":"12345678901234567891","k":"a:b:c","e":{}}', '{"x":"\\u003a"}']) {
       expect(refused(exact)).toBeUndefined();
     }
+  });
+
+  it('refuses every repeated key, however the strings around it hide colons, and accepts what JSON.stringify wrote', () => {
+    // Prototype-polluting keys are refused before any of this; leave them to their own test.
+    const plain = (value: unknown): boolean => !/"(__proto__|constructor|prototype)":/.test(JSON.stringify(value));
+    const objects = fc.dictionary(fc.string({ unit: fc.constantFrom('a', ':', '"', '\\', 'é') }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 5 }).filter(plain);
+    fc.assert(
+      fc.property(objects, fc.nat(), fc.jsonValue({ maxDepth: 1 }).filter(plain), fc.constantFrom(undefined, 2), (object, pick, other, indent) => {
+        const keys = Object.keys(object);
+        const key = keys[pick % keys.length]!;
+        const text = JSON.stringify({ events: [], object }, null, indent);
+        expect(parse(text)).toEqual({ events: [], object });
+        // The repeated member goes first, so JSON.parse keeps the original value and nothing else shows it.
+        const repeated = text.replace(/"object": ?\{/, (open) => `${open}${JSON.stringify(key)}:${JSON.stringify(other)},`);
+        expect(() => parse(repeated)).toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED, details: { reason: 'inexact' } }));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
