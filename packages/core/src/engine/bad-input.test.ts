@@ -161,6 +161,8 @@ describe('group commit', () => {
     ['a throwing getter', () => ({ events: [{ type: 'x', get data(): never { throw new Error('getter bug'); } }] }), '/events/0/data'],
     ['a Proxy whose traps throw', () => ({ events: [new Proxy({}, { ownKeys: () => { throw new Error('trap bug'); } })] }), '/events/0'],
     ['a revoked Proxy', () => { const p = Proxy.revocable({}, {}); p.revoke(); return { events: [p.proxy] }; }, '/events/0'],
+    ['a Proxy whose get trap throws', () => ({ events: [new Proxy({ type: 'x' }, { get: () => { throw new Error('get bug'); } })] }), '/events/0/type'],
+    ['a toJSON that throws', () => ({ events: [{ type: 'x', toJSON: (): never => { throw new Error('toJSON bug'); } }] }), '/events/0/toJSON'],
   ])('an updater returning %s fails alone, naming where it threw; the rest of its group commit lands', async (_label, poisoned, pointer) => {
     const dir = await tempDir();
     const file = path.join(dir, 'group.json');
