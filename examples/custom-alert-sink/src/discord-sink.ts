@@ -41,15 +41,16 @@ export class DiscordAlertSink implements AlertSink {
 
 /**
  * A sink definition: the alerts plugin calls `create` with the engine's services (FileSystem,
- * clock, logger, cwd) from its DI container, then registers the sink.
+ * clock, logger, cwd) from its DI container, then registers the sink. The URL is declared with
+ * `keepSecret`, so no part of it leaves the sink in an error or health message.
  */
 export function discordSink(options: DiscordSinkOptions): SinkDefinition {
   const name = options.name ?? 'discord';
   return {
     name,
     sendResolved: options.sendResolved ?? true,
-    async create({ fs, cwd, clock }) {
-      const url = await readSecret({ env: options.urlEnv, file: options.urlFile }, `discordSink "${name}" url`, fs, cwd);
+    async create({ fs, cwd, clock, keepSecret }) {
+      const url = keepSecret(await readSecret({ env: options.urlEnv, file: options.urlFile }, `discordSink "${name}" url`, fs, cwd));
       // Discord allows about 5 requests per 2 seconds per webhook; 500 ms apart stays under it.
       return new DiscordAlertSink(name, new JsonPoster({ ...options, what: `discord sink "${name}"`, url, clock, minIntervalMs: 500 }));
     },

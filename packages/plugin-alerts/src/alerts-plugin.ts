@@ -9,7 +9,9 @@ import type { Silence } from './router/silences.js';
 import { mergeRules, type AnyAlertRule } from './rules/alert-rule.js';
 import { DEFAULT_RULES } from './rules/default-rules.js';
 import { FileAlertSink, fileSink } from './sinks/file-sink.js';
-import { isSinkDefinition, type SinkDefinition, type SinkServices } from './sinks/sink-definition.js';
+import type { Secret } from './secret.js';
+import { RedactingSink } from './sinks/redacting-sink.js';
+import { isSinkDefinition, type SinkDefinition } from './sinks/sink-definition.js';
 
 /** Options of the {@link alerts} plugin. Durations are milliseconds or strings like `"30s"`. */
 export interface AlertsOptions
@@ -65,23 +67,28 @@ const DEFAULT_STATE_FILE = '.prevention/alerts-state.json';
 const alerts = definePlugin<AlertsOptions | undefined, AlertsService>({
   name: 'alerts',
   async register(api, options = {}) {
-    const services: SinkServices = {
+    const services = {
       fs: api.container.resolve(TOKENS.FileSystem),
       logger: api.logger,
       clock: api.container.resolve(TOKENS.Clock),
       cwd: api.config.cwd,
+    };
+    const build = async (definition: SinkDefinition): Promise<AlertSink> => {
+      const secrets: Secret[] = [];
+      const sink = await definition.create({ ...services, keepSecret: (secret) => (secrets.push(secret), secret) });
+      return secrets.length > 0 ? new RedactingSink(sink, secrets) : sink;
     };
     const sinks: Array<{ sink: AlertSink; sendResolved: boolean }> = [];
     for (const [index, entry] of (options.sinks ?? []).entries()) {
       if (!isSinkDefinition(entry) && (typeof entry?.send !== 'function' || typeof entry.name !== 'string')) {
         throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: sinks[${index}] is neither a sink factory's result (fileSink(...), slackSink(...), ...) nor an AlertSink with a name and send()`);
       }
-      const sink = isSinkDefinition(entry) ? await entry.create(services) : entry;
+      const sink = isSinkDefinition(entry) ? await build(entry) : entry;
       sinks.push({ sink, sendResolved: isSinkDefinition(entry) ? entry.sendResolved : true });
     }
     if (!sinks.some(({ sink }) => sink instanceof FileAlertSink)) {
       const fallback = fileSink({ path: DEFAULT_FILE, name: sinks.some(({ sink }) => sink.name === 'file') ? 'fallback-file' : 'file' });
-      sinks.push({ sink: await fallback.create(services), sendResolved: fallback.sendResolved });
+      sinks.push({ sink: await build(fallback), sendResolved: fallback.sendResolved });
     }
     for (const { sink } of sinks) api.addAlertSink(sink);
 

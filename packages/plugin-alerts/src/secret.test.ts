@@ -21,4 +21,12 @@ describe('Secret', () => {
     expect((scrubbed as { code?: string }).code).toBe('ERR_INVALID_URL');
     expect(scrubbed.cause).toBeUndefined();
   });
+
+  it('scrubs each identifying part of a secret URL on its own, leaving common words and short parts', () => {
+    const url = new Secret('https://bot:pa55word@hooks.example.test/services/T0QK7ZP2W/xoxb-77aa%2F91?token=q7Vt0kenZ81&v=2');
+    expect(url.scrub('Cannot POST /services/T0QK7ZP2W/xoxb-77aa%2F91?token=q7Vt0kenZ81&v=2 after 2 tries')).toBe('Cannot POST /services/[redacted]/[redacted]?token=[redacted]&v=2 after 2 tries');
+    expect(url.scrub('login pa55word refused; xoxb-77aa/91 unknown')).toBe('login [redacted] refused; [redacted] unknown');
+    expect(url.scrub('T0QK7ZP2WX is another id')).toBe('T0QK7ZP2WX is another id');
+    expect(new Secret('Sm7p pass').scrub('535 Sm7p pass rejected')).toBe('535 [redacted] rejected');
+  });
 });

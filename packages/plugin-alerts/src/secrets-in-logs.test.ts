@@ -79,4 +79,62 @@ describe('secrets', () => {
     expect(everything).toContain('alert-delivery-failed');
     for (const secret of [WEBHOOK_TOKEN, SMTP_PASSWORD, refusingUrl, failingUrl, closedUrl]) expect(everything).not.toContain(secret);
   });
+
+  it('scrubs every part of a secret a receiver echoes back: path segments, query values, userinfo, SMTP login', async () => {
+    const parts = { team: 'T0QK7ZP2W', channel: 'B0QK9XR4M', token: 'xoxb-77aa91c3d2', query: 'q7Vt0kenZ81', user: 'hookuser5r', pass: 'h00kPassw9', smtpUser: 'smtpuser-k3j', smtpPass: 'Sm7pEch0-pw' };
+    // Each receiver echoes the request path in its error body, as web frameworks do.
+    const echo = (status: number) => new HttpReceiver((_i, req, res) => res.writeHead(status).end(`Cannot POST ${req.url ?? ''}`));
+    const refusing = echo(404);
+    const failing = echo(500);
+    const refusingUrl = `${await refusing.start()}/services/${parts.team}/${parts.channel}/${parts.token}`;
+    const failingBase = await failing.start();
+    const failingUrl = `${failingBase}/hooks/${parts.token}?token=${parts.query}&v=2`;
+    const withLogin = failingBase.replace('http://', `http://${parts.user}:${parts.pass}@`) + `/hooks/${parts.channel}`;
+    const smtp = new SmtpReceiver('someone-else', 'other', { echo: true });
+    const smtpPort = await smtp.start();
+    stop.push(
+      () => refusing.stop(),
+      () => failing.stop(),
+      () => smtp.stop(),
+    );
+
+    const cwd = await tempDir();
+    const { logger, lines } = capturingLogger();
+    const engine = await createEngine({
+      cwd,
+      config: false,
+      logger,
+      plugins: [
+        alerts({
+          sinks: [
+            fileSink({ path: 'alerts.jsonl' }),
+            slackSink({ name: 'slack-404', url: refusingUrl }),
+            webhookSink({ name: 'webhook-500', url: failingUrl, maxRetries: 1, backoffMs: 10 }),
+            webhookSink({ name: 'webhook-login', url: withLogin, maxRetries: 1, backoffMs: 10 }),
+            emailSink({ name: 'email-echo', host: '127.0.0.1', port: smtpPort, auth: { user: parts.smtpUser, pass: parts.smtpPass }, from: 'a@example.test', to: 'b@example.test' }),
+          ],
+          groupWait: 10,
+          groupInterval: 50,
+        }),
+      ],
+    });
+    const service = engine.plugin<AlertsService>('alerts');
+    const health = await service.health();
+    service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file: path.join(cwd, 'data.json') }, summary: 'data.json is corrupt' });
+    const spoolDir = path.join(cwd, 'alerts.jsonl.spool');
+    await waitFor(async () => (await readdir(spoolDir).catch(() => [])).length >= 3, 10_000, 'the three failed deliveries in the spool');
+    await waitFor(() => lines.some((line) => line.includes('HTTP 404')), 5_000, 'the 404 report');
+    await engine.close();
+
+    // The receivers did echo the secrets: the test would pass vacuously otherwise.
+    expect(lines.join('')).toContain('Cannot POST');
+    expect(lines.join('')).toContain('Invalid login');
+    const everything = [
+      ...lines,
+      JSON.stringify(health),
+      await readFile(path.join(cwd, 'alerts.jsonl'), 'utf8'),
+      ...(await Promise.all((await readdir(spoolDir)).map((name) => readFile(path.join(spoolDir, name), 'utf8')))),
+    ].join('\n');
+    for (const secret of Object.values(parts)) expect(everything).not.toContain(secret);
+  });
 });

@@ -1,4 +1,4 @@
-import { chmod, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,21 @@ describe('backup file modes', () => {
     await engine.write('shared.json', { a: 1 });
     const backupDir = path.join(dir, '.prevention', 'backups', 'shared.json', 'timestamped');
     for (const name of await readdir(backupDir)) expect(((await stat(path.join(backupDir, name))).mode & 0o777).toString(8)).toBe('640');
+    await engine.close();
+  });
+
+  it('repairs a corrupt 0600 file as 0600: the restored version keeps the mode of the one it replaces', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'secret.json');
+    await writeFile(file, '{"token": "a"}\n', { mode: 0o600 });
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [backup({ strategies: [{ type: 'rotating', keep: 2 }] })] });
+    await engine.write('secret.json', { token: 'b' });
+    await writeFile(file, '{"token": "b", garbage');
+    await engine.update<{ token: string }>('secret.json', (d) => void (d.token = 'c'));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ token: 'c' });
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
+    await engine.restore('secret.json');
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
     await engine.close();
   });
 });

@@ -125,6 +125,38 @@ describe('the monitor daemon', () => {
     expect(total(await metrics(served.base), 'prevention_alerts_raised_total', { event: 'lock:stale-recovered' })).toBe(1);
   });
 
+  it('puts no byte of a damaged 0600 file in its log, alerts or spool: position and reason only', async () => {
+    const dir = await tempDir();
+    await writeProject(dir, {
+      files: ['secrets.json'],
+      prelude: `const hanging = { name: 'hanging', send: () => new Promise(() => {}), close: async () => {} };`,
+      extraPlugins: [`alerts({ sinks: [fileSink({ path: 'alerts.jsonl' }), hanging], groupWait: 10, closeTimeout: '1s', stateFile: 'alerts-state.json' })`],
+    });
+    const file = path.join(dir, 'secrets.json');
+    // Commits keep the target's mode, so the file stays 0600 through the append and the repairs.
+    await writeFile(file, '{"events": []}', { mode: 0o600 });
+    await engineOp(dir, 'append', 'secrets.json', 'x');
+    daemon = (await startServingDaemon(dir)).daemon;
+    // Each damage puts the secret where V8's parse message quotes the bytes around the error.
+    const secret = 'sk-live-4f9a2b7c1d';
+    for (const damaged of [`{"events": [], "api_key": ${secret}}`, `{"events": [], "api_key": "${secret}"}} ${secret}`]) {
+      const from = daemon.lines.length;
+      await writeFile(file, damaged);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      await daemon.waitFor((l) => l.msg === 'repaired', 10_000, from);
+    }
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    const alertLines = await readFile(path.join(dir, 'alerts.jsonl'), 'utf8');
+    const spoolDir = path.join(dir, 'alerts.jsonl.spool');
+    const spooled = await Promise.all((await readdir(spoolDir)).map((name) => readFile(path.join(spoolDir, name), 'utf8')));
+    // Not vacuous: the damage was reported, by position, in every channel.
+    for (const text of [JSON.stringify(daemon.lines), alertLines, spooled.join('')]) expect(text).toMatch(/invalid JSON at byte \d+ \(line 1, column \d+\)/);
+    for (const text of [...daemon.lines.map((l) => JSON.stringify(l)), ...alertLines.split('\n'), ...spooled]) {
+      for (const fragment of ['sk-live', '4f9a2b7c']) expect(text).not.toContain(fragment);
+    }
+  });
+
   it('stops on SIGTERM within 5 s with exit code 0, spooling the alert a hanging sink never took', async () => {
     const dir = await tempDir();
     await writeProject(dir, {

@@ -29,19 +29,6 @@ export interface FileReport {
   lastCommit?: CommitRecord;
 }
 
-/** Line and column (1-based) of a byte offset. */
-function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < Math.min(offset, bytes.length); i++) {
-    if (bytes[i] === 0x0a) {
-      line += 1;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 function statusOf(findings: readonly Finding[]): FileReport['status'] {
   if (findings.some((f) => f.severity === 'error')) return 'problem';
   return findings.length > 0 ? 'warning' : 'ok';
@@ -51,16 +38,16 @@ function statusOf(findings: readonly Finding[]): FileReport['status'] {
 function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: number): Finding[] {
   const findings: Finding[] = [];
   const { corrupt } = content;
-  if (corrupt?.details.reason === 'structure') {
+  if (corrupt?.details.reason === 'structure' || corrupt?.details.reason === 'inexact') {
     for (const issue of corrupt.issues) findings.push({ kind: 'structure', severity: 'error', pointer: issue.path, message: issue.message });
   } else if (corrupt) {
-    const offset = typeof corrupt.details.offset === 'number' ? corrupt.details.offset : undefined;
+    const { offset, line, column, syntax } = corrupt.details;
     const reason = corrupt.details.reason === 'empty' ? 'the file is empty' : corrupt.details.reason === 'invalid-utf8' ? 'not valid UTF-8' : 'invalid JSON';
-    if (offset === undefined) {
+    if (typeof offset !== 'number' || typeof line !== 'number' || typeof column !== 'number') {
       findings.push({ kind: 'parse', severity: 'error', message: reason });
     } else {
-      const { line, column } = lineAndColumn(bytes, offset);
-      findings.push({ kind: 'parse', severity: 'error', message: `${reason} at byte ${offset} (line ${line}, column ${column})`, offset, line, column });
+      const why = typeof syntax === 'string' ? `: ${syntax}` : '';
+      findings.push({ kind: 'parse', severity: 'error', message: `${reason} at byte ${offset} (line ${line}, column ${column})${why}`, offset, line, column });
     }
   }
   if (content.overSize) {

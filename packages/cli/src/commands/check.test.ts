@@ -53,6 +53,22 @@ describe('prevention check', () => {
     expect(report.files[0]!.findings[0]).toMatchObject({ kind: 'parse', offset: 19 });
   });
 
+  it('locates a parse error by byte, line and column without quoting the file, and lists values JSON.parse would change by pointer', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    await writeFile(project.file('shared_context.json'), '{\n  "events": [],\n  "api_key": sk-live-4f9a2b7c1d\n}', { mode: 0o600 });
+    for (const args of [['check'], ['check', '--json']]) {
+      const damaged = await project.run(args);
+      expect(damaged.code).toBe(1);
+      expect(damaged.stdout + damaged.stderr).toMatch(/line 3, column 14|"line":3,"column":14/);
+      for (const fragment of ['sk-live', '4f9a2b7c']) expect(damaged.stdout + damaged.stderr).not.toContain(fragment);
+    }
+    await writeFile(project.file('shared_context.json'), '{"events": [], "big": 12345678901234567891, "a": 1, "a": 2}');
+    const inexact = await project.run(['check', '--json']);
+    expect(inexact.code).toBe(1);
+    const report = JSON.parse(inexact.stdout) as { files: Array<{ findings: Array<{ kind: string; pointer?: string }> }> };
+    expect(report.files[0]!.findings.filter((f) => f.kind === 'structure').map((f) => f.pointer)).toEqual(['/big', '/a']);
+  });
+
   it('reports schema errors by JSON pointer', async () => {
     await project.write('prevention.config.mjs', BACKUP_CONFIG);
     await project.write('shared_context.json', JSON.stringify({ events: [{ id: 'x', seq: 0, type: 't', source: 's', timestamp: 'now', payload: null }] }));

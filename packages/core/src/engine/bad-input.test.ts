@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
@@ -86,6 +86,27 @@ describe('bad input', () => {
   });
 });
 
+describe('values another tool wrote that JavaScript cannot hold', () => {
+  it.each([
+    ['an integer beyond 2^53', '{"events":[],"big":12345678901234567891}', '/big'],
+    ['a repeated key', '{"a":1,"a":2,"events":[]}', '/a'],
+  ])('%s: read and update are refused by pointer, the file stays byte-for-byte, a fixed file is accepted', async (_label, foreign, pointer) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared.json');
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] } });
+    await writeFile(file, foreign);
+    const refused = expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED, file, details: { reason: 'inexact' }, issues: [expect.objectContaining({ path: pointer })] });
+    await expect(engine.read(file)).rejects.toEqual(refused);
+    await expect(engine.update<{ events: unknown[] }>(file, (d) => void d.events.push({ type: 'x' }))).rejects.toEqual(refused);
+    expect(await readFile(file, 'utf8')).toBe(foreign);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([]);
+    await writeFile(file, '{"events":[],"big":"12345678901234567891"}');
+    await engine.update<{ events: unknown[] }>(file, (d) => void d.events.push({ type: 'x' }));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [{ type: 'x' }], big: '12345678901234567891' });
+    await engine.close();
+  });
+});
+
 describe('group commit', () => {
   it('lands 1,000 concurrent updates in far fewer commits, each updater once, in call order', async () => {
     const dir = await tempDir();
@@ -133,6 +154,42 @@ describe('group commit', () => {
       'ok',
     ]);
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [{ type: 'a' }, { type: 'b' }] });
+    await engine.close();
+  });
+
+  it.each([
+    ['a throwing getter', () => ({ events: [{ type: 'x', get data(): never { throw new Error('getter bug'); } }] }), '/events/0/data'],
+    ['a Proxy whose traps throw', () => ({ events: [new Proxy({}, { ownKeys: () => { throw new Error('trap bug'); } })] }), '/events/0'],
+    ['a revoked Proxy', () => { const p = Proxy.revocable({}, {}); p.revoke(); return { events: [p.proxy] }; }, '/events/0'],
+    ['a Proxy whose get trap throws', () => ({ events: [new Proxy({ type: 'x' }, { get: () => { throw new Error('get bug'); } })] }), '/events/0/type'],
+    ['a toJSON that throws', () => ({ events: [{ type: 'x', toJSON: (): never => { throw new Error('toJSON bug'); } }] }), '/events/0/toJSON'],
+  ])('an updater returning %s fails alone, naming where it threw; the rest of its group commit lands', async (_label, poisoned, pointer) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'group.json');
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, files: [{ path: 'group.json', schema }] });
+    await engine.write(file, { events: [] });
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = engine.update<{ events: unknown[] }>(file, async (d) => {
+      started();
+      await holding;
+      d.events.push({ type: 'first' });
+    });
+    await running;
+    const good = (n: number) => engine.update<{ events: unknown[] }>(file, (d) => void d.events.push({ type: `good-${n}` }));
+    const queued = [good(1), good(2), good(3), engine.update(file, () => poisoned() as never), good(4), good(5)];
+    release();
+    await first;
+    const outcomes = await Promise.allSettled(queued);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const shas = new Set(outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.sha256] : [])));
+    expect(shas.size).toBe(1);
+    const error = (outcomes[3] as PromiseRejectedResult).reason as { code: string; issues: Array<{ path: string }> };
+    expect(error.code).toBe(ErrorCodes.VALIDATION_FAILED);
+    expect(error.issues.map((i) => i.path)).toContain(pointer);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: ['first', 'good-1', 'good-2', 'good-3', 'good-4', 'good-5'].map((type) => ({ type })) });
     await engine.close();
   });
 });

@@ -10,7 +10,7 @@ import { ErrorCodes, ioError, isPreventionError, PreventionError, type Validatio
 import type { EngineEvents } from '../events/event-bus.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
 import type { JsonValue } from '../json/json-value.js';
-import { parseDocument } from '../json/parse-document.js';
+import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
 import { toJsonDocument } from '../json/to-json-document.js';
 import type { LockHandle } from '../lock/file-locker.js';
 import type { Logger } from '../logging/logger.js';
@@ -189,7 +189,7 @@ export class CommitContext implements WriteContext {
     try {
       this.current = await this.loadCurrent();
     } catch (err) {
-      if (!isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) throw err;
+      if (!isUnusableDocument(err)) throw err;
       badBytes = await this.services.fs.readFile(this.file).catch(() => undefined);
     }
     const selected = await selectBackup(

@@ -66,7 +66,9 @@ export class Engine {
 
   /**
    * Reads and parses the committed document. A missing file gives the file's initial document;
-   * a corrupt one is `PREVENTION_CORRUPT_DOCUMENT`, never an empty document.
+   * a corrupt one is `PREVENTION_CORRUPT_DOCUMENT`, never an empty document. One holding values
+   * JavaScript would change (a repeated key, an integer beyond 2^53) is refused with
+   * `PREVENTION_VALIDATION_FAILED` naming them by JSON pointer, never handed out altered.
    */
   async read<T = JsonValue>(file: string): Promise<T> {
     this.assertOpen();

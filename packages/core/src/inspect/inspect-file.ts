@@ -1,10 +1,10 @@
 import { readLastCommit, type CommitRecord } from '../commit/commit-journal.js';
 import { sha256Hex } from '../commit/sha256.js';
 import type { FileSettings } from '../config/file-settings.js';
-import { ErrorCodes, ioError, isPreventionError, systemErrorCode, type PreventionError, type ValidationIssue } from '../errors.js';
+import { ioError, systemErrorCode, type PreventionError, type ValidationIssue } from '../errors.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
 import type { JsonValue } from '../json/json-value.js';
-import { parseDocument } from '../json/parse-document.js';
+import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
 
 /** What stands at a path in place of a regular file. */
 export type NonRegularType = 'symbolic-link' | 'directory' | 'other';
@@ -70,7 +70,11 @@ export type ContentInspection = (
     }
   | {
       document: undefined;
-      /** Why the bytes are not a document (`PREVENTION_CORRUPT_DOCUMENT`: `details.reason`, `details.offset`, or `issues` for structure). */
+      /**
+       * Why the bytes are not a usable document: `PREVENTION_CORRUPT_DOCUMENT` (`details.reason`,
+       * `details.offset`, or `issues` for structure), or `PREVENTION_VALIDATION_FAILED` with
+       * `details.reason` `inexact` and `issues` for values that would change when read.
+       */
       corrupt: PreventionError;
     }
 ) & {
@@ -121,7 +125,7 @@ function inspectContent(bytes: Buffer, file: string, settings: ContentSettings):
   try {
     document = parseDocument(bytes, file, { maxDepth: settings.maxDepth });
   } catch (err) {
-    if (!isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) throw err;
+    if (!isUnusableDocument(err)) throw err;
     return { document: undefined, corrupt: err, schemaIssues: [], overSize };
   }
   return { document, corrupt: undefined, schemaIssues: settings.schema?.(document) ?? [], overSize };

@@ -1,6 +1,7 @@
-import { ErrorCodes, PreventionError } from '../errors.js';
+import { ErrorCodes, isPreventionError, PreventionError } from '../errors.js';
+import { scanJson } from './json-scan.js';
 import type { JsonValue } from './json-value.js';
-import { checkParsedDocument, type StructureLimits } from './to-json-document.js';
+import { checkParsedDocument, type ParsedTally, type StructureLimits } from './to-json-document.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -12,22 +13,63 @@ function corrupt(file: string, message: string, details: Record<string, unknown>
   );
 }
 
-/** Where in the bytes a JSON.parse error points, when V8 says so. */
-function byteOffset(text: string, error: unknown): number | undefined {
-  const message = error instanceof Error ? error.message : '';
-  const at = /position (\d+)/.exec(message);
-  if (at) return Buffer.byteLength(text.slice(0, Number(at[1])));
-  if (/end of JSON input/.test(message)) return Buffer.byteLength(text);
-  return undefined;
+/** Byte offset, line and column (1-based, the column in bytes) of a character index of `text`. */
+function positionOf(text: string, index: number): { offset: number; line: number; column: number } {
+  const before = text.slice(0, index);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  let line = 1;
+  for (let at = before.indexOf('\n'); at !== -1; at = before.indexOf('\n', at + 1)) line += 1;
+  return { offset: Buffer.byteLength(before), line, column: Buffer.byteLength(before.slice(lineStart)) + 1 };
+}
+
+/**
+ * Where and why `text` is not JSON. V8's own message quotes the bytes around the error, which
+ * may be a secret, so the position and reason come from {@link scanJson} and V8's error is not
+ * kept as the cause: nothing of the content reaches an error, a log line or an alert.
+ */
+function invalidJson(file: string, text: string): PreventionError {
+  const syntax = scanJson(text).syntax;
+  if (!syntax) return corrupt(file, 'invalid JSON', { reason: 'invalid-json' });
+  const { offset, line, column } = positionOf(text, syntax.index);
+  return corrupt(file, `invalid JSON at byte ${offset} (line ${line}, column ${column}): ${syntax.reason}`, {
+    reason: 'invalid-json',
+    offset,
+    line,
+    column,
+    syntax: syntax.reason,
+  });
+}
+
+/**
+ * True unless the parse provably changed nothing. A number beyond ±(2^53 - 1) may have been
+ * rounded. A repeated key leaves no trace in the parsed value, but every member of the text
+ * has one `:` outside strings, so the text's `:` count differs from the tally (members plus
+ * the `:` inside parsed strings) exactly when a member was dropped, unless an escaped `:`
+ * (`\u003a`) evens it out. One `indexOf` pass over the text on top of the walk that runs anyway.
+ */
+function mayBeInexact(text: string, tally: ParsedTally): boolean {
+  if (tally.beyondSafeIntegers) return true;
+  let colons = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) colons += 1;
+  return colons !== tally.colons || /\\u003[aA]/.test(text);
 }
 
 /**
  * Parses a document read from disk. Anything but a whole, well-formed JSON document within the
- * structural limits is {@link ErrorCodes.CORRUPT_DOCUMENT} with the byte offset where parsing
- * failed: an unreadable file is never mistaken for an empty one.
+ * structural limits is {@link ErrorCodes.CORRUPT_DOCUMENT}, with the byte offset, line, column
+ * and reason where parsing failed (never a snippet of the content): an unreadable file is never
+ * mistaken for an empty one.
+ *
+ * A well-formed document that JavaScript cannot hold without changing it (another tool wrote
+ * a repeated key, or an integer beyond 2^53) is refused with {@link ErrorCodes.VALIDATION_FAILED},
+ * each value named by its JSON pointer, `details.reason` `inexact`: reading it would hand out,
+ * and the next commit would write back, other values than the file holds. Refusing until the
+ * file is fixed loses nothing, whereas keeping such values exactly would need a lossless parser
+ * for every reader of the document, several times slower than `JSON.parse` on the hot path.
+ * The file is not corrupt, so it is not repaired from a backup either.
  */
 export function parseDocument(bytes: Uint8Array, file: string, limits: StructureLimits): JsonValue {
-  if (bytes.length === 0) throw corrupt(file, 'the file is empty', { reason: 'empty', offset: 0 });
+  if (bytes.length === 0) throw corrupt(file, 'the file is empty', { reason: 'empty', offset: 0, line: 1, column: 1 });
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -37,12 +79,11 @@ export function parseDocument(bytes: Uint8Array, file: string, limits: Structure
   let value: JsonValue;
   try {
     value = JSON.parse(text) as JsonValue;
-  } catch (cause) {
-    const offset = byteOffset(text, cause);
-    const where = offset === undefined ? '' : ` at byte ${offset}`;
-    throw corrupt(file, `invalid JSON${where} (${(cause as Error).message})`, { reason: 'invalid-json', offset }, cause);
+  } catch {
+    throw invalidJson(file, text);
   }
-  const issues = checkParsedDocument(value, limits);
+  const tally: ParsedTally = { colons: 0, beyondSafeIntegers: false };
+  const issues = checkParsedDocument(value, limits, tally);
   if (issues.length > 0) {
     const first = issues[0]!;
     throw new PreventionError(
@@ -51,5 +92,25 @@ export function parseDocument(bytes: Uint8Array, file: string, limits: Structure
       { file, issues, details: { reason: 'structure' } },
     );
   }
+  if (mayBeInexact(text, tally)) {
+    const inexact = scanJson(text).issues;
+    if (inexact.length > 0) {
+      const listed = inexact.slice(0, 5).map((i) => `${i.path || '/'}: ${i.message}`).join('; ');
+      throw new PreventionError(
+        ErrorCodes.VALIDATION_FAILED,
+        `${file} holds values that would change when read: ${listed}. It was not changed, and is neither read nor written until they are fixed`,
+        { file, issues: inexact, details: { reason: 'inexact' } },
+      );
+    }
+  }
   return value;
+}
+
+/**
+ * True for the errors {@link parseDocument} raises about the bytes themselves (corrupt, or
+ * holding values that would change when read): a restore may replace such a file, keeping the
+ * bytes aside, where any other error stops it.
+ */
+export function isUnusableDocument(err: unknown): err is PreventionError {
+  return isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT) || (isPreventionError(err, ErrorCodes.VALIDATION_FAILED) && err.details.reason === 'inexact');
 }

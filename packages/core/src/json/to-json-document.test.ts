@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toJsonDocument } from './to-json-document.js';
 import { parseDocument } from './parse-document.js';
@@ -70,5 +71,65 @@ describe('parseDocument', () => {
   it('guards depth and prototype keys on disk too', () => {
     expect(() => parse(`${'['.repeat(300)}${']'.repeat(300)}`)).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'structure' } }));
     expect(() => parse('{"__proto__": {"x": 1}}')).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT }));
+  });
+
+  it('locates a syntax error by byte, line and column with a reason, quoting none of the content', () => {
+    const secret = 'sk-live-4f9a2b7c';
+    const damaged = [
+      `{\n  "token": "${secret}`,
+      `{\n  "token": ${secret}"\n}`,
+      `{"token": "${secret}"}} trailing ${secret}`,
+      `{"token": "${secret}", ${secret}: 1}`,
+      `{"token": "${secret}\u0001"}`,
+      `{"token": "${secret}"\n  "more": 1}`,
+    ];
+    for (const text of damaged) {
+      let error: unknown;
+      try {
+        parse(text);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'invalid-json', offset: expect.any(Number), line: expect.any(Number), column: expect.any(Number) } });
+      const shown = JSON.stringify({ message: (error as Error).message, details: (error as { details: unknown }).details, cause: String((error as Error).cause) });
+      for (const fragment of ['sk-live', '4f9a', 'trailing']) expect(shown).not.toContain(fragment);
+    }
+    expect(() => parse('{\n  "a": 1,\n  "é": x\n}')).toThrow(expect.objectContaining({ details: expect.objectContaining({ offset: 20, line: 3, column: 9 }) }));
+  });
+
+  it('refuses values JSON.parse would change, each by its JSON pointer', () => {
+    const refused = (text: string) => {
+      try {
+        parse(text);
+      } catch (err) {
+        return err as { code: string; issues: Array<{ path: string }>; details: unknown };
+      }
+      return undefined;
+    };
+    expect(refused('{"events":[],"big":12345678901234567891}')).toMatchObject({ code: ErrorCodes.VALIDATION_FAILED, details: { reason: 'inexact' }, issues: [{ path: '/big' }] });
+    expect(refused('{"a":1,"a":2,"events":[]}')).toMatchObject({ code: ErrorCodes.VALIDATION_FAILED, issues: [{ path: '/a' }] });
+    expect(refused('{"events":[{"x":"a:b","x":"\\u003a"}]}')?.issues).toEqual([expect.objectContaining({ path: '/events/0/x' })]);
+    expect(refused('{"events":[{"n":-9007199254740993}]}')?.issues).toEqual([expect.objectContaining({ path: '/events/0/n' })]);
+    for (const exact of ['{"events":[],"n":9007199254740992,"m":1e300,"f":0.1,"t":"12345678901234567891","k":"a:b:c","e":{}}', '{"x":"\\u003a"}']) {
+      expect(refused(exact)).toBeUndefined();
+    }
+  });
+
+  it('refuses every repeated key, however the strings around it hide colons, and accepts what JSON.stringify wrote', () => {
+    // Prototype-polluting keys are refused before any of this; leave them to their own test.
+    const plain = (value: unknown): boolean => !/"(__proto__|constructor|prototype)":/.test(JSON.stringify(value));
+    const objects = fc.dictionary(fc.string({ unit: fc.constantFrom('a', ':', '"', '\\', 'é') }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 5 }).filter(plain);
+    fc.assert(
+      fc.property(objects, fc.nat(), fc.jsonValue({ maxDepth: 1 }).filter(plain), fc.constantFrom(undefined, 2), (object, pick, other, indent) => {
+        const keys = Object.keys(object);
+        const key = keys[pick % keys.length]!;
+        const text = JSON.stringify({ events: [], object }, null, indent);
+        expect(parse(text)).toEqual({ events: [], object });
+        // The repeated member goes first, so JSON.parse keeps the original value and nothing else shows it.
+        const repeated = text.replace(/"object": ?\{/, (open) => `${open}${JSON.stringify(key)}:${JSON.stringify(other)},`);
+        expect(() => parse(repeated)).toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION_FAILED, details: { reason: 'inexact' } }));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -12,6 +12,17 @@ export interface StructureLimits {
 /** The outcome of {@link toJsonDocument}: a private, plain copy or the problems found. */
 export type JsonDocumentResult = { ok: true; value: JsonValue } | { ok: false; issues: ValidationIssue[] };
 
+/** Marks a property whose getter (or Proxy trap) threw; the failure is already recorded. */
+const unreadable = Symbol('unreadable');
+
+function thrownMessage(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? thrown.message : String(thrown);
+  } catch {
+    return 'something that cannot be described';
+  }
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'bigint') return 'a BigInt';
@@ -26,7 +37,8 @@ function describe(value: unknown): string {
  * Checks that `input` is plain JSON data and returns a deep copy of it that nobody else
  * references. Rejected, each with its JSON pointer: BigInt, functions, symbols, non-finite
  * numbers, `undefined` inside arrays or at the root, cycles, class instances (Date, Map, ...),
- * keys that pollute prototypes, and nesting beyond `maxDepth`. Object properties whose value
+ * keys that pollute prototypes, nesting beyond `maxDepth`, and values whose getter or Proxy
+ * trap throws when read (the issue names the pointer where it threw). Object properties whose value
  * is `undefined` are left out of the copy, exactly as JSON.stringify would drop them, so the
  * copy always equals what parsing the serialized bytes gives back.
  *
@@ -37,15 +49,32 @@ export function toJsonDocument(input: unknown, limits: StructureLimits): JsonDoc
 }
 
 /**
- * Checks an already-parsed document (depth, prototype keys) without copying it: JSON.parse
- * output is plain data by construction, so only the limits need enforcing.
+ * What {@link checkParsedDocument} counts on its way, for telling whether JSON.parse may have
+ * changed a value (see `mayBeInexact` in parse-document).
  */
-export function checkParsedDocument(input: JsonValue, limits: StructureLimits): ValidationIssue[] {
-  const result = walk(input, limits, false);
+export interface ParsedTally {
+  /** Members of every object, plus the `:` inside every key and string. */
+  colons: number;
+  /** Some number is beyond ±(2^53 - 1), where doubles stop holding every integer. */
+  beyondSafeIntegers: boolean;
+}
+
+/**
+ * Checks an already-parsed document (depth, prototype keys) without copying it: JSON.parse
+ * output is plain data by construction, so only the limits need enforcing. Fills `tally`.
+ */
+export function checkParsedDocument(input: JsonValue, limits: StructureLimits, tally?: ParsedTally): ValidationIssue[] {
+  const result = walk(input, limits, false, tally);
   return result.ok ? [] : result.issues;
 }
 
-function walk(input: unknown, limits: StructureLimits, copying: boolean): JsonDocumentResult {
+function countColons(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) count += 1;
+  return count;
+}
+
+function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?: ParsedTally): JsonDocumentResult {
   const issues: ValidationIssue[] = [];
   const maxIssues = limits.maxIssues ?? 20;
   const fail = (path: string, message: string): void => {
@@ -71,10 +100,14 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean): JsonDo
     const { source, path, depth, assign } = frame;
     switch (typeof source) {
       case 'string':
+        if (tally) tally.colons += countColons(source);
+        assign(source);
+        continue;
       case 'boolean':
         assign(source);
         continue;
       case 'number':
+        if (tally && Math.abs(source) > Number.MAX_SAFE_INTEGER) tally.beyondSafeIntegers = true;
         if (Number.isFinite(source)) assign(source);
         else fail(path, `${describe(source)} is not a JSON number`);
         continue;
@@ -96,42 +129,63 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean): JsonDo
       fail(path, 'circular reference');
       continue;
     }
+    // A getter or Proxy trap can throw on any read; that is this value's problem, located here,
+    // and must not fail the other changes committed with it.
+    try {
+      visit(source, path, depth, assign);
+    } catch (thrown) {
+      fail(path, `reading it threw (${thrownMessage(thrown)})`);
+    }
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: root };
+
+  function visit(source: object, path: string, depth: number, assign: (v: JsonValue) => void): void {
     if (Array.isArray(source)) {
       const copy: JsonValue[] = copying ? new Array<JsonValue>(source.length) : (source as JsonValue[]);
       assign(copy);
       ancestors.add(source);
       stack.push({ exit: source });
       for (let i = source.length - 1; i >= 0; i--) {
-        const item: unknown = source[i];
         const itemPath = `${path}/${i}`;
+        const item = readProperty(source, i, itemPath);
+        if (item === unreadable) continue;
         if (item === undefined) {
           fail(itemPath, 'undefined inside an array would become null');
           continue;
         }
         stack.push({ source: item, path: itemPath, depth: depth + 1, assign: (v) => (copy[i] = v) });
       }
-      continue;
+      return;
     }
     if (!isPlainObject(source)) {
       fail(path, `${describe(source)} is not plain JSON data (convert it to a string, number, array or object first)`);
-      continue;
+      return;
     }
     const copy = copying ? ({} as Record<string, JsonValue>) : (source as Record<string, JsonValue>);
     assign(copy);
     ancestors.add(source);
     stack.push({ exit: source });
     for (const key of Object.keys(source)) {
+      if (tally) tally.colons += 1 + countColons(key);
       const keyPath = `${path}/${pointerSegment(key)}`;
       if (FORBIDDEN_KEYS.has(key)) {
         fail(keyPath, `the key "${key}" is not allowed (prototype pollution)`);
         continue;
       }
-      const item = source[key];
-      if (item === undefined) continue;
+      const item = readProperty(source, key, keyPath);
+      if (item === undefined || item === unreadable) continue;
       // Claim the key now: children are popped in reverse, and key order must survive the copy.
       if (copying) copy[key] = null;
       stack.push({ source: item, path: keyPath, depth: depth + 1, assign: (v) => (copy[key] = v) });
     }
   }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: root };
+
+  function readProperty(source: object, key: string | number, keyPath: string): unknown {
+    try {
+      return (source as Record<string | number, unknown>)[key];
+    } catch (thrown) {
+      fail(keyPath, `reading it threw (${thrownMessage(thrown)})`);
+      return unreadable;
+    }
+  }
 }

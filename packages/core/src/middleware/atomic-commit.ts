@@ -13,6 +13,21 @@ import { putBack } from './put-back.js';
  * so a change means a second holder: a contender that removed a lock it wrongly judged stale, or
  * a program writing without prevention. Renaming anyway would silently drop that write.
  */
+/**
+ * The status of the version being replaced, whose mode and owner the new one keeps. A corrupt
+ * file being restored has no parsed current version, but it still has them: a 0600 file must
+ * not come back 0644.
+ */
+async function replacedStats(fs: FileSystem, ctx: WriteContext): Promise<FileStats | undefined> {
+  if (ctx.current) return ctx.current.stats;
+  try {
+    return await fs.lstat(ctx.file);
+  } catch (err) {
+    if (systemErrorCode(err) === 'ENOENT') return undefined;
+    throw ioError('reading the mode of the version being replaced', ctx.file, err);
+  }
+}
+
 async function assertTargetUnchanged(fs: FileSystem, ctx: WriteContext): Promise<void> {
   // A restore over a damaged file loaded no version to compare with.
   if (ctx.kind === 'restore' && !ctx.current) return;
@@ -53,11 +68,11 @@ export class AtomicCommitMiddleware implements Middleware {
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     await ctx.prepare();
     if (!ctx.changed || !ctx.bytes) return next();
-    const current = ctx.current;
+    const replaced = await replacedStats(this.fs, ctx);
     try {
       ctx.committed = await atomicWriteFile(this.fs, ctx.file, ctx.bytes, {
-        mode: current ? current.stats.mode & 0o7777 : undefined,
-        owner: current ? { uid: current.stats.uid, gid: current.stats.gid } : undefined,
+        mode: replaced ? replaced.mode & 0o7777 : undefined,
+        owner: replaced ? { uid: replaced.uid, gid: replaced.gid } : undefined,
         beforeRename: async () => {
           if (ctx.signal.aborted) throw ctx.signal.reason as Error;
           await ctx.lock?.assertHeld();

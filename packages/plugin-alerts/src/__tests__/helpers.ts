@@ -62,7 +62,7 @@ export function capturingLogger(): { logger: Logger; lines: string[] } {
 
 /** Real services for building sinks outside an engine. */
 export function sinkServices(cwd: string, logger: Logger = pino({ level: 'silent' })): SinkServices {
-  return { fs: new NodeFileSystem(), logger, clock: systemClock, cwd };
+  return { fs: new NodeFileSystem(), logger, clock: systemClock, cwd, keepSecret: (secret) => secret };
 }
 
 /** Waits until `condition` holds, polling; fails after `timeoutMs`. */

@@ -15,9 +15,11 @@ export class SmtpReceiver {
   readonly received: ReceivedMail[] = [];
   private server: SMTPServer | undefined;
 
+  /** `echo`: refuse a bad login with a reply that repeats the user and password tried, as some servers do. */
   constructor(
     private readonly user: string,
     private readonly password: string,
+    private readonly options: { echo?: boolean } = {},
   ) {}
 
   /** Starts listening on `port` (0 for any); returns the port. */
@@ -29,7 +31,7 @@ export class SmtpReceiver {
       allowInsecureAuth: true,
       onAuth: (auth, _session, callback) => {
         if (auth.username === this.user && auth.password === this.password) callback(null, { user: auth.username });
-        else callback(new Error('Invalid username or password'));
+        else callback(new Error(this.options.echo ? `Invalid login ${auth.username}:${auth.password}` : 'Invalid username or password'));
       },
       onData: (stream, session, callback) => {
         simpleParser(stream).then(

@@ -1,7 +1,7 @@
 import type { Alert, AlertSink, SinkHealth } from '@prevention/core';
 import { ErrorCodes, PreventionError } from '@prevention/core';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Secret } from '../secret.js';
+import { Secret } from '../secret.js';
 import { readSecret } from '../secret-source.js';
 import { emailMessage } from './email-message.js';
 import type { CommonSinkOptions, SinkDefinition } from './sink-definition.js';
@@ -74,10 +74,12 @@ export function emailSink(options: EmailSinkOptions): SinkDefinition {
   return {
     name,
     sendResolved: options.sendResolved ?? true,
-    async create({ fs, cwd }) {
+    async create({ fs, cwd, keepSecret }) {
       const { auth } = options;
       const hasPassword = auth && (auth.pass !== undefined || auth.passEnv !== undefined || auth.passFile !== undefined);
-      const password = hasPassword ? await readSecret({ value: auth.pass, env: auth.passEnv, file: auth.passFile }, `emailSink "${name}" password`, fs, cwd) : undefined;
+      const password = hasPassword ? keepSecret(await readSecret({ value: auth.pass, env: auth.passEnv, file: auth.passFile }, `emailSink "${name}" password`, fs, cwd)) : undefined;
+      // A server refusing the login may quote the user name back; it identifies the account.
+      if (auth) keepSecret(new Secret(auth.user));
       const timeout = options.timeoutMs ?? 10_000;
       const transport = nodemailer.createTransport({
         host: options.host,

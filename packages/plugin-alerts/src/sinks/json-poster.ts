@@ -72,7 +72,8 @@ export class JsonPoster {
         body: payload,
         signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs),
       });
-      const text = url.scrub((await response.text().catch(() => '')).slice(0, 200));
+      // Scrubbed before it is cut short, so no secret survives half-cut where it no longer matches.
+      const text = url.scrub(await response.text().catch(() => '')).slice(0, 200);
       if (response.ok) return 'delivered';
       const failure = `HTTP ${response.status}${text ? ` (${text})` : ''}`;
       if (response.status === 429) {

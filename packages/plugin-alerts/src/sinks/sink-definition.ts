@@ -1,4 +1,5 @@
 import type { AlertSink, Clock, FileSystem, Logger } from '@prevention/core';
+import type { Secret } from '../secret.js';
 
 /** Engine services a sink is built with, taken from the plugin's DI container. */
 export interface SinkServices {
@@ -9,6 +10,11 @@ export interface SinkServices {
   clock: Clock;
   /** Directory relative paths in sink options resolve against (the engine's `cwd`). */
   cwd: string;
+  /**
+   * Declares a secret the sink holds (a URL, a login); returns it. Every part of it is scrubbed
+   * from whatever leaves the sink: its errors and health messages.
+   */
+  keepSecret(secret: Secret): Secret;
 }
 
 /**

@@ -42,8 +42,8 @@ export function slackSink(options: SlackSinkOptions): SinkDefinition {
   return {
     name,
     sendResolved: options.sendResolved ?? true,
-    async create({ fs, cwd, clock }) {
-      const url = await readSecret({ value: options.url, env: options.urlEnv, file: options.urlFile }, `slackSink "${name}" url`, fs, cwd);
+    async create({ fs, cwd, clock, keepSecret }) {
+      const url = keepSecret(await readSecret({ value: options.url, env: options.urlEnv, file: options.urlFile }, `slackSink "${name}" url`, fs, cwd));
       return new SlackAlertSink(name, new JsonPoster({ ...options, what: `slack sink "${name}"`, url, clock, minIntervalMs: options.minIntervalMs ?? SLACK_MIN_INTERVAL_MS }));
     },
   };

@@ -38,8 +38,8 @@ export function webhookSink(options: WebhookSinkOptions): SinkDefinition {
   return {
     name,
     sendResolved: options.sendResolved ?? true,
-    async create({ fs, cwd, clock }) {
-      const url = await readSecret({ value: options.url, env: options.urlEnv, file: options.urlFile }, `webhookSink "${name}" url`, fs, cwd);
+    async create({ fs, cwd, clock, keepSecret }) {
+      const url = keepSecret(await readSecret({ value: options.url, env: options.urlEnv, file: options.urlFile }, `webhookSink "${name}" url`, fs, cwd));
       return new WebhookAlertSink(name, new JsonPoster({ ...options, what: `webhook sink "${name}"`, url, clock }));
     },
   };
