@@ -32,6 +32,13 @@ describe('toJsonDocument', () => {
     expect(issuesOf({ 'a/b': { '~': 1n } })).toEqual(['/a~1b/~0: a BigInt cannot be stored as JSON']);
   });
 
+  it('copies -0 as 0, what JSON reads back, so a committed document equals its reread', () => {
+    const result = toJsonDocument({ n: -0, list: [-0] }, limits);
+    expect(result.ok).toBe(true);
+    const copy = (result as { value: { n: number; list: number[] } }).value;
+    expect(Object.is(copy.n, 0) && Object.is(copy.list[0], 0)).toBe(true);
+  });
+
   it('allows shared references that are not cycles', () => {
     const shared = { v: 1 };
     expect(issuesOf({ a: shared, b: shared })).toEqual([]);

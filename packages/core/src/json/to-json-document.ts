@@ -108,7 +108,8 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?:
         continue;
       case 'number':
         if (tally && Math.abs(source) > Number.MAX_SAFE_INTEGER) tally.beyondSafeIntegers = true;
-        if (Number.isFinite(source)) assign(source);
+        // JSON has no negative zero (-0 is written as 0): the copy holds what will read back.
+        if (Number.isFinite(source)) assign(source === 0 ? 0 : source);
         else fail(path, `${describe(source)} is not a JSON number`);
         continue;
       case 'object':
