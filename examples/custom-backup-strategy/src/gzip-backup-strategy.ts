@@ -17,8 +17,11 @@ import {
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
-/** `<epoch ms>-<seq>-<bytes>-<sha256>.json.gz`: the name is the durable record of the checksum. */
-const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})\.json\.gz$/;
+/**
+ * `<epoch ms>-<seq>-<bytes>-<sha256>-<generation>.json.gz`: the name is the durable record of the
+ * checksum and of the commit generation the engine ordered the backup by (older names lack it).
+ */
+const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})(?:-(\d+))?\.json\.gz$/;
 
 /**
  * A backup strategy that keeps the newest `keep` versions gzip-compressed, written against the
@@ -39,7 +42,7 @@ export class GzipBackupStrategy implements BackupStrategy {
   async save(input: BackupInput): Promise<BackupRecord> {
     const existing = await this.list(input.file);
     const seq = Math.max(0, ...existing.map((r) => Number(r.id.split('-')[1]))) + 1;
-    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}`;
+    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}-${input.generation}`;
     const dir = this.dirFor(input.file);
     await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     // Same read/write bits as the data file, never wider.
@@ -85,7 +88,9 @@ export class GzipBackupStrategy implements BackupStrategy {
   private toRecord(file: string, id: string): BackupRecord | undefined {
     const match = NAME.exec(`${id}.json.gz`);
     if (!match) return undefined;
-    return { id, file, strategy: this.name, createdAt: new Date(Number(match[1])), bytes: Number(match[3]), sha256: match[4]! };
+    const record: BackupRecord = { id, file, strategy: this.name, createdAt: new Date(Number(match[1])), bytes: Number(match[3]), sha256: match[4]! };
+    if (match[5] !== undefined) record.generation = Number(match[5]);
+    return record;
   }
 
   private dirFor(file: string): string {

@@ -6,7 +6,15 @@ export interface BackupRecord {
   file: string;
   /** The strategy instance that holds it. */
   strategy: string;
+  /** Wall-clock time of the save: for display and day-based retention, never to tell which backup is newer (clocks step back). */
   createdAt: Date;
+  /**
+   * Commit generation: strictly increasing across the versions of one file, in commit order, and
+   * the same number in every strategy for the same save. What "newest" means when backups are
+   * chosen or listed. Absent for a backup made before generations existed (or by a strategy
+   * that does not keep it): such backups count as older than any that have one.
+   */
+  generation?: number;
   /** sha256 (hex) of the backed-up bytes, recorded at save time. */
   sha256: string;
   /** Size in bytes. */
@@ -24,6 +32,13 @@ export interface BackupInput {
   mode: number;
   /** `commit`: the version being committed; `previous`: the version found on disk before it. */
   reason: 'commit' | 'previous';
+  /**
+   * Commit generation of this version, assigned by the engine under the file's lock: one more
+   * than the highest any strategy holds for the file. A strategy stores it durably with the
+   * backup and returns it as {@link BackupRecord.generation}, so the order survives restarts and
+   * wall-clock steps.
+   */
+  generation: number;
 }
 
 /** What pruning removed, or would remove with `dryRun`. */
@@ -50,7 +65,10 @@ export interface BackupStrategy {
    * commit succeeded.
    */
   save(input: BackupInput): Promise<BackupRecord>;
-  /** Backups of `file`, newest first. */
+  /**
+   * Backups of `file`, newest first in save order (never by wall-clock time). Each record carries
+   * the `generation` it was saved with; the engine orders all strategies' backups by it.
+   */
   list(file: string): Promise<BackupRecord[]>;
   /** The bytes of one backup. */
   read(record: BackupRecord): Promise<Uint8Array>;

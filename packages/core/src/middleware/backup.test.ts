@@ -23,7 +23,7 @@ class MemoryStrategy implements BackupStrategy {
       this.failNext = undefined;
       throw error;
     }
-    const record: BackupRecord = { id: `${this.name}-${this.saved.length + 1}`, file: input.file, strategy: this.name, createdAt: new Date(Date.now() + this.saved.length), sha256: input.sha256, bytes: input.bytes.length };
+    const record: BackupRecord = { id: `${this.name}-${this.saved.length + 1}`, file: input.file, strategy: this.name, createdAt: new Date(Date.now() + this.saved.length), sha256: input.sha256, bytes: input.bytes.length, generation: input.generation };
     this.saved.unshift({ record, bytes: Buffer.from(input.bytes), reason: input.reason });
     return record;
   }

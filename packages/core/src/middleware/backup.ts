@@ -11,8 +11,11 @@ import type { Contributions } from '../engine/contributions.js';
  * `backup`: before the rename, saves the version being committed through every strategy, so
  * the store always holds the last committed version and a restore loses no acknowledged write.
  * A version found on disk that no backup holds yet (a file adopted from elsewhere, an outside
- * edit) is saved first. With `backup.required` (the default) the commit is refused when no
- * strategy could save it; otherwise it goes ahead and `backup:failed` is emitted. If the commit
+ * edit) is saved first. Each saved version gets the next commit generation (see
+ * `BackupRecord.generation`), counted on from what the strategies hold, so "newest" follows
+ * commit order even when the wall clock steps back or the process restarts. With
+ * `backup.required` (the default) the commit is refused when no strategy could save it;
+ * otherwise it goes ahead and `backup:failed` is emitted. If the commit
  * then fails, its backups are removed again, so a restore never brings back a write that failed.
  * Retention runs only once the commit succeeded: a failed write never costs an older backup.
  */
@@ -29,8 +32,18 @@ export class BackupMiddleware implements Middleware {
     await ctx.prepare();
     if (!ctx.changed || ctx.kind === 'restore' || !ctx.bytes || !ctx.sha256) return next();
     const mode = ctx.current ? ctx.current.stats.mode & 0o7777 : 0o600;
-    if (ctx.current) await this.savePreviousIfMissing(ctx, mode);
-    const saved = await this.saveEverywhere(ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit' });
+    const held = await this.listEach(ctx.file);
+    // Under the lock, so no other writer can take the same number.
+    let generation = 1 + held.flat().reduce((highest, record) => Math.max(highest, record?.generation ?? 0), 0);
+    if (ctx.current) {
+      const current = ctx.current;
+      const missing = this.contributions.strategies.filter((_, i) => held[i]?.[0]?.sha256 !== current.sha256);
+      if (missing.length > 0) {
+        await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous', generation });
+        generation++;
+      }
+    }
+    const saved = await this.saveEverywhere(ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation });
     try {
       await next();
     } catch (err) {
@@ -52,18 +65,12 @@ export class BackupMiddleware implements Middleware {
     }
   }
 
-  /** Saves the version on disk to each strategy whose newest backup is not that version. */
-  private async savePreviousIfMissing(ctx: WriteContext, mode: number): Promise<void> {
-    const current = ctx.current!;
-    const missing: BackupStrategy[] = [];
-    for (const strategy of this.contributions.strategies) {
-      const newest = await strategy.list(ctx.file).then(
-        (records) => records[0],
-        () => undefined,
-      );
-      if (newest?.sha256 !== current.sha256) missing.push(strategy);
-    }
-    if (missing.length > 0) await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous' });
+  /**
+   * Each strategy's backups of `file`, newest first; undefined for a strategy that could not list
+   * them (it then gets the version on disk saved again, and its save reports what is wrong).
+   */
+  private listEach(file: string): Promise<Array<BackupRecord[] | undefined>> {
+    return Promise.all(this.contributions.strategies.map((strategy) => strategy.list(file).catch(() => undefined)));
   }
 
   private saveEverywhere(ctx: WriteContext, input: BackupInput): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {

@@ -10,8 +10,8 @@ export interface ResolvedRetention {
 }
 
 /**
- * What the built-in strategies share: every backup gets a time and sequence id (see
- * `formatSnapshotId`) and retention is applied by `prune` (after each successful commit, and
+ * What the built-in strategies share: every backup gets an id carrying its time, its sequence
+ * in this store and its commit generation (see `formatSnapshotId`), and retention is applied by `prune` (after each successful commit, and
  * by `prevention prune`). Subclasses only
  * say how snapshots are stored, listed and deleted.
  */
@@ -44,7 +44,7 @@ export abstract class SnapshotStrategy implements BackupStrategy {
   async save(input: BackupInput): Promise<BackupRecord> {
     const existing = await this.list(input.file);
     const seq = Math.max(0, ...existing.map((r) => parseSnapshotId(r.id)?.seq ?? 0)) + 1;
-    const meta = { createdAt: new Date(this.services.clock.now()), seq, bytes: input.bytes.length, sha256: input.sha256 };
+    const meta = { createdAt: new Date(this.services.clock.now()), seq, bytes: input.bytes.length, sha256: input.sha256, generation: input.generation };
     const id = formatSnapshotId(meta);
     await this.store(input, id);
     return toBackupRecord(id, meta, input.file, this.name);
