@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -56,6 +56,22 @@ describe('the gzip backup strategy, registered as a plugin', () => {
 
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ commit: 4 });
     expect(result.backup.generation).toBe(4);
+    await engine.close();
+  });
+
+  it('gives a deleted 0600 file back its mode', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gzip-backup-'));
+    const file = path.join(dir, 'secret.json');
+    await writeFile(file, '{}\n');
+    await chmod(file, 0o600);
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [gzipBackup({ keep: 3 })] });
+    await engine.write('secret.json', { token: 'a' });
+    await unlink(file);
+
+    await engine.restore('secret.json');
+
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ token: 'a' });
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
     await engine.close();
   });
 });

@@ -18,10 +18,11 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /**
- * `<epoch ms>-<seq>-<bytes>-<sha256>-<generation>.json.gz`: the name is the durable record of the
- * checksum and of the commit generation the engine ordered the backup by (older names lack it).
+ * `<epoch ms>-<seq>-<bytes>-<sha256>-<generation>[-<mode, octal>-<uid>-<gid>].json.gz`: the name
+ * is the durable record of the checksum, of the commit generation the engine orders backups by
+ * (older names lack it) and of the data file's mode and owner, which a restore gives back.
  */
-const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})(?:-(\d+))?\.json\.gz$/;
+const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})(?:-(\d+)(?:-([0-7]+)-(\d+)-(\d+))?)?\.json\.gz$/;
 
 /**
  * A backup strategy that keeps the newest `keep` versions gzip-compressed, written against the
@@ -42,7 +43,8 @@ export class GzipBackupStrategy implements BackupStrategy {
   async save(input: BackupInput): Promise<BackupRecord> {
     const existing = await this.list(input.file);
     const seq = Math.max(0, ...existing.map((r) => Number(r.id.split('-')[1]))) + 1;
-    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}-${input.generation}`;
+    const attributes = input.attributes ? `-${input.attributes.mode.toString(8)}-${input.attributes.uid}-${input.attributes.gid}` : '';
+    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}-${input.generation}${attributes}`;
     const dir = this.dirFor(input.file);
     await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     // Same read/write bits as the data file, never wider.
@@ -90,6 +92,7 @@ export class GzipBackupStrategy implements BackupStrategy {
     if (!match) return undefined;
     const record: BackupRecord = { id, file, strategy: this.name, createdAt: new Date(Number(match[1])), bytes: Number(match[3]), sha256: match[4]! };
     if (match[5] !== undefined) record.generation = Number(match[5]);
+    if (match[6] !== undefined) record.attributes = { mode: parseInt(match[6], 8), uid: Number(match[7]), gid: Number(match[8]) };
     return record;
   }
 

@@ -1,3 +1,5 @@
+import type { FileAttributes } from '../fs/file-attributes.js';
+
 /** One saved version of a file. */
 export interface BackupRecord {
   /** Unique within the strategy and file; passed back to `read` and `restore`. */
@@ -19,6 +21,12 @@ export interface BackupRecord {
   sha256: string;
   /** Size in bytes. */
   bytes: number;
+  /**
+   * The data file's mode and owner when this version was saved. A restore over a damaged or
+   * deleted file gives them back (the owner only when running as root); absent when the file
+   * was not on disk yet, or for a backup made before they were recorded.
+   */
+  attributes?: FileAttributes;
 }
 
 /** What a strategy is asked to save. */
@@ -28,8 +36,13 @@ export interface BackupInput {
   /** The exact bytes of the version, as they are (or will be) on disk. */
   bytes: Uint8Array;
   sha256: string;
-  /** Mode of the data file; backups are never more permissive. */
+  /** Mode to give the backup: the data file's (0o600 while it has none); backups are never more permissive. */
   mode: number;
+  /**
+   * The data file's mode and owner as found on disk (absent for a file not created yet). A
+   * strategy stores them with the backup and returns them as {@link BackupRecord.attributes}.
+   */
+  attributes?: FileAttributes;
   /** `commit`: the version being committed; `previous`: the version found on disk before it. */
   reason: 'commit' | 'previous';
   /**

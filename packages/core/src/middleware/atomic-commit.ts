@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { CommitJournal } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
+import { attributesOf } from '../fs/file-attributes.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';
@@ -35,7 +36,8 @@ async function assertTargetUnchanged(fs: FileSystem, ctx: WriteContext): Promise
 
 /**
  * `atomic-commit`: writes the prepared bytes with {@link atomicWriteFile}, keeping the replaced
- * file's mode (and owner, as root). Just before the rename it proves the lock is still held, the
+ * file's mode (and owner, as root), or for a restore with no readable file to replace, the mode
+ * and owner its backup recorded. Just before the rename it proves the lock is still held, the
  * file still the version the commit loaded, and the commit not aborted. If only the final directory fsync fails, the previous version is put
  * back so that a failed commit never leaves a version nobody was told about. Each verified
  * commit is recorded in the file's commit journal, the baseline monitors compare against.
@@ -53,11 +55,13 @@ export class AtomicCommitMiddleware implements Middleware {
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     await ctx.prepare();
     if (!ctx.changed || !ctx.bytes) return next();
-    const current = ctx.current;
+    // The file being replaced keeps its mode and owner; a restore over a damaged or missing file
+    // gets those its backup recorded, never the defaults of a new file.
+    const attributes = ctx.current ? attributesOf(ctx.current.stats) : ctx.restoring?.attributes;
     try {
       ctx.committed = await atomicWriteFile(this.fs, ctx.file, ctx.bytes, {
-        mode: current ? current.stats.mode & 0o7777 : undefined,
-        owner: current ? { uid: current.stats.uid, gid: current.stats.gid } : undefined,
+        mode: attributes?.mode,
+        owner: attributes && { uid: attributes.uid, gid: attributes.gid },
         beforeRename: async () => {
           if (ctx.signal.aborted) throw ctx.signal.reason as Error;
           await ctx.lock?.assertHeld();

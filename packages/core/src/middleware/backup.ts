@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
+import { attributesOf } from '../fs/file-attributes.js';
 import type { EngineEvents } from '../events/event-bus.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';
@@ -31,7 +32,8 @@ export class BackupMiddleware implements Middleware {
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     await ctx.prepare();
     if (!ctx.changed || ctx.kind === 'restore' || !ctx.bytes || !ctx.sha256) return next();
-    const mode = ctx.current ? ctx.current.stats.mode & 0o7777 : 0o600;
+    const attributes = ctx.current && attributesOf(ctx.current.stats);
+    const mode = attributes?.mode ?? 0o600;
     const held = await this.listEach(ctx.file);
     // Under the lock, so no other writer can take the same number.
     let generation = 1 + held.flat().reduce((highest, record) => Math.max(highest, record?.generation ?? 0), 0);
@@ -39,11 +41,11 @@ export class BackupMiddleware implements Middleware {
       const current = ctx.current;
       const missing = this.contributions.strategies.filter((_, i) => held[i]?.[0]?.sha256 !== current.sha256);
       if (missing.length > 0) {
-        await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous', generation });
+        await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous', generation, attributes });
         generation++;
       }
     }
-    const saved = await this.saveEverywhere(ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation });
+    const saved = await this.saveEverywhere(ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation, attributes });
     try {
       await next();
     } catch (err) {

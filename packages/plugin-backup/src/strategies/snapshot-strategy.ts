@@ -44,7 +44,7 @@ export abstract class SnapshotStrategy implements BackupStrategy {
   async save(input: BackupInput): Promise<BackupRecord> {
     const existing = await this.list(input.file);
     const seq = Math.max(0, ...existing.map((r) => parseSnapshotId(r.id)?.seq ?? 0)) + 1;
-    const meta = { createdAt: new Date(this.services.clock.now()), seq, bytes: input.bytes.length, sha256: input.sha256, generation: input.generation };
+    const meta = { createdAt: new Date(this.services.clock.now()), seq, bytes: input.bytes.length, sha256: input.sha256, generation: input.generation, attributes: input.attributes };
     const id = formatSnapshotId(meta);
     await this.store(input, id);
     return toBackupRecord(id, meta, input.file, this.name);
