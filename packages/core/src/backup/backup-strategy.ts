@@ -80,7 +80,9 @@ export interface BackupStrategy {
   save(input: BackupInput): Promise<BackupRecord>;
   /**
    * Backups of `file`, newest first in save order (never by wall-clock time). Each record carries
-   * the `generation` it was saved with; the engine orders all strategies' backups by it.
+   * the `generation` it was saved with; the engine orders all strategies' backups by it. When it
+   * fails, the engine saves nothing through this strategy for that commit: a number not proven
+   * higher than the ones it holds could put the new version below older ones.
    */
   list(file: string): Promise<BackupRecord[]>;
   /** The bytes of one backup. */
