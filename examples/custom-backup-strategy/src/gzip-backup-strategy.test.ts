@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createEngine, quarantineDirFor } from '@prevention/core';
+import { createEngine, quarantineDirFor, systemClock, type Clock } from '@prevention/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gzipBackup } from './gzip-backup-plugin.js';
 import type { GzipBackupStrategy } from './gzip-backup-strategy.js';
@@ -35,6 +35,43 @@ describe('the gzip backup strategy, registered as a plugin', () => {
     const result = await engine.restore('shared.json');
     expect(await readFile(file)).toEqual(committed);
     expect(path.dirname(result.quarantined!)).toBe(quarantineDirFor(file));
+    await engine.close();
+  });
+
+  it('restores the last committed version when the clock stepped back an hour before it', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gzip-backup-'));
+    let now = Date.UTC(2026, 5, 1, 12);
+    const clock: Clock = { now: () => now, sleep: systemClock.sleep, setTimeout: systemClock.setTimeout };
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, clock, plugins: [gzipBackup({ keep: 10 })] });
+    for (const n of [1, 2, 3]) {
+      now += 60_000;
+      await engine.write('shared.json', { commit: n });
+    }
+    now -= 60 * 60_000;
+    await engine.write('shared.json', { commit: 4 });
+    const file = path.join(dir, 'shared.json');
+    await writeFile(file, '{"comm');
+
+    const result = await engine.restore('shared.json');
+
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ commit: 4 });
+    expect(result.backup.generation).toBe(4);
+    await engine.close();
+  });
+
+  it('gives a deleted 0600 file back its mode', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gzip-backup-'));
+    const file = path.join(dir, 'secret.json');
+    await writeFile(file, '{}\n');
+    await chmod(file, 0o600);
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [gzipBackup({ keep: 3 })] });
+    await engine.write('secret.json', { token: 'a' });
+    await unlink(file);
+
+    await engine.restore('secret.json');
+
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ token: 'a' });
+    expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
     await engine.close();
   });
 });

@@ -17,8 +17,12 @@ import {
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
-/** `<epoch ms>-<seq>-<bytes>-<sha256>.json.gz`: the name is the durable record of the checksum. */
-const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})\.json\.gz$/;
+/**
+ * `<epoch ms>-<seq>-<bytes>-<sha256>-<generation>[-<mode, octal>-<uid>-<gid>].json.gz`: the name
+ * is the durable record of the checksum, of the commit generation the engine orders backups by
+ * (older names lack it) and of the data file's mode and owner, which a restore gives back.
+ */
+const NAME = /^(\d+)-(\d+)-(\d+)-([0-9a-f]{64})(?:-(\d+)(?:-([0-7]+)-(\d+)-(\d+))?)?\.json\.gz$/;
 
 /**
  * A backup strategy that keeps the newest `keep` versions gzip-compressed, written against the
@@ -39,7 +43,8 @@ export class GzipBackupStrategy implements BackupStrategy {
   async save(input: BackupInput): Promise<BackupRecord> {
     const existing = await this.list(input.file);
     const seq = Math.max(0, ...existing.map((r) => Number(r.id.split('-')[1]))) + 1;
-    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}`;
+    const attributes = input.attributes ? `-${input.attributes.mode.toString(8)}-${input.attributes.uid}-${input.attributes.gid}` : '';
+    const id = `${this.clock.now()}-${seq}-${input.bytes.length}-${input.sha256}-${input.generation}${attributes}`;
     const dir = this.dirFor(input.file);
     await this.fs.mkdir(dir, { recursive: true, mode: 0o700 });
     // Same read/write bits as the data file, never wider.
@@ -85,7 +90,10 @@ export class GzipBackupStrategy implements BackupStrategy {
   private toRecord(file: string, id: string): BackupRecord | undefined {
     const match = NAME.exec(`${id}.json.gz`);
     if (!match) return undefined;
-    return { id, file, strategy: this.name, createdAt: new Date(Number(match[1])), bytes: Number(match[3]), sha256: match[4]! };
+    const record: BackupRecord = { id, file, strategy: this.name, createdAt: new Date(Number(match[1])), bytes: Number(match[3]), sha256: match[4]! };
+    if (match[5] !== undefined) record.generation = Number(match[5]);
+    if (match[6] !== undefined) record.attributes = { mode: parseInt(match[6], 8), uid: Number(match[7]), gid: Number(match[8]) };
+    return record;
   }
 
   private dirFor(file: string): string {

@@ -24,6 +24,7 @@ export type { Clock, CancelTimer } from './clock.js';
 export { systemClock } from './clock.js';
 export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logging/logger.js';
 export type { BackupStrategy, BackupRecord, BackupInput, PruneReport } from './backup/backup-strategy.js';
+export type { FileAttributes } from './fs/file-attributes.js';
 export { selectBackup, type SelectedBackup, type BackupAcceptor } from './backup/select-backup.js';
 export type { Alert, AlertSeverity, AlertSink, SinkHealth } from './alerts/alert-sink.js';
 export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';

@@ -64,4 +64,32 @@ describe('backup file modes', () => {
     expect(((await stat(file)).mode & 0o777).toString(8)).toBe('600');
     await engine.close();
   });
+
+  it('narrows the older backups when the file was narrowed, at its next commit', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared.json');
+    await writeFile(file, '{}\n');
+    await chmod(file, 0o644);
+    const open = () =>
+      createEngine({
+        cwd: dir,
+        config: false,
+        logger: { level: 'silent' },
+        plugins: [backup({ strategies: [{ type: 'rotating', keep: 5 }, { type: 'timestamped', keepLast: 5 }, { type: 'content-addressed', keepLast: 5 }] })],
+      });
+    const before = await open();
+    await before.write('shared.json', { a: 1 });
+    await before.write('shared.json', { a: 2 });
+    await before.close();
+    await chmod(file, 0o600);
+    // Another writer, which finds the file as it now is.
+    const engine = await open();
+    await engine.write('shared.json', { a: 3 });
+
+    const modes = await modesUnder(path.join(dir, '.prevention'));
+    const files = [...modes].filter(([name]) => !name.endsWith('quarantine') && !['backups', 'shared.json', 'rotating', 'timestamped', 'content-addressed', 'objects'].includes(path.basename(name)));
+    expect(files.length).toBeGreaterThan(10);
+    for (const [name, mode] of files) expect([name, mode.toString(8)]).toEqual([name, '600']);
+    await engine.close();
+  });
 });

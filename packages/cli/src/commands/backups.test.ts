@@ -1,5 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sha256Hex } from '@prevention/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_CONFIG, tempProject, type TempProject } from '../__tests__/cli-harness.js';
 
@@ -7,6 +9,7 @@ interface Record {
   id: string;
   strategy: string;
   sha256: string;
+  generation?: number;
 }
 
 describe('prevention backups, restore and prune', () => {
@@ -24,7 +27,7 @@ describe('prevention backups, restore and prune', () => {
     const records = JSON.parse(listed.stdout) as Record[];
     expect(records.length).toBeGreaterThanOrEqual(4);
     const table = await project.run(['backups', 'shared_context.json']);
-    expect(table.stdout).toMatch(/^ID\s+STRATEGY\s+CREATED\s+SIZE\s+SHA256\n/);
+    expect(table.stdout).toMatch(/^GENERATION\s+ID\s+STRATEGY\s+CREATED\s+SIZE\s+SHA256\n/);
     expect(table.stdout).toContain(records[0]!.sha256.slice(0, 12));
 
     const good = await readFile(project.file('shared_context.json'));
@@ -44,6 +47,24 @@ describe('prevention backups, restore and prune', () => {
     const older = await project.run(['restore', 'shared_context.json', '--id', records[2]!.id, '--json']);
     expect(older.code).toBe(0);
     expect(JSON.parse(older.stdout)).toMatchObject({ dryRun: false, backup: { id: records[2]!.id } });
+  });
+
+  it('lists and restores in commit order after a publish from a clock stepped back an hour', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG.replace("[{ type: 'rotating', keep: 5 }]", "[{ type: 'rotating', keep: 5 }, { type: 'timestamped', keepLast: 5 }]"));
+    await project.write('behind.mjs', 'const now = Date.now.bind(Date);\nDate.now = () => now() - 3_600_000;\n');
+    const behind = { NODE_OPTIONS: `--import=${pathToFileURL(project.file('behind.mjs')).href}` };
+    expect((await project.run(['publish', 'shared_context.json', '-t', 'step-5', '-s', 'test'], { env: behind })).code).toBe(0);
+    const fifth = await readFile(project.file('shared_context.json'));
+
+    const records = JSON.parse((await project.run(['backups', 'shared_context.json', '--json'])).stdout) as Record[];
+    expect(records.slice(0, 2).map((r) => r.sha256)).toEqual([sha256Hex(fifth), sha256Hex(fifth)]);
+    const table = await project.run(['backups', 'shared_context.json']);
+    expect(table.stdout).toMatch(/^GENERATION\s+ID\s+STRATEGY\s+CREATED\s+SIZE\s+SHA256\n/);
+    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${records[0]!.generation}\\s+${records[0]!.id}\\s`));
+
+    await writeFile(project.file('shared_context.json'), fifth.subarray(0, 40));
+    expect((await project.run(['restore', 'shared_context.json'])).code).toBe(0);
+    expect(await readFile(project.file('shared_context.json'))).toEqual(fifth);
   });
 
   it('exits 1 with a hint when the backup asked for does not exist', async () => {

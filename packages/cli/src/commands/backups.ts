@@ -18,22 +18,23 @@ async function runBackups(ctx: CommandContext, file: string, options: { json?: b
   }
   output.result(
     renderTable(
-      ['ID', 'STRATEGY', 'CREATED', 'SIZE', 'SHA256'],
-      records.map((r) => [r.id, r.strategy, `${r.createdAt.toISOString()} (${ago(r.createdAt)})`, formatBytes(r.bytes), shortSha(r.sha256)]),
+      // The generation is the order: the times come from wall clocks, which can step back.
+      ['GENERATION', 'ID', 'STRATEGY', 'CREATED', 'SIZE', 'SHA256'],
+      records.map((r) => [r.generation === undefined ? '-' : String(r.generation), r.id, r.strategy, `${r.createdAt.toISOString()} (${ago(r.createdAt)})`, formatBytes(r.bytes), shortSha(r.sha256)]),
     ),
   );
   return ExitCode.Ok;
 }
 
-/** `prevention backups <file>`: lists the backups of a file, newest first. */
+/** `prevention backups <file>`: lists the backups of a file, newest first in commit order. */
 export function backupsCommand(): Command {
   const command = new Command('backups')
-    .description('list the backups of a file across every strategy, newest first')
+    .description('list the backups of a file across every strategy, newest first in commit order')
     .argument('<file>', 'the data file')
     .option('--json', 'print the backups as JSON')
     .action(action(runBackups));
   return withExamples(command, [
-    ['prevention backups shared_context.json', 'id, strategy, time, size and sha256 of each backup'],
+    ['prevention backups shared_context.json', 'generation, id, strategy, time, size and sha256 of each backup'],
     ['prevention backups shared_context.json --json | jq ".[0].id"', 'the newest backup\'s id'],
   ]);
 }

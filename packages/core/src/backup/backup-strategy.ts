@@ -1,3 +1,5 @@
+import type { FileAttributes } from '../fs/file-attributes.js';
+
 /** One saved version of a file. */
 export interface BackupRecord {
   /** Unique within the strategy and file; passed back to `read` and `restore`. */
@@ -6,11 +8,25 @@ export interface BackupRecord {
   file: string;
   /** The strategy instance that holds it. */
   strategy: string;
+  /** Wall-clock time of the save: for display and day-based retention, never to tell which backup is newer (clocks step back). */
   createdAt: Date;
+  /**
+   * Commit generation: strictly increasing across the versions of one file, in commit order, and
+   * the same number in every strategy for the same save. What "newest" means when backups are
+   * chosen or listed. Absent for a backup made before generations existed (or by a strategy
+   * that does not keep it): such backups count as older than any that have one.
+   */
+  generation?: number;
   /** sha256 (hex) of the backed-up bytes, recorded at save time. */
   sha256: string;
   /** Size in bytes. */
   bytes: number;
+  /**
+   * The data file's mode and owner when this version was saved. A restore over a damaged or
+   * deleted file gives them back (the owner only when running as root); absent when the file
+   * was not on disk yet, or for a backup made before they were recorded.
+   */
+  attributes?: FileAttributes;
 }
 
 /** What a strategy is asked to save. */
@@ -20,10 +36,22 @@ export interface BackupInput {
   /** The exact bytes of the version, as they are (or will be) on disk. */
   bytes: Uint8Array;
   sha256: string;
-  /** Mode of the data file; backups are never more permissive. */
+  /** Mode to give the backup: the data file's (0o600 while it has none); backups are never more permissive. */
   mode: number;
+  /**
+   * The data file's mode and owner as found on disk (absent for a file not created yet). A
+   * strategy stores them with the backup and returns them as {@link BackupRecord.attributes}.
+   */
+  attributes?: FileAttributes;
   /** `commit`: the version being committed; `previous`: the version found on disk before it. */
   reason: 'commit' | 'previous';
+  /**
+   * Commit generation of this version, assigned by the engine under the file's lock: one more
+   * than the highest any strategy holds for the file. A strategy stores it durably with the
+   * backup and returns it as {@link BackupRecord.generation}, so the order survives restarts and
+   * wall-clock steps.
+   */
+  generation: number;
 }
 
 /** What pruning removed, or would remove with `dryRun`. */
@@ -50,7 +78,12 @@ export interface BackupStrategy {
    * commit succeeded.
    */
   save(input: BackupInput): Promise<BackupRecord>;
-  /** Backups of `file`, newest first. */
+  /**
+   * Backups of `file`, newest first in save order (never by wall-clock time). Each record carries
+   * the `generation` it was saved with; the engine orders all strategies' backups by it. When it
+   * fails, the engine saves nothing through this strategy for that commit: a number not proven
+   * higher than the ones it holds could put the new version below older ones.
+   */
   list(file: string): Promise<BackupRecord[]>;
   /** The bytes of one backup. */
   read(record: BackupRecord): Promise<Uint8Array>;

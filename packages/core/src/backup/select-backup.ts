@@ -14,12 +14,39 @@ export interface SelectedBackup {
 /** Parses and checks a candidate's bytes; throws (any error) when it is not acceptable. */
 export type BackupAcceptor = (bytes: Uint8Array) => JsonValue;
 
-/** Every backup of `file` across strategies, newest first (ties keep strategy order). */
+/** A backup as listed; for one without a generation, its place among its strategy's others without one (0 for the newest). */
+interface Listed {
+  record: BackupRecord;
+  strategy: BackupStrategy;
+  rank: number;
+}
+
+async function listOf(strategy: BackupStrategy, file: string): Promise<Listed[]> {
+  let rank = 0;
+  return (await strategy.list(file)).map((record) => ({ record, strategy, rank: record.generation === undefined ? rank++ : 0 }));
+}
+
+/**
+ * Newest first in commit order: by generation; backups without one (made before generations
+ * existed) after every backup that has one, interleaved rank by rank so each strategy's own
+ * order is kept and no wall clock decides. Ties keep strategy order (the sort is stable).
+ */
+function newestFirst(a: Listed, b: Listed): number {
+  const ga = a.record.generation;
+  const gb = b.record.generation;
+  if (ga !== undefined && gb !== undefined) return gb - ga;
+  if (ga !== undefined) return -1;
+  if (gb !== undefined) return 1;
+  return a.rank - b.rank;
+}
+
+/** Every backup of `file` across strategies, newest first in commit order (see {@link BackupRecord.generation}). */
 export async function listBackups(strategies: readonly BackupStrategy[], file: string): Promise<Array<{ record: BackupRecord; strategy: BackupStrategy }>> {
-  const lists = await Promise.all(
-    strategies.map(async (strategy) => (await strategy.list(file)).map((record) => ({ record, strategy }))),
-  );
-  return lists.flat().sort((a, b) => b.record.createdAt.getTime() - a.record.createdAt.getTime());
+  const lists = await Promise.all(strategies.map((strategy) => listOf(strategy, file)));
+  return lists
+    .flat()
+    .sort(newestFirst)
+    .map(({ record, strategy }) => ({ record, strategy }));
 }
 
 /**

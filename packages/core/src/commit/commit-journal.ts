@@ -53,16 +53,20 @@ export class CommitJournal {
     }
     const record: CommitRecord = { sha256, size: stats.size, mode: stats.mode & 0o7777, ino: String(stats.ino), at: new Date().toISOString(), pid: process.pid };
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
-    const fd = await this.fs.open(journal, this.fs.flags.append, 0o644);
+    // It names the file's content (sha256, size): no more readable than the file itself.
+    const mode = stats.mode & 0o666;
+    const fd = await this.fs.open(journal, this.fs.flags.append, mode);
     let size: number;
     try {
+      // A journal made wider before (by an older version, or before the file was narrowed).
+      if (((await this.fs.fstat(fd)).mode & ~mode & 0o777) !== 0) await this.fs.fchmod(fd, mode);
       let offset = 0;
       while (offset < line.length) offset += await this.fs.write(fd, line, offset, line.length - offset, null);
       size = (await this.fs.fstat(fd)).size;
     } finally {
       await this.fs.close(fd);
     }
-    if (size > COMPACT_AT) await atomicWriteFile(this.fs, journal, line, { mode: 0o644, label: 'compacting the commit journal' });
+    if (size > COMPACT_AT) await atomicWriteFile(this.fs, journal, line, { mode, label: 'compacting the commit journal' });
   }
 }
 

@@ -87,6 +87,10 @@ export class CommitContext implements WriteContext {
     return this.controller.signal;
   }
 
+  get restoring(): BackupRecord | undefined {
+    return this.restored?.selected.record;
+  }
+
   get kind(): 'update' | 'restore' {
     return this.outcomes[0]?.change.kind === 'restore' ? 'restore' : 'update';
   }

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { CommitJournal } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
+import { attributesOf, type FileAttributes } from '../fs/file-attributes.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';
@@ -9,25 +10,23 @@ import { TOKENS } from '../tokens.js';
 import { putBack } from './put-back.js';
 
 /**
- * The file must still be the version this commit loaded. Under a held lock nothing else commits,
- * so a change means a second holder: a contender that removed a lock it wrongly judged stale, or
- * a program writing without prevention. Renaming anyway would silently drop that write.
+ * The mode and owner of the damaged file a restore replaces, for when its backup recorded none:
+ * it has no parsed current version, but it still has them.
  */
-/**
- * The status of the version being replaced, whose mode and owner the new one keeps. A corrupt
- * file being restored has no parsed current version, but it still has them: a 0600 file must
- * not come back 0644.
- */
-async function replacedStats(fs: FileSystem, ctx: WriteContext): Promise<FileStats | undefined> {
-  if (ctx.current) return ctx.current.stats;
+async function replacedAttributes(fs: FileSystem, ctx: WriteContext): Promise<FileAttributes | undefined> {
   try {
-    return await fs.lstat(ctx.file);
+    return attributesOf(await fs.lstat(ctx.file));
   } catch (err) {
     if (systemErrorCode(err) === 'ENOENT') return undefined;
     throw ioError('reading the mode of the version being replaced', ctx.file, err);
   }
 }
 
+/**
+ * The file must still be the version this commit loaded. Under a held lock nothing else commits,
+ * so a change means a second holder: a contender that removed a lock it wrongly judged stale, or
+ * a program writing without prevention. Renaming anyway would silently drop that write.
+ */
 async function assertTargetUnchanged(fs: FileSystem, ctx: WriteContext): Promise<void> {
   // A restore over a damaged file loaded no version to compare with.
   if (ctx.kind === 'restore' && !ctx.current) return;
@@ -50,7 +49,8 @@ async function assertTargetUnchanged(fs: FileSystem, ctx: WriteContext): Promise
 
 /**
  * `atomic-commit`: writes the prepared bytes with {@link atomicWriteFile}, keeping the replaced
- * file's mode (and owner, as root). Just before the rename it proves the lock is still held, the
+ * file's mode (and owner, as root), or for a restore with no readable file to replace, the mode
+ * and owner its backup recorded. Just before the rename it proves the lock is still held, the
  * file still the version the commit loaded, and the commit not aborted. If only the final directory fsync fails, the previous version is put
  * back so that a failed commit never leaves a version nobody was told about. Each verified
  * commit is recorded in the file's commit journal, the baseline monitors compare against.
@@ -68,11 +68,14 @@ export class AtomicCommitMiddleware implements Middleware {
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     await ctx.prepare();
     if (!ctx.changed || !ctx.bytes) return next();
-    const replaced = await replacedStats(this.fs, ctx);
+    // The file being replaced keeps its mode and owner; a restore over a damaged or missing file
+    // gets those its backup recorded, and failing that the damaged file's, never the defaults of
+    // a new file (a 0600 file must not come back 0644).
+    const attributes = ctx.current ? attributesOf(ctx.current.stats) : (ctx.restoring?.attributes ?? (await replacedAttributes(this.fs, ctx)));
     try {
       ctx.committed = await atomicWriteFile(this.fs, ctx.file, ctx.bytes, {
-        mode: replaced ? replaced.mode & 0o7777 : undefined,
-        owner: replaced ? { uid: replaced.uid, gid: replaced.gid } : undefined,
+        mode: attributes?.mode,
+        owner: attributes && { uid: attributes.uid, gid: attributes.gid },
         beforeRename: async () => {
           if (ctx.signal.aborted) throw ctx.signal.reason as Error;
           await ctx.lock?.assertHeld();

@@ -12,6 +12,7 @@ import { tempDir } from '../__tests__/helpers.js';
 class MemoryStrategy implements BackupStrategy {
   readonly saved: Array<{ record: BackupRecord; bytes: Uint8Array; reason: string }> = [];
   failNext: Error | undefined;
+  failNextList: Error | undefined;
   constructor(
     readonly name = 'memory',
     /** Retention: the newest `keep` versions. */
@@ -23,11 +24,14 @@ class MemoryStrategy implements BackupStrategy {
       this.failNext = undefined;
       throw error;
     }
-    const record: BackupRecord = { id: `${this.name}-${this.saved.length + 1}`, file: input.file, strategy: this.name, createdAt: new Date(Date.now() + this.saved.length), sha256: input.sha256, bytes: input.bytes.length };
+    const record: BackupRecord = { id: `${this.name}-${this.saved.length + 1}`, file: input.file, strategy: this.name, createdAt: new Date(Date.now() + this.saved.length), sha256: input.sha256, bytes: input.bytes.length, generation: input.generation };
     this.saved.unshift({ record, bytes: Buffer.from(input.bytes), reason: input.reason });
     return record;
   }
   async list(file: string): Promise<BackupRecord[]> {
+    const error = this.failNextList;
+    this.failNextList = undefined;
+    if (error) throw error;
     return this.saved.filter((s) => s.record.file === file).map((s) => s.record);
   }
   async read(record: BackupRecord): Promise<Uint8Array> {
@@ -97,6 +101,33 @@ describe('backup middleware', () => {
     expect(failed).toHaveLength(1);
     expect(second.saved).toHaveLength(1);
     await both.engine.close();
+  });
+
+  it('numbers each saved version one past the highest generation any strategy holds', async () => {
+    const first = new MemoryStrategy('first');
+    const second = new MemoryStrategy('second');
+    const { file, engine } = await setup([first, second]);
+    await writeFile(file, '{"from":"before"}');
+    await engine.write(file, { v: 1 });
+    await engine.write(file, { v: 2 });
+    const generations = (s: MemoryStrategy) => s.saved.map((x) => [x.reason, x.record.generation]);
+    expect(generations(first)).toEqual([['commit', 3], ['commit', 2], ['previous', 1]]);
+    expect(generations(second)).toEqual(generations(first));
+    await engine.close();
+  });
+
+  it('saves nothing to a strategy that could not list its backups: the version could not be numbered after theirs', async () => {
+    const only = new MemoryStrategy();
+    const { file, engine } = await setup([only]);
+    await engine.write(file, { v: 1 });
+    const before = await readFile(file);
+    only.failNextList = Object.assign(new Error('input/output error'), { code: 'EIO' });
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.BACKUP_FAILED });
+    expect(await readFile(file)).toEqual(before);
+    expect(only.saved).toHaveLength(1);
+    await engine.write(file, { v: 2 });
+    expect(only.saved.map((s) => s.record.generation)).toEqual([2, 1]);
+    await engine.close();
   });
 
   it('removes the backup of a commit that failed, so a restore never brings back a write that failed, and prunes only after a commit succeeded', async () => {

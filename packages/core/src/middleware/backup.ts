@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
+import { attributesOf } from '../fs/file-attributes.js';
 import type { EngineEvents } from '../events/event-bus.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';
@@ -11,8 +12,12 @@ import type { Contributions } from '../engine/contributions.js';
  * `backup`: before the rename, saves the version being committed through every strategy, so
  * the store always holds the last committed version and a restore loses no acknowledged write.
  * A version found on disk that no backup holds yet (a file adopted from elsewhere, an outside
- * edit) is saved first. With `backup.required` (the default) the commit is refused when no
- * strategy could save it; otherwise it goes ahead and `backup:failed` is emitted. If the commit
+ * edit) is saved first. Each saved version gets the next commit generation (see
+ * `BackupRecord.generation`), counted on from what the strategies hold, so "newest" follows
+ * commit order even when the wall clock steps back or the process restarts; a strategy that
+ * can not list its backups is not saved to, since its number could not be proven higher. With
+ * `backup.required` (the default) the commit is refused when no strategy could save it;
+ * otherwise it goes ahead and `backup:failed` is emitted. If the commit
  * then fails, its backups are removed again, so a restore never brings back a write that failed.
  * Retention runs only once the commit succeeded: a failed write never costs an older backup.
  */
@@ -28,9 +33,20 @@ export class BackupMiddleware implements Middleware {
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     await ctx.prepare();
     if (!ctx.changed || ctx.kind === 'restore' || !ctx.bytes || !ctx.sha256) return next();
-    const mode = ctx.current ? ctx.current.stats.mode & 0o7777 : 0o600;
-    if (ctx.current) await this.savePreviousIfMissing(ctx, mode);
-    const saved = await this.saveEverywhere(ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit' });
+    const attributes = ctx.current && attributesOf(ctx.current.stats);
+    const mode = attributes?.mode ?? 0o600;
+    const { held, unlisted } = await this.listEach(ctx.file);
+    // Under the lock, so no other writer can take the same number.
+    let generation = 1 + [...held.values()].flat().reduce((highest, record) => Math.max(highest, record.generation ?? 0), 0);
+    if (ctx.current) {
+      const current = ctx.current;
+      const missing = this.contributions.strategies.filter((strategy) => held.has(strategy) && held.get(strategy)![0]?.sha256 !== current.sha256);
+      if (missing.length > 0) {
+        await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous', generation, attributes });
+        generation++;
+      }
+    }
+    const saved = await this.saveTo(this.contributions.strategies, ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
     try {
       await next();
     } catch (err) {
@@ -52,34 +68,44 @@ export class BackupMiddleware implements Middleware {
     }
   }
 
-  /** Saves the version on disk to each strategy whose newest backup is not that version. */
-  private async savePreviousIfMissing(ctx: WriteContext, mode: number): Promise<void> {
-    const current = ctx.current!;
-    const missing: BackupStrategy[] = [];
-    for (const strategy of this.contributions.strategies) {
-      const newest = await strategy.list(ctx.file).then(
-        (records) => records[0],
-        () => undefined,
-      );
-      if (newest?.sha256 !== current.sha256) missing.push(strategy);
-    }
-    if (missing.length > 0) await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous' });
+  /** Each strategy's backups of `file`, newest first, and why the others could not list theirs. */
+  private async listEach(file: string): Promise<{ held: Map<BackupStrategy, BackupRecord[]>; unlisted: Map<BackupStrategy, unknown> }> {
+    const held = new Map<BackupStrategy, BackupRecord[]>();
+    const unlisted = new Map<BackupStrategy, unknown>();
+    await Promise.all(
+      this.contributions.strategies.map((strategy) =>
+        strategy.list(file).then(
+          (records) => void held.set(strategy, records),
+          (err: unknown) => void unlisted.set(strategy, err),
+        ),
+      ),
+    );
+    return { held, unlisted };
   }
 
-  private saveEverywhere(ctx: WriteContext, input: BackupInput): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {
-    return this.saveTo(this.contributions.strategies, ctx, input);
-  }
-
+  /**
+   * Saves `input` through each of `strategies`. One in `unlisted` is not asked: the generations it
+   * holds are unknown, so this version could sort below an older one there.
+   */
   private async saveTo(
     strategies: readonly BackupStrategy[],
     ctx: WriteContext,
     input: BackupInput,
+    unlisted: ReadonlyMap<BackupStrategy, unknown> = new Map(),
   ): Promise<Array<{ strategy: BackupStrategy; record: BackupRecord }>> {
     const saved: Array<{ strategy: BackupStrategy; record: BackupRecord }> = [];
     const failures: PreventionError[] = [];
     const required = ctx.settings.backup.required;
     for (const strategy of strategies) {
       try {
+        if (unlisted.has(strategy)) {
+          const cause = unlisted.get(strategy);
+          throw new PreventionError(
+            ErrorCodes.BACKUP_FAILED,
+            `backup strategy "${strategy.name}" could not list its backups of ${ctx.file} (${cause instanceof Error ? cause.message : String(cause)}), so this version could not be numbered after them and was not saved there`,
+            { file: ctx.file, cause },
+          );
+        }
         const record = await strategy.save(input);
         saved.push({ strategy, record });
         ctx.backups.push(record);

@@ -79,6 +79,8 @@ export interface WriteContext {
   readonly sha256: string | undefined;
   /** Backups saved for this commit. */
   readonly backups: BackupRecord[];
+  /** For a restore, the backup being put back (after `prepare`). */
+  readonly restoring: BackupRecord | undefined;
   /** Status of the new file once `atomic-commit` has written it. */
   committed: FileStats | undefined;
   /** Aborts the commit with `reason`. */

@@ -32,6 +32,12 @@ describe('planRetention', () => {
     expect(ids(planRetention(list, { keepWeekly: 5 }).kept)).toEqual(['r169.5', 'r167']);
   });
 
+  it('measures keepWithin from the newest in commit order, even when the clock stepped back before it', () => {
+    // Commit order, newest first: the newest was stamped after the clock stepped back from hour 11 to 10.
+    const list = records([10, 11, 10.9, 9.8, 8]);
+    expect(ids(planRetention(list, { keepWithin: '1h' }, { keepWithinMs: parseDuration('1h') }).kept)).toEqual(['r10', 'r11', 'r10.9', 'r9.8']);
+  });
+
   it('keeps everything within a duration of the newest, then trims the oldest to fit maxTotalBytes', () => {
     const list = records([50, 49, 40, 26, 25]);
     expect(ids(planRetention(list, { keepWithin: '1d' }, { keepWithinMs: parseDuration('1d') }).kept)).toEqual(['r50', 'r49', 'r40', 'r26']);

@@ -14,7 +14,7 @@ export interface RetentionPolicy {
   keepDaily?: number;
   /** Keep the newest backup of each of the last N weeks that have one. */
   keepWeekly?: number;
-  /** Keep every backup made within this duration (`7d`, `36h`, `2w`) of the newest one. */
+  /** Keep every backup made within this duration (`7d`, `36h`, `2w`) before the newest one (in commit order). */
   keepWithin?: string;
   /** Drop the oldest kept backups while the store holds more than this many bytes. */
   maxTotalBytes?: number;
@@ -52,8 +52,10 @@ function hasKeepRule(policy: RetentionPolicy): boolean {
 }
 
 /**
- * Decides which of `records` (newest first) a policy keeps. The newest backup is always kept:
- * it is the last committed version, which a lossless restore depends on.
+ * Decides which of `records` (newest first, in commit order) a policy keeps. "Newest" is always
+ * their order, never their times; the hour, day and week rules use the times only to bucket.
+ * The newest backup is always kept: it is the last committed version, which a lossless
+ * restore depends on.
  */
 export function planRetention(records: readonly BackupRecord[], policy: RetentionPolicy, options: RetentionOptions = {}): RetentionPlan {
   const keep = new Set<BackupRecord>();
@@ -75,8 +77,10 @@ export function planRetention(records: readonly BackupRecord[], policy: Retentio
     }
   }
   if (options.keepWithinMs !== undefined && records.length > 0) {
-    const latest = Math.max(...records.map((r) => r.createdAt.getTime()));
-    for (const record of records) if (latest - record.createdAt.getTime() <= options.keepWithinMs) keep.add(record);
+    // Measured from the newest in commit order: after a clock step back, the latest time stamp
+    // belongs to an older backup.
+    const newestAt = records[0]!.createdAt.getTime();
+    for (const record of records) if (newestAt - record.createdAt.getTime() <= options.keepWithinMs) keep.add(record);
   }
 
   let kept = records.filter((r) => keep.has(r));

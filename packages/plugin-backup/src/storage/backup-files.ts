@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { atomicWriteFile, sweepTempFilesIn, type FileSystem } from '@prevention/core';
 import { ioError } from '@prevention/core';
 
@@ -49,6 +50,32 @@ export async function removeBackupFile(fs: FileSystem, target: string, file: str
     await fs.unlink(target);
   } catch (err) {
     if (!isMissing(err)) throw ioError(`deleting the backup ${target}`, file, err);
+  }
+}
+
+/**
+ * Takes away from every regular file directly in `dir` the permission bits `mode` lacks: for a
+ * data file narrowed since its older backups were written, so they are no more readable than it.
+ */
+export async function narrowBackupFiles(fs: FileSystem, dir: string, mode: number, file: string): Promise<void> {
+  for (const name of await listDirectory(fs, dir, file)) {
+    const target = path.join(dir, name);
+    let fd: number;
+    try {
+      fd = await fs.open(target, fs.flags.readNoFollow);
+    } catch (err) {
+      // Gone (pruned meanwhile), or a link or directory: not a backup to narrow.
+      if (isMissing(err) || (err as { code?: unknown }).code === 'ELOOP') continue;
+      throw ioError(`opening the backup ${target} to narrow its mode`, file, err);
+    }
+    try {
+      const stats = await fs.fstat(fd);
+      if (stats.isFile() && (stats.mode & 0o777 & ~mode) !== 0) await fs.fchmod(fd, stats.mode & 0o777 & mode);
+    } catch (err) {
+      throw ioError(`narrowing the mode of the backup ${target}`, file, err);
+    } finally {
+      await fs.close(fd).catch(() => undefined);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ErrorCodes, PreventionError, sha256Hex, type BackupInput, type BackupRecord } from '@prevention/core';
 import { backupDirFor } from '../storage/backup-location.js';
-import { backupFileMode, backupModeFor, ensureBackupDir, listDirectory, readBackupFile, readIfExists, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
+import { backupFileMode, backupModeFor, ensureBackupDir, listDirectory, narrowBackupFiles, readBackupFile, readIfExists, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
 import { newestFirst, parseSnapshotId, toBackupRecord } from '../storage/snapshot-id.js';
 import { SnapshotStrategy, type ResolvedRetention } from './snapshot-strategy.js';
 import type { StrategyServices } from './strategy-services.js';
@@ -80,6 +80,11 @@ export class ContentAddressedStrategy extends SnapshotStrategy {
     for (const name of await listDirectory(fs, path.join(this.dirFor(file), OBJECTS), file)) {
       if (/^[0-9a-f]{64}$/.test(name) && !referenced.has(name)) await removeBackupFile(fs, this.objectPath(file, name), file);
     }
+  }
+
+  protected async narrow(file: string, mode: number): Promise<void> {
+    await narrowBackupFiles(this.services.fs, this.dirFor(file), mode, file);
+    await narrowBackupFiles(this.services.fs, path.join(this.dirFor(file), OBJECTS), mode, file);
   }
 
   private async readIndex(file: string): Promise<SnapshotIndex> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ErrorCodes, PreventionError, type BackupInput, type BackupRecord } from '@prevention/core';
 import { backupDirFor } from '../storage/backup-location.js';
-import { backupModeFor, ensureBackupDir, listDirectory, readBackupFile, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
+import { backupModeFor, ensureBackupDir, listDirectory, narrowBackupFiles, readBackupFile, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
 import { newestFirst, parseSnapshotId, toBackupRecord, type SnapshotMeta } from '../storage/snapshot-id.js';
 import { SnapshotStrategy } from './snapshot-strategy.js';
 import type { StrategyServices } from './strategy-services.js';
@@ -74,6 +74,10 @@ export class RotatingStrategy extends SnapshotStrategy {
     for (const copy of await this.copies(file)) {
       if (ids.has(copy.id)) await removeBackupFile(this.services.fs, path.join(dir, copy.name), file);
     }
+  }
+
+  protected narrow(file: string, mode: number): Promise<void> {
+    return narrowBackupFiles(this.services.fs, this.dirFor(file), mode, file);
   }
 
   private async copies(file: string): Promise<RotatedCopy[]> {

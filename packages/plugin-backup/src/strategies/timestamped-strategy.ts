@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BackupInput, BackupRecord } from '@prevention/core';
 import { backupDirFor } from '../storage/backup-location.js';
-import { backupModeFor, ensureBackupDir, listDirectory, readBackupFile, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
+import { backupModeFor, ensureBackupDir, listDirectory, narrowBackupFiles, readBackupFile, removeBackupFile, writeBackupFile } from '../storage/backup-files.js';
 import { newestFirst, parseSnapshotId, toBackupRecord } from '../storage/snapshot-id.js';
 import { SnapshotStrategy, type ResolvedRetention } from './snapshot-strategy.js';
 import type { StrategyServices } from './strategy-services.js';
@@ -44,6 +44,10 @@ export class TimestampedStrategy extends SnapshotStrategy {
 
   protected async discard(file: string, records: readonly BackupRecord[]): Promise<void> {
     for (const record of records) await removeBackupFile(this.services.fs, this.pathOf(file, record.id), file);
+  }
+
+  protected narrow(file: string, mode: number): Promise<void> {
+    return narrowBackupFiles(this.services.fs, this.dirFor(file), mode, file);
   }
 
   private dirFor(file: string): string {
