@@ -1,7 +1,9 @@
 import path from 'node:path';
-import { ioError, systemErrorCode } from '../errors.js';
+import { atomicWriteFile } from '../commit/atomic-write.js';
+import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { JsonObject, JsonValue } from '../json/json-value.js';
+import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger } from './archive-ledger.js';
 
 const ARCHIVE_SUFFIX = '.archive.jsonl';
 
@@ -16,55 +18,72 @@ export function isArchiveName(name: string): boolean {
   return name.endsWith(ARCHIVE_SUFFIX);
 }
 
+/** How many bytes of committed lines the ledger may lag behind. */
+const RECORD_EVERY_BYTES = 64 * 1024;
+
 /**
  * Where events go before they leave the live file: one stored event per line, each with its
- * `seq`. Appends are written whole and fsynced before the live file drops the events, so
- * nothing is ever in neither place. A crash mid-append can only leave a torn last line; it is
- * fenced off by the next append and skipped by readers, and its events are still live. An
- * event that is archived twice (a commit that failed after archiving) is read once, by `seq`.
+ * `seq`, and a copy of every line in prevention's state directory ({@link mirrorPathFor}) that
+ * repairs it. Appends are written whole and fsynced, to both, before the commit that drops the
+ * events, so nothing is ever in neither place; the ledger records how much of the archive
+ * belongs to committed versions.
+ *
+ * A commit can still fail after its append (a refusal, a full disk, a crash), leaving lines of
+ * events that were never acknowledged. Such lines always carry a seq at or past the oldest seq
+ * of the committed live file, which is what readers stop at, and the next writer removes them
+ * ({@link reconcile}) before it appends: the archive only keeps lines of committed versions.
  */
 export class EventArchive {
+  readonly mirrorPath: string;
+
   constructor(
     private readonly fs: FileSystem,
     readonly path: string,
-  ) {}
+  ) {
+    this.mirrorPath = mirrorPathFor(path);
+  }
 
-  /** Appends events durably. */
+  /**
+   * Makes the archive and its copy hold exactly the lines of committed versions, and records
+   * them in the ledger. `boundary` is the seq of the oldest event in the committed live file.
+   * Call it holding the file's lock, before appending.
+   */
+  async reconcile(boundary: number, mode: number): Promise<void> {
+    const ledger = (await readLedger(this.fs, this.path)) ?? EMPTY_LEDGER;
+    const tail = await this.readFrom(this.path, ledger.bytes);
+    if (tail === undefined) {
+      if (ledger.bytes === 0) return;
+      throw archiveDamaged(this.path, `it is missing, though ${ledger.lines} committed lines were recorded`);
+    }
+    if (tail.length === 0 && ledger.bytes > 0 && (await this.sizeOf(this.path)) < ledger.bytes) {
+      throw archiveDamaged(this.path, `it is shorter than the ${ledger.bytes} bytes recorded as committed`);
+    }
+    const kept = committedTail(splitLines(tail), ledger.lastSeq, boundary);
+    const keptBytes = kept.reduce((n, line) => n + line.bytes, 0);
+    const keptText = Buffer.from(tail.subarray(0, keptBytes));
+    if (keptBytes < tail.length) await this.cut(this.path, ledger.bytes, keptText, mode);
+    const mirrored = await this.readFrom(this.mirrorPath, ledger.bytes);
+    if (mirrored === undefined || !keptText.equals(mirrored)) {
+      // The copy missed (or has more than) what was committed: a crash between the two appends.
+      await this.cut(this.mirrorPath, ledger.bytes, keptText, mode, this.path);
+    }
+    // Recording costs a durable write; lines not yet recorded are still checked (by seq against
+    // the live file, by bytes against the copy), so recording once per stretch is enough.
+    if (keptBytes >= RECORD_EVERY_BYTES) await writeLedger(this.fs, this.path, extendLedger(ledger, kept), mode);
+  }
+
+  /** Appends events durably, to the archive and then to its copy. */
   async append(events: readonly JsonObject[], mode: number): Promise<void> {
     if (events.length === 0) return;
-    const { fs } = this;
-    let created = false;
-    let fd: number;
+    const lines = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+    await appendLines(this.fs, this.path, lines, mode);
     try {
-      fd = await fs.open(this.path, fs.flags.append, mode);
+      await this.fs.mkdir(path.dirname(this.mirrorPath), { recursive: true, mode: 0o755 });
     } catch (err) {
-      throw ioError('opening the event archive', this.path, err);
+      throw ioError('creating the state directory', this.path, err);
     }
-    try {
-      const { size } = await fs.fstat(fd);
-      created = size === 0;
-      let prefix = '';
-      if (size > 0) {
-        const last = new Uint8Array(1);
-        await fs.read(fd, last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) prefix = '\n';
-      }
-      const bytes = Buffer.from(prefix + events.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
-      let offset = 0;
-      while (offset < bytes.length) offset += await fs.write(fd, bytes, offset, bytes.length - offset, null);
-      await fs.fsync(fd);
-    } catch (err) {
-      throw ioError('appending to the event archive', this.path, err);
-    } finally {
-      await fs.close(fd).catch(() => undefined);
-    }
-    if (created) {
-      try {
-        await fs.syncDirectory(path.dirname(this.path));
-      } catch (err) {
-        throw ioError('fsync of the event archive directory', this.path, err);
-      }
-    }
+    // The copy need not be durable: after a power loss, the next reconcile rebuilds it from the archive.
+    await appendLines(this.fs, this.mirrorPath, lines, mode, false);
   }
 
   /** Archived events with `after < seq < before`, in `seq` order, each once. */
@@ -91,4 +110,98 @@ export class EventArchive {
     }
     return [...bySeq].sort((a, b) => a[0] - b[0]).map(([seq, raw]) => ({ raw, seq }));
   }
+
+  /** The bytes of `file` from `offset` on; `undefined` when it does not exist. */
+  private async readFrom(file: string, offset: number): Promise<Buffer | undefined> {
+    let bytes: Buffer;
+    try {
+      // Tails are one batch long: read only them, whatever the archive's size.
+      const fd = await this.fs.open(file, this.fs.flags.readNoFollow);
+      try {
+        const { size } = await this.fs.fstat(fd);
+        bytes = Buffer.alloc(Math.max(0, size - offset));
+        let read = 0;
+        while (read < bytes.length) {
+          const n = await this.fs.read(fd, bytes, read, bytes.length - read, offset + read);
+          if (n <= 0) break;
+          read += n;
+        }
+        bytes = bytes.subarray(0, read);
+      } finally {
+        await this.fs.close(fd).catch(() => undefined);
+      }
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return undefined;
+      throw ioError('reading the event archive', file, err);
+    }
+    return bytes;
+  }
+
+  private async sizeOf(file: string): Promise<number> {
+    try {
+      return (await this.fs.stat(file)).size;
+    } catch (err) {
+      throw ioError('reading the event archive', file, err);
+    }
+  }
+
+  /**
+   * Replaces `file` by its first `length` bytes (taken from `source`) followed by `tail`,
+   * atomically: a crash leaves either version whole.
+   */
+  private async cut(file: string, length: number, tail: Buffer, mode: number, source = file): Promise<void> {
+    let prefix: Buffer;
+    try {
+      prefix = length === 0 ? Buffer.alloc(0) : (await this.fs.readFile(source)).subarray(0, length);
+    } catch (err) {
+      throw ioError('reading the event archive', source, err);
+    }
+    if (prefix.length < length) throw archiveDamaged(source, `it is shorter than the ${length} bytes recorded as committed`);
+    await atomicWriteFile(this.fs, file, Buffer.concat([prefix, tail]), { mode, label: 'removing uncommitted lines from the event archive' });
+  }
+}
+
+/** Appends `text` to `file` and, when `durable`, makes it durable (the directory too, when the file is new). */
+async function appendLines(fs: FileSystem, file: string, text: string, mode: number, durable = true): Promise<void> {
+  let created = false;
+  let fd: number;
+  try {
+    fd = await fs.open(file, fs.flags.append, mode);
+  } catch (err) {
+    throw ioError('opening the event archive', file, err);
+  }
+  try {
+    const { size } = await fs.fstat(fd);
+    created = size === 0;
+    let prefix = '';
+    if (size > 0) {
+      // A torn last line (a crash mid-append) is fenced off so the new lines stay whole.
+      const last = new Uint8Array(1);
+      await fs.read(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    const bytes = Buffer.from(prefix + text, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) offset += await fs.write(fd, bytes, offset, bytes.length - offset, null);
+    if (durable) await fs.fsync(fd);
+  } catch (err) {
+    throw ioError('appending to the event archive', file, err);
+  } finally {
+    await fs.close(fd).catch(() => undefined);
+  }
+  if (created && durable) {
+    try {
+      await fs.syncDirectory(path.dirname(file));
+    } catch (err) {
+      throw ioError('fsync of the event archive directory', file, err);
+    }
+  }
+}
+
+function archiveDamaged(file: string, why: string): PreventionError {
+  return new PreventionError(
+    ErrorCodes.CORRUPT_DOCUMENT,
+    `the event archive ${file} is damaged: ${why}. Nothing was appended to it; repair it with prevention restore or the monitor`,
+    { file, details: { reason: 'archive-damaged' } },
+  );
 }

@@ -10,6 +10,7 @@ import { isPlainObject, type JsonObject, type JsonValue } from '../json/json-val
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
 import { toJsonDocument } from '../json/to-json-document.js';
 import type { Logger } from '../logging/logger.js';
+import { stateKey, type WriteContext } from '../pipeline/middleware.js';
 import type { BusEvent, EventFormat, EventQuery, PublishInput } from './bus-event.js';
 import { archivePathFor, EventArchive } from './event-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
@@ -65,6 +66,9 @@ interface PreparedEvent {
 const RESERVED = new Set(['events', 'version', 'last_updated', 'total_events']);
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** The archives already reconciled in a commit. */
+const RECONCILED = stateKey<Set<string>>('reconciled event archives');
 
 function badPublish(file: string, issues: ValidationIssue[]): PreventionError {
   return new PreventionError(
@@ -151,9 +155,9 @@ export class MessageBus {
     const batch: PublishBatch = { items: [], sealed: false, done: Promise.resolve([]) };
     batch.done = this.engine
       .mutate(this.file, {
-        apply: async (document) => {
+        apply: async (document, commit) => {
           batch.sealed = true;
-          const { next, added } = await this.append(document, batch.items);
+          const { next, added } = await this.append(document, batch.items, commit);
           batch.added = added;
           return next;
         },
@@ -162,7 +166,11 @@ export class MessageBus {
         // needs the envelope and the new events checked, which keeps appends O(new events).
         fullCheck: settings.schemaSource !== undefined,
       })
-      .then(() => batch.added ?? []);
+      .then(() => batch.added ?? [])
+      .finally(() => {
+        // A commit that failed before taking the items (the lock, say) must not take later ones.
+        batch.sealed = true;
+      });
     // Whoever awaits the batch sees its failure; this keeps an unobserved one from being reported twice.
     batch.done.catch(() => undefined);
     return batch;
@@ -272,6 +280,7 @@ export class MessageBus {
   private async append(
     document: JsonValue,
     prepared: readonly PreparedEvent[],
+    commit: WriteContext,
   ): Promise<{ next: JsonObject; added: BusEvent[] }> {
     const { base, events } = asContext(document, this.file);
     let lastSeq = this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0;
@@ -287,7 +296,8 @@ export class MessageBus {
     if (cut > 0) {
       const seqs = sequenceOf(nextEvents.slice(0, cut));
       const leaving = nextEvents.slice(0, cut).map((raw, i) => ({ ...(raw as JsonObject), seq: seqs[i]! }));
-      const mode = (await this.services.fs.stat(this.file).then((s) => s.mode & 0o7777).catch(() => 0o644)) as number;
+      const mode = (commit.current?.stats.mode ?? 0o644) & 0o7777;
+      await this.reconcileArchive(commit, mode);
       await this.archive.append(leaving, mode);
       nextEvents = nextEvents.slice(cut);
     }
@@ -298,6 +308,20 @@ export class MessageBus {
       next.total_events = nextEvents.length;
     }
     return { next, added };
+  }
+
+  /**
+   * Once per commit (whichever bus on the file appends first), drops archive lines of commits
+   * that did not happen, judged against the committed version, not the one being built.
+   */
+  private async reconcileArchive(commit: WriteContext, mode: number): Promise<void> {
+    let done = commit.state.get(RECONCILED);
+    if (!done) commit.state.set(RECONCILED, (done = new Set()));
+    if (done.has(this.archive.path)) return;
+    const committed = commit.current ? asContext(commit.current.document, this.file).events : [];
+    // With no live event (a new file), no seq is committed: every line is uncommitted.
+    await this.archive.reconcile(this.sequence(committed)[0] ?? 1, mode);
+    done.add(this.archive.path);
   }
 
   /** How many of the oldest events must move to the archive. */

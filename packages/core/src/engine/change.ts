@@ -1,6 +1,7 @@
 import type { BackupRecord } from '../backup/backup-strategy.js';
 import type { PreventionError, ValidationIssue } from '../errors.js';
 import type { JsonValue } from '../json/json-value.js';
+import type { WriteContext } from '../pipeline/middleware.js';
 
 /** What `write`, `update` and `restore` resolve to once the commit is durable and verified. */
 export interface CommitResult {
@@ -31,10 +32,12 @@ export type Updater<T = JsonValue> = (draft: T) => T | void | Promise<T | void>;
  * An engine-internal change that builds the next document from the current one without
  * copying it (sharing unchanged parts), for hot paths such as appending events. `apply` must
  * not mutate its input, and must validate what it adds: only `check` runs on the result, plus
- * the file's full checks when `fullCheck` is set.
+ * the file's full checks when `fullCheck` is set. It runs holding the file's lock, and gets the
+ * commit it is part of: `commit.current` is the committed version (`document` may already hold
+ * earlier changes of the same commit), `commit.state` is shared by the commit's changes.
  */
 export interface Mutation {
-  apply(document: JsonValue): JsonValue | Promise<JsonValue>;
+  apply(document: JsonValue, commit: WriteContext): JsonValue | Promise<JsonValue>;
   check?(next: JsonValue): ValidationIssue[];
   fullCheck?: boolean;
 }

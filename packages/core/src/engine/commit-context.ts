@@ -116,7 +116,7 @@ export class CommitContext implements WriteContext {
       if (change.kind === 'mutate') {
         let next: JsonValue;
         try {
-          next = await change.mutation.apply(working);
+          next = await change.mutation.apply(working, this);
         } catch (cause) {
           outcome.error = isPreventionError(cause)
             ? cause
