@@ -1,14 +1,14 @@
 import type { Clock } from '../clock.js';
 import { parseDuration, type Duration } from '../config/duration.js';
-import type { CommitResult } from '../engine/change.js';
+import type { CommitResult, MutationResult } from '../engine/change.js';
 import type { FileSettings } from '../config/file-settings.js';
 import type { Engine } from '../engine/engine.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import type { EngineEvents } from '../events/event-bus.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { isPlainObject, type JsonObject, type JsonValue } from '../json/json-value.js';
+import { isPlainObject, pointerSegment, type JsonObject, type JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
-import { toJsonDocument } from '../json/to-json-document.js';
+import { depthAt, toJsonDocument } from '../json/to-json-document.js';
 import type { Logger } from '../logging/logger.js';
 import { stateKey, type WriteContext } from '../pipeline/middleware.js';
 import type { BusEvent, EventFormat, EventQuery, PublishInput } from './bus-event.js';
@@ -66,6 +66,9 @@ interface PreparedEvent {
 const RESERVED = new Set(['events', 'version', 'last_updated', 'total_events']);
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** How deep a payload sits in the file: root → `events` → event → payload. */
+const PAYLOAD_DEPTH = depthAt('/events/0/payload');
 
 /** The archives already reconciled in a commit. */
 const RECONCILED = stateKey<Set<string>>('reconciled event archives');
@@ -140,10 +143,11 @@ export class MessageBus {
 
   /** Publishes several events in one commit, in order; all or none are committed. */
   async publishMany<P = JsonValue>(inputs: ReadonlyArray<PublishInput<P>>): Promise<BusEvent[]> {
-    const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : ''));
+    const settings = await this.engine.settings(this.file);
+    const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : '', settings));
     // Publishes that arrive while the next commit has not started join it, so a burst costs one
     // commit and one archive append, not one each.
-    if (!this.open || this.open.sealed) this.open = this.startBatch(await this.engine.settings(this.file));
+    if (!this.open || this.open.sealed) this.open = this.startBatch(settings);
     const batch = this.open;
     const offset = batch.items.length;
     batch.items.push(...prepared);
@@ -157,9 +161,9 @@ export class MessageBus {
       .mutate(this.file, {
         apply: async (document, commit) => {
           batch.sealed = true;
-          const { next, added } = await this.append(document, batch.items, commit);
+          const { next, added, stored } = await this.append(document, batch.items, commit);
           batch.added = added;
-          return next;
+          return { next, added: stored };
         },
         check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
         // A schema the user configured for the file is checked in full; the built-in format only
@@ -222,18 +226,19 @@ export class MessageBus {
     /** Replaces the shared state (every non-event key) with what `fn` returns for a copy of it. */
     update: (fn: (state: JsonObject) => JsonObject | void): Promise<CommitResult> =>
       this.engine.mutate(this.file, {
-        apply: (document) => {
+        apply: (document, commit) => {
           const { base } = asContext(document, this.file);
           const state: JsonObject = {};
           const kept: JsonObject = {};
           for (const [key, value] of Object.entries(base)) (RESERVED.has(key) ? kept : state)[key] = value;
           const draft = structuredClone(state);
-          const result = toJsonDocument(fn(draft) ?? draft, { maxDepth: 256 });
+          // The state's keys are the document's: it is checked as the root.
+          const result = toJsonDocument(fn(draft) ?? draft, { maxDepth: commit.settings.maxDepth });
           if (!result.ok) throw badPublish(this.file, result.issues);
           const nextState = result.value as JsonObject;
           const clash = Object.keys(nextState).filter((key) => RESERVED.has(key));
           if (clash.length > 0) throw badPublish(this.file, clash.map((key) => ({ path: `/${key}`, message: 'is owned by the bus and cannot be set as state' })));
-          return { ...kept, ...nextState };
+          return { next: { ...kept, ...nextState }, added: Object.entries(nextState).map(([key, value]) => ({ at: `/${pointerSegment(key)}`, value })) };
         },
         check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
       }),
@@ -255,12 +260,13 @@ export class MessageBus {
   }
 
   /** Validates one publish before it is queued, so a bad one never reaches the commit. */
-  private prepare(input: PublishInput<unknown>, at: string): PreparedEvent {
+  private prepare(input: PublishInput<unknown>, at: string, settings: FileSettings): PreparedEvent {
     const issues: ValidationIssue[] = [];
     if (typeof input?.type !== 'string' || input.type.length === 0) issues.push({ path: `${at}/type`, message: 'must be a non-empty string' });
     if (typeof input?.source !== 'string' || input.source.length === 0) issues.push({ path: `${at}/source`, message: 'must be a non-empty string' });
     if (input?.correlationId !== undefined && typeof input.correlationId !== 'string') issues.push({ path: `${at}/correlationId`, message: 'must be a string' });
-    const payload = toJsonDocument(input?.payload === undefined ? null : input.payload, { maxDepth: 128 });
+    // Checked where it will sit in the file, so one bad publish is refused alone, before it joins a batch.
+    const payload = toJsonDocument(input?.payload === undefined ? null : input.payload, { maxDepth: settings.maxDepth, depth: PAYLOAD_DEPTH });
     if (!payload.ok) issues.push(...payload.issues.map((i) => ({ ...i, path: `${at}/payload${i.path}` })));
     if (payload.ok) {
       const size = Buffer.byteLength(JSON.stringify(payload.value));
@@ -281,7 +287,7 @@ export class MessageBus {
     document: JsonValue,
     prepared: readonly PreparedEvent[],
     commit: WriteContext,
-  ): Promise<{ next: JsonObject; added: BusEvent[] }> {
+  ): Promise<{ next: JsonObject; added: BusEvent[]; stored: MutationResult['added'] }> {
     const { base, events } = asContext(document, this.file);
     let lastSeq = this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0;
     const format = resolveFormat(this.options.eventFormat ?? 'auto', events);
@@ -301,13 +307,15 @@ export class MessageBus {
       await this.archive.append(leaving, mode);
       nextEvents = nextEvents.slice(cut);
     }
+    const kept = Math.min(added.length, nextEvents.length);
+    const stored = nextEvents.slice(nextEvents.length - kept).map((value, i) => ({ at: `/events/${nextEvents.length - kept + i}`, value }));
     this.lastSeqOf.set(nextEvents, lastSeq);
     const next: JsonObject = format === 'prevention' && base.version === undefined ? { version: 1, ...base, events: nextEvents } : { ...base, events: nextEvents };
     if (format === 'legacy-event-type') {
       next.last_updated = added.at(-1) ? (toStored(added.at(-1)!, format, now).timestamp as string) : (next.last_updated ?? null);
       next.total_events = nextEvents.length;
     }
-    return { next, added };
+    return { next, added, stored };
   }
 
   /**
