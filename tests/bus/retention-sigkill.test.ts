@@ -49,7 +49,9 @@ describe('bus retention under SIGKILL', () => {
     for (const [name, seq] of final.acked) acked.set(name, seq);
 
     const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
-    const events = await engine.bus(file, { maxEvents: MAX_EVENTS }).events({ since: 0 });
+    const bus = engine.bus(file, { maxEvents: MAX_EVENTS });
+    const events = await bus.events({ since: 0 });
+    expect(await bus.inspectArchive()).toMatchObject({ state: 'intact' });
     await engine.close();
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
     const read = new Map(events.map((e) => [e.payload as string, e.seq]));

@@ -3,7 +3,8 @@ import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { JsonObject, JsonValue } from '../json/json-value.js';
-import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger } from './archive-ledger.js';
+import { repairArchive } from './archive-integrity.js';
+import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger, type ArchiveLine } from './archive-ledger.js';
 
 const ARCHIVE_SUFFIX = '.archive.jsonl';
 
@@ -18,15 +19,13 @@ export function isArchiveName(name: string): boolean {
   return name.endsWith(ARCHIVE_SUFFIX);
 }
 
-/** How many bytes of committed lines the ledger may lag behind. */
-const RECORD_EVERY_BYTES = 64 * 1024;
-
 /**
  * Where events go before they leave the live file: one stored event per line, each with its
  * `seq`, and a copy of every line in prevention's state directory ({@link mirrorPathFor}) that
- * repairs it. Appends are written whole and fsynced, to both, before the commit that drops the
- * events, so nothing is ever in neither place; the ledger records how much of the archive
- * belongs to committed versions.
+ * repairs it. Appends are written whole and fsynced before the commit that drops the events,
+ * so nothing is ever in neither place (the copy is not fsynced: what a power loss takes from
+ * it, the next reconcile puts back from the archive); the ledger records how much of the
+ * archive belongs to committed versions, so a changed or missing line is found.
  *
  * A commit can still fail after its append (a refusal, a full disk, a crash), leaving lines of
  * events that were never acknowledged. Such lines always carry a seq at or past the oldest seq
@@ -49,16 +48,15 @@ export class EventArchive {
    * Call it holding the file's lock, before appending.
    */
   async reconcile(boundary: number, mode: number): Promise<void> {
-    const ledger = (await readLedger(this.fs, this.path)) ?? EMPTY_LEDGER;
-    const tail = await this.readFrom(this.path, ledger.bytes);
-    if (tail === undefined) {
-      if (ledger.bytes === 0) return;
-      throw archiveDamaged(this.path, `it is missing, though ${ledger.lines} committed lines were recorded`);
+    let look = await this.look(boundary);
+    if (look.damaged) {
+      // Appending to a damaged archive would bury the damage: put it back from its copy first.
+      const repair = await repairArchive(this.fs, this.path, boundary, mode);
+      if (!repair.repaired) throw archiveDamaged(this.path, repair.problem ?? 'it does not match its ledger');
+      look = await this.look(boundary);
     }
-    if (tail.length === 0 && ledger.bytes > 0 && (await this.sizeOf(this.path)) < ledger.bytes) {
-      throw archiveDamaged(this.path, `it is shorter than the ${ledger.bytes} bytes recorded as committed`);
-    }
-    const kept = committedTail(splitLines(tail), ledger.lastSeq, boundary);
+    const { ledger, tail, kept } = look;
+    if (tail === undefined) return;
     const keptBytes = kept.reduce((n, line) => n + line.bytes, 0);
     const keptText = Buffer.from(tail.subarray(0, keptBytes));
     if (keptBytes < tail.length) await this.cut(this.path, ledger.bytes, keptText, mode);
@@ -67,9 +65,22 @@ export class EventArchive {
       // The copy missed (or has more than) what was committed: a crash between the two appends.
       await this.cut(this.mirrorPath, ledger.bytes, keptText, mode, this.path);
     }
-    // Recording costs a durable write; lines not yet recorded are still checked (by seq against
-    // the live file, by bytes against the copy), so recording once per stretch is enough.
-    if (keptBytes >= RECORD_EVERY_BYTES) await writeLedger(this.fs, this.path, extendLedger(ledger, kept), mode);
+    if (kept.length > 0) await writeLedger(this.fs, this.path, extendLedger(ledger, kept), mode);
+  }
+
+  /**
+   * The archive past its ledger, and whether it is plainly damaged: missing or shorter than
+   * recorded, or holding a line of a committed seq out of order. (Proving the recorded prefix
+   * unchanged reads the whole archive; that is {@link inspectArchive}'s job, not every commit's.)
+   */
+  private async look(boundary: number): Promise<{ ledger: ArchiveLedger; tail: Buffer | undefined; kept: ArchiveLine[]; damaged: boolean }> {
+    const ledger = (await readLedger(this.fs, this.path)) ?? EMPTY_LEDGER;
+    const tail = await this.readFrom(this.path, ledger.bytes);
+    if (tail === undefined) return { ledger, tail, kept: [], damaged: ledger.bytes > 0 };
+    const lines = splitLines(tail);
+    const kept = committedTail(lines, ledger.lastSeq, boundary);
+    const stray = lines.slice(kept.length).some((line) => line.seq === undefined || line.seq < boundary);
+    return { ledger, tail, kept, damaged: stray || (await this.sizeOf(this.path)) < ledger.bytes };
   }
 
   /** Appends events durably, to the archive and then to its copy. */

@@ -12,6 +12,7 @@ import { depthAt, toJsonDocument } from '../json/to-json-document.js';
 import type { Logger } from '../logging/logger.js';
 import { stateKey, type WriteContext } from '../pipeline/middleware.js';
 import type { BusEvent, EventFormat, EventQuery, PublishInput } from './bus-event.js';
+import { inspectArchive, repairArchive, type ArchiveInspection, type ArchiveRepair } from './archive-integrity.js';
 import { archivePathFor, EventArchive } from './event-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { sharedContextSchema } from './shared-context-schema.js';
@@ -244,6 +245,23 @@ export class MessageBus {
       }),
   };
 
+  /**
+   * Checks the archive as append-only data: its committed lines unchanged since the ledger
+   * recorded them, none missing up to the live file's oldest event, and its copy agreeing.
+   * Takes no lock and changes nothing.
+   */
+  inspectArchive(): Promise<ArchiveInspection> {
+    return inspectArchive(this.services.fs, this.archive.path, async () => this.boundaryOf(await this.engine.readShared(this.file)));
+  }
+
+  /** Puts a damaged archive back from its copy, holding the file's lock; the damaged bytes are quarantined. */
+  repairArchive(): Promise<ArchiveRepair> {
+    return this.engine.withLock(this.file, async () => {
+      const mode = await this.services.fs.stat(this.file).then((s) => s.mode & 0o7777, () => 0o644);
+      return repairArchive(this.services.fs, this.archive.path, this.boundaryOf(await this.engine.readShared(this.file)), mode);
+    });
+  }
+
   /** Stops every subscription. */
   async close(): Promise<void> {
     this.follower.close();
@@ -326,10 +344,14 @@ export class MessageBus {
     let done = commit.state.get(RECONCILED);
     if (!done) commit.state.set(RECONCILED, (done = new Set()));
     if (done.has(this.archive.path)) return;
-    const committed = commit.current ? asContext(commit.current.document, this.file).events : [];
-    // With no live event (a new file), no seq is committed: every line is uncommitted.
-    await this.archive.reconcile(this.sequence(committed)[0] ?? 1, mode);
+    await this.archive.reconcile(this.boundaryOf(commit.current?.document), mode);
     done.add(this.archive.path);
+  }
+
+  /** The seq of the oldest live event of `document`: every archived line of a committed version is below it. */
+  private boundaryOf(document: JsonValue | undefined): number {
+    // With no live event (a new file), no seq is committed: every line is uncommitted.
+    return document === undefined ? 1 : (this.sequence(asContext(document, this.file).events)[0] ?? 1);
   }
 
   /** How many of the oldest events must move to the archive. */

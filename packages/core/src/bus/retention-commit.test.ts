@@ -82,6 +82,7 @@ describe('bus retention only archives committed events', () => {
       const after = await bus.publishMany(batch(20, 4)).catch((err: Error) => { throw new Error(`step ${step} (${steps[step]}): ${err.message}`); });
       acked.push(...after);
       expectExactly(await bus.events({ since: 0 }), acked);
+      expect(await bus.inspectArchive(), steps[step]).toMatchObject({ state: 'intact' });
       await engine.close();
     }
   });
