@@ -42,7 +42,8 @@ async function readIfPresent(fs: FileSystem, file: string): Promise<Buffer | und
  * without a gap, up to the seq before `boundary` (the oldest live seq). Lines past that are of
  * a commit that did not happen: not damage, and not part of the committed content.
  */
-function verify(bytes: Buffer | undefined, ledger: ArchiveLedger, boundary: number): Verdict {
+function verify(bytes: Buffer | undefined, recorded: ArchiveLedger | undefined, boundary: number): Verdict {
+  const ledger = recorded ?? EMPTY_LEDGER;
   if (bytes === undefined) {
     return ledger.lines > 0 ? { ok: false, problem: `it is missing, though ${ledger.lines} committed lines were recorded` } : { ok: true, committed: Buffer.alloc(0), lines: 0, ledger };
   }
@@ -53,7 +54,7 @@ function verify(bytes: Buffer | undefined, ledger: ArchiveLedger, boundary: numb
     return { ok: false, problem: `a committed line was changed or removed (the first ${ledger.bytes} bytes no longer hash to the ${ledger.lines} lines recorded)` };
   }
   const tail = splitLines(bytes.subarray(ledger.bytes));
-  const kept = committedTail(tail, ledger.lastSeq, boundary);
+  const kept = committedTail(tail, ledger.lastSeq, boundary, recorded !== undefined);
   const rest = tail.slice(kept.length);
   const stray = rest.findIndex((line) => line.seq === undefined || line.seq < boundary);
   if (stray !== -1) return { ok: false, problem: `line ${ledger.lines + kept.length + stray + 1} is out of seq order or unreadable` };
@@ -74,8 +75,8 @@ export async function inspectArchive(fs: FileSystem, archive: string, boundary: 
   const [bytes, copy] = await Promise.all([readIfPresent(fs, archive), readIfPresent(fs, mirrorPathFor(archive))]);
   if (!ledger && bytes === undefined && copy === undefined) return { archive, state: 'absent', lines: 0 };
   const oldestLive = await boundary();
-  const own = verify(bytes, ledger ?? EMPTY_LEDGER, oldestLive);
-  const mirrored = verify(copy, ledger ?? EMPTY_LEDGER, oldestLive);
+  const own = verify(bytes, ledger, oldestLive);
+  const mirrored = verify(copy, ledger, oldestLive);
   if (own.ok) {
     // The copy may lag (it is appended without fsync) but never disagree.
     const agrees = !mirrored.ok || mirrored.committed.equals(own.committed.subarray(0, mirrored.committed.length));
@@ -87,7 +88,9 @@ export async function inspectArchive(fs: FileSystem, archive: string, boundary: 
 }
 
 function damaged(archive: string, problem: string, copy: Verdict): ArchiveInspection {
-  return { archive, state: 'damaged', problem, repairable: copy.ok, lines: copy.ok ? copy.lines : 0 };
+  // An empty copy proves nothing about what the archive held: it is no repair.
+  const repairable = copy.ok && copy.lines > 0;
+  return { archive, state: 'damaged', problem, repairable, lines: repairable ? copy.lines : 0 };
 }
 
 /**
@@ -99,9 +102,8 @@ function damaged(archive: string, problem: string, copy: Verdict): ArchiveInspec
 export async function repairArchive(fs: FileSystem, archive: string, boundary: number, mode: number): Promise<ArchiveRepair> {
   const inspection = await inspectArchive(fs, archive, () => Promise.resolve(boundary));
   if (inspection.state !== 'damaged' || !inspection.repairable) return { ...inspection, repaired: false };
-  const ledger = (await readLedger(fs, archive)) ?? EMPTY_LEDGER;
-  const copy = verify(await readIfPresent(fs, mirrorPathFor(archive)), ledger, boundary);
-  if (!copy.ok) return { ...inspection, repaired: false };
+  const copy = verify(await readIfPresent(fs, mirrorPathFor(archive)), await readLedger(fs, archive), boundary);
+  if (!copy.ok || copy.lines === 0) return { ...inspection, repaired: false };
   const bad = await readIfPresent(fs, archive);
   if (bad !== undefined) {
     const dir = quarantineDirFor(archive);

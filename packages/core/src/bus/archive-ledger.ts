@@ -108,14 +108,15 @@ export function extendLedger(ledger: ArchiveLedger, lines: readonly ArchiveLine[
  * lines with consecutive seqs (after `after`, the ledger's last) below `boundary`, the seq of
  * the oldest event still in the committed live file. An archive line is written before the
  * commit that drops its event, so a line at or past the boundary is from a commit that did not
- * happen, and so is all after it.
+ * happen, and so is all after it. An archive without a ledger (written before ledgers were
+ * kept) is taken as it is, `strict` off: its seqs need only lie below the boundary.
  */
-export function committedTail(tail: readonly ArchiveLine[], after: number, boundary: number): ArchiveLine[] {
+export function committedTail(tail: readonly ArchiveLine[], after: number, boundary: number, strict = true): ArchiveLine[] {
   let previous = after;
   let kept = 0;
   for (const line of tail) {
     // The first line ever archived may start anywhere: files from older buses number from 1 or more.
-    const next = previous === 0 ? line.seq !== undefined && line.seq > 0 : line.seq === previous + 1;
+    const next = previous === 0 || !strict ? line.seq !== undefined && line.seq > 0 : line.seq === previous + 1;
     if (line.seq === undefined || !next || line.seq >= boundary) break;
     previous = line.seq;
     kept += 1;

@@ -74,11 +74,12 @@ export class EventArchive {
    * unchanged reads the whole archive; that is {@link inspectArchive}'s job, not every commit's.)
    */
   private async look(boundary: number): Promise<{ ledger: ArchiveLedger; tail: Buffer | undefined; kept: ArchiveLine[]; damaged: boolean }> {
-    const ledger = (await readLedger(this.fs, this.path)) ?? EMPTY_LEDGER;
+    const recorded = await readLedger(this.fs, this.path);
+    const ledger = recorded ?? EMPTY_LEDGER;
     const tail = await this.readFrom(this.path, ledger.bytes);
     if (tail === undefined) return { ledger, tail, kept: [], damaged: ledger.bytes > 0 };
     const lines = splitLines(tail);
-    const kept = committedTail(lines, ledger.lastSeq, boundary);
+    const kept = committedTail(lines, ledger.lastSeq, boundary, recorded !== undefined);
     const stray = lines.slice(kept.length).some((line) => line.seq === undefined || line.seq < boundary);
     return { ledger, tail, kept, damaged: stray || (await this.sizeOf(this.path)) < ledger.bytes };
   }
@@ -88,16 +89,16 @@ export class EventArchive {
     if (events.length === 0) return;
     const lines = events.map((e) => `${JSON.stringify(e)}\n`).join('');
     await appendLines(this.fs, this.path, lines, mode);
-    try {
-      await this.fs.mkdir(path.dirname(this.mirrorPath), { recursive: true, mode: 0o755 });
-    } catch (err) {
-      throw ioError('creating the state directory', this.path, err);
-    }
+    await this.ensureDirectoryOf(this.mirrorPath);
     // The copy need not be durable: after a power loss, the next reconcile rebuilds it from the archive.
     await appendLines(this.fs, this.mirrorPath, lines, mode, false);
   }
 
-  /** Archived events with `after < seq < before`, in `seq` order, each once. */
+  /**
+   * Archived events with `after < seq < before`, in `seq` order, each once. Archives written
+   * before uncommitted lines were cut off can hold a seq twice; the later line is the committed
+   * one (the failed commit's line always came first).
+   */
   async read(after: number, before = Infinity): Promise<Array<{ raw: JsonValue; seq: number }>> {
     let text: string;
     try {
@@ -116,7 +117,7 @@ export class EventArchive {
         continue; // a torn line from a crashed append; its events were still in the live file
       }
       const seq = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw.seq : undefined;
-      if (typeof seq !== 'number' || seq <= after || seq >= before || bySeq.has(seq)) continue;
+      if (typeof seq !== 'number' || seq <= after || seq >= before) continue;
       bySeq.set(seq, raw);
     }
     return [...bySeq].sort((a, b) => a[0] - b[0]).map(([seq, raw]) => ({ raw, seq }));
@@ -148,6 +149,15 @@ export class EventArchive {
     return bytes;
   }
 
+  /** The copy lives in the state directory, which a file from an older bus may not have yet. */
+  private async ensureDirectoryOf(file: string): Promise<void> {
+    try {
+      await this.fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw ioError('creating the state directory', this.path, err);
+    }
+  }
+
   private async sizeOf(file: string): Promise<number> {
     try {
       return (await this.fs.stat(file)).size;
@@ -168,6 +178,7 @@ export class EventArchive {
       throw ioError('reading the event archive', source, err);
     }
     if (prefix.length < length) throw archiveDamaged(source, `it is shorter than the ${length} bytes recorded as committed`);
+    await this.ensureDirectoryOf(file);
     await atomicWriteFile(this.fs, file, Buffer.concat([prefix, tail]), { mode, label: 'removing uncommitted lines from the event archive' });
   }
 }
