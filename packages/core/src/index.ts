@@ -55,6 +55,7 @@ export { MessageBus, type BusOptions } from './bus/message-bus.js';
 export type { EventHandler, SubscribeOptions } from './bus/follower.js';
 export { sharedContextSchema } from './bus/shared-context-schema.js';
 export { archivePathFor } from './bus/event-archive.js';
+export type { ArchiveInspection, ArchiveRepair } from './bus/archive-integrity.js';
 export { uuidv7 } from './bus/uuidv7.js';
 export { stateDirFor, quarantineDirFor, fileStamp } from './engine/paths.js';
 export { isInternalName } from './engine/internal-names.js';

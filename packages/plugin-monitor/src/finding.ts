@@ -1,5 +1,5 @@
 /** What the monitor can find wrong with a file. */
-export type ProblemKind = 'modified' | 'deleted' | 'replaced' | 'mode-changed' | 'invalid-json' | 'schema-invalid';
+export type ProblemKind = 'modified' | 'deleted' | 'replaced' | 'mode-changed' | 'invalid-json' | 'schema-invalid' | 'archive-damaged';
 
 /** Kinds whose content can not be used as it is: they are restored under every policy but `alert-only`. */
 export const INVALID_KINDS: ReadonlySet<ProblemKind> = new Set(['deleted', 'replaced', 'invalid-json', 'schema-invalid']);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Engine, EngineEventName, FileLocker, FileSystem, Logger } from '@prevention/core';
 import { AlertsLink } from './alerts-link.js';
+import { ArchiveGuard } from './archive-guard.js';
 import { FileWatcher } from './file-watcher.js';
 import { AlertSinksCheck } from './health/alert-sinks-check.js';
 import { BackupStoreCheck } from './health/backup-store-check.js';
@@ -38,6 +39,7 @@ export class MonitorService {
   readonly registry;
   private readonly metrics: MonitorMetrics;
   private readonly checker: IntegrityChecker;
+  private readonly archives: ArchiveGuard;
   private readonly health: HealthMonitor;
   private readonly http: MonitorHttpServer;
   private readonly unsubscribe: Array<() => void> = [];
@@ -57,7 +59,9 @@ export class MonitorService {
     this.listed = deps.engine.configuredFiles();
     this.metrics = new MonitorMetrics(deps.fs, () => this.listed);
     this.registry = this.metrics.registry;
-    this.checker = new IntegrityChecker(deps.engine, deps.fs, options, this.metrics, deps.emit, deps.logger, new AlertsLink(deps.engine));
+    const alerts = new AlertsLink(deps.engine);
+    this.checker = new IntegrityChecker(deps.engine, deps.fs, options, this.metrics, deps.emit, deps.logger, alerts);
+    this.archives = new ArchiveGuard(deps.engine, deps.emit, deps.logger, alerts);
     this.health = new HealthMonitor(
       [
         new BackupStoreCheck(deps.engine, deps.fs),
@@ -116,8 +120,10 @@ export class MonitorService {
     const files = await this.files();
     this.checker.retain(files);
     const reports = await Promise.all(files.map((file) => this.checker.check(file)));
+    // After the files: an archive is judged against its live file's committed version.
+    const archives = await Promise.all(files.map((file) => this.archives.check(file)));
     this.lastPassAt = Date.now();
-    return reports;
+    return [...reports, ...archives.filter((report) => report !== undefined)];
   }
 
   /** Checks one file now. */

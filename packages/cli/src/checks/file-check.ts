@@ -1,11 +1,12 @@
 import { inspectFile, type CommitRecord, type ContentInspection, type Engine, type FileSystem } from '@prevention/core';
+import { describeArchiveDamage, inspectArchiveOf } from './archive-check.js';
 
 /** How bad a finding is: `error` makes `check` exit 1, `warn` is reported only. */
 export type Severity = 'warn' | 'error';
 
 /** One thing found wrong (or worth knowing) about a file. */
 export interface Finding {
-  kind: 'deleted' | 'unsafe-path' | 'unreadable' | 'parse' | 'structure' | 'schema' | 'too-large' | 'modified-outside';
+  kind: 'deleted' | 'unsafe-path' | 'unreadable' | 'parse' | 'structure' | 'schema' | 'too-large' | 'modified-outside' | 'archive-damaged';
   severity: Severity;
   message: string;
   /** JSON pointer of the offending value (schema and structure findings). */
@@ -64,7 +65,8 @@ function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: nu
  * it must be a regular file, parse (the byte offset of a parse error is reported), stay within
  * the size and depth limits, pass the file's JSON Schema (each issue with its JSON pointer),
  * and match the last commit recorded in the journal; a difference means it was changed outside
- * prevention, which is a warning when the content is otherwise valid.
+ * prevention, which is a warning when the content is otherwise valid. Its bus archive, if it
+ * has one, must hold every committed line unchanged.
  */
 export async function checkFile(engine: Engine, fs: FileSystem, file: string): Promise<FileReport> {
   const absolute = engine.resolvePath(file);
@@ -99,5 +101,8 @@ export async function checkFile(engine: Engine, fs: FileSystem, file: string): P
       message: `changed outside prevention since its last commit at ${lastCommit.at} (sha256 ${sha256.slice(0, 12)}… instead of ${lastCommit.sha256.slice(0, 12)}…)`,
     });
   }
+  // The archive is judged against the live file's oldest event, so only beside a readable one.
+  const archive = findings.every((f) => f.severity !== 'error') ? await inspectArchiveOf(engine, absolute) : undefined;
+  if (archive?.state === 'damaged') findings.push({ kind: 'archive-damaged', severity: 'error', message: describeArchiveDamage(archive) });
   return report(findings, { bytes: bytes.length, sha256 });
 }

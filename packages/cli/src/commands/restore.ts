@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseDocument, selectBackup, TOKENS, type Engine } from '@prevention/core';
+import { describeArchiveDamage, repairArchiveOf } from '../checks/archive-check.js';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../output/errors.js';
+import { CliError, ExitCode } from '../output/errors.js';
 import { formatBytes, shortSha } from '../output/format.js';
 
 interface RestoreOptions {
@@ -43,12 +44,16 @@ async function runRestore(ctx: CommandContext, file: string, options: RestoreOpt
       return ExitCode.Ok;
     }
     const result = await engine.restore(file, options.id === undefined ? {} : { id: options.id });
+    // The archive is acknowledged data too: put it back from its copy, against the restored version.
+    const archive = await repairArchiveOf(engine, file);
     if (options.json) {
-      output.json({ dryRun: false, file: result.file, backup: result.backup, sha256: result.sha256, bytes: result.bytes, quarantined: result.quarantined ?? null });
+      output.json({ dryRun: false, file: result.file, backup: result.backup, sha256: result.sha256, bytes: result.bytes, quarantined: result.quarantined ?? null, archive: archive ?? null });
     } else {
       output.result(`restored ${file} from ${result.backup.strategy} backup ${result.backup.id} (sha256 ${shortSha(result.sha256)})`);
       if (result.quarantined) output.result(`the replaced version was kept in ${path.relative(ctx.cwd, result.quarantined)}`);
+      if (archive?.repaired) output.result(`put back its event archive from its copy (${archive.lines} committed lines; it was damaged: ${archive.problem})`);
     }
+    if (archive && archive.state === 'damaged' && !archive.repaired) throw new CliError(describeArchiveDamage(archive), 'both copies were left as they are; put the archive back by hand from a copy of the state directory', ExitCode.Problems);
     return ExitCode.Ok;
   });
 }

@@ -1,16 +1,18 @@
 import type { Clock } from '../clock.js';
 import { parseDuration, type Duration } from '../config/duration.js';
-import type { CommitResult } from '../engine/change.js';
+import type { CommitResult, MutationResult } from '../engine/change.js';
 import type { FileSettings } from '../config/file-settings.js';
 import type { Engine } from '../engine/engine.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import type { EngineEvents } from '../events/event-bus.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { isPlainObject, type JsonObject, type JsonValue } from '../json/json-value.js';
+import { isPlainObject, pointerSegment, type JsonObject, type JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
-import { toJsonDocument } from '../json/to-json-document.js';
+import { depthAt, toJsonDocument } from '../json/to-json-document.js';
 import type { Logger } from '../logging/logger.js';
+import { stateKey, type WriteContext } from '../pipeline/middleware.js';
 import type { BusEvent, EventFormat, EventQuery, PublishInput } from './bus-event.js';
+import { inspectArchive, repairArchive, type ArchiveInspection, type ArchiveRepair } from './archive-integrity.js';
 import { archivePathFor, EventArchive } from './event-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { sharedContextSchema } from './shared-context-schema.js';
@@ -65,6 +67,12 @@ interface PreparedEvent {
 const RESERVED = new Set(['events', 'version', 'last_updated', 'total_events']);
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** How deep a payload sits in the file: root → `events` → event → payload. */
+const PAYLOAD_DEPTH = depthAt('/events/0/payload');
+
+/** The archives already reconciled in a commit. */
+const RECONCILED = stateKey<Set<string>>('reconciled event archives');
 
 function badPublish(file: string, issues: ValidationIssue[]): PreventionError {
   return new PreventionError(
@@ -136,10 +144,11 @@ export class MessageBus {
 
   /** Publishes several events in one commit, in order; all or none are committed. */
   async publishMany<P = JsonValue>(inputs: ReadonlyArray<PublishInput<P>>): Promise<BusEvent[]> {
-    const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : ''));
+    const settings = await this.engine.settings(this.file);
+    const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : '', settings));
     // Publishes that arrive while the next commit has not started join it, so a burst costs one
     // commit and one archive append, not one each.
-    if (!this.open || this.open.sealed) this.open = this.startBatch(await this.engine.settings(this.file));
+    if (!this.open || this.open.sealed) this.open = this.startBatch(settings);
     const batch = this.open;
     const offset = batch.items.length;
     batch.items.push(...prepared);
@@ -151,18 +160,22 @@ export class MessageBus {
     const batch: PublishBatch = { items: [], sealed: false, done: Promise.resolve([]) };
     batch.done = this.engine
       .mutate(this.file, {
-        apply: async (document) => {
+        apply: async (document, commit) => {
           batch.sealed = true;
-          const { next, added } = await this.append(document, batch.items);
+          const { next, added, stored } = await this.append(document, batch.items, commit);
           batch.added = added;
-          return next;
+          return { next, added: stored };
         },
         check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
         // A schema the user configured for the file is checked in full; the built-in format only
         // needs the envelope and the new events checked, which keeps appends O(new events).
         fullCheck: settings.schemaSource !== undefined,
       })
-      .then(() => batch.added ?? []);
+      .then(() => batch.added ?? [])
+      .finally(() => {
+        // A commit that failed before taking the items (the lock, say) must not take later ones.
+        batch.sealed = true;
+      });
     // Whoever awaits the batch sees its failure; this keeps an unobserved one from being reported twice.
     batch.done.catch(() => undefined);
     return batch;
@@ -214,22 +227,40 @@ export class MessageBus {
     /** Replaces the shared state (every non-event key) with what `fn` returns for a copy of it. */
     update: (fn: (state: JsonObject) => JsonObject | void): Promise<CommitResult> =>
       this.engine.mutate(this.file, {
-        apply: (document) => {
+        apply: (document, commit) => {
           const { base } = asContext(document, this.file);
           const state: JsonObject = {};
           const kept: JsonObject = {};
           for (const [key, value] of Object.entries(base)) (RESERVED.has(key) ? kept : state)[key] = value;
           const draft = structuredClone(state);
-          const result = toJsonDocument(fn(draft) ?? draft, { maxDepth: 256 });
+          // The state's keys are the document's: it is checked as the root.
+          const result = toJsonDocument(fn(draft) ?? draft, { maxDepth: commit.settings.maxDepth });
           if (!result.ok) throw badPublish(this.file, result.issues);
           const nextState = result.value as JsonObject;
           const clash = Object.keys(nextState).filter((key) => RESERVED.has(key));
           if (clash.length > 0) throw badPublish(this.file, clash.map((key) => ({ path: `/${key}`, message: 'is owned by the bus and cannot be set as state' })));
-          return { ...kept, ...nextState };
+          return { next: { ...kept, ...nextState }, added: Object.entries(nextState).map(([key, value]) => ({ at: `/${pointerSegment(key)}`, value })) };
         },
         check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
       }),
   };
+
+  /**
+   * Checks the archive as append-only data: its committed lines unchanged since the ledger
+   * recorded them, none missing up to the live file's oldest event, and its copy agreeing.
+   * Takes no lock and changes nothing.
+   */
+  inspectArchive(): Promise<ArchiveInspection> {
+    return inspectArchive(this.services.fs, this.archive.path, async () => this.boundaryOf(await this.engine.readShared(this.file)));
+  }
+
+  /** Puts a damaged archive back from its copy, holding the file's lock; the damaged bytes are quarantined. */
+  repairArchive(): Promise<ArchiveRepair> {
+    return this.engine.withLock(this.file, async () => {
+      const mode = await this.services.fs.stat(this.file).then((s) => s.mode & 0o7777, () => 0o644);
+      return repairArchive(this.services.fs, this.archive.path, this.boundaryOf(await this.engine.readShared(this.file)), mode);
+    });
+  }
 
   /** Stops every subscription. */
   async close(): Promise<void> {
@@ -247,12 +278,13 @@ export class MessageBus {
   }
 
   /** Validates one publish before it is queued, so a bad one never reaches the commit. */
-  private prepare(input: PublishInput<unknown>, at: string): PreparedEvent {
+  private prepare(input: PublishInput<unknown>, at: string, settings: FileSettings): PreparedEvent {
     const issues: ValidationIssue[] = [];
     if (typeof input?.type !== 'string' || input.type.length === 0) issues.push({ path: `${at}/type`, message: 'must be a non-empty string' });
     if (typeof input?.source !== 'string' || input.source.length === 0) issues.push({ path: `${at}/source`, message: 'must be a non-empty string' });
     if (input?.correlationId !== undefined && typeof input.correlationId !== 'string') issues.push({ path: `${at}/correlationId`, message: 'must be a string' });
-    const payload = toJsonDocument(input?.payload === undefined ? null : input.payload, { maxDepth: 128 });
+    // Checked where it will sit in the file, so one bad publish is refused alone, before it joins a batch.
+    const payload = toJsonDocument(input?.payload === undefined ? null : input.payload, { maxDepth: settings.maxDepth, depth: PAYLOAD_DEPTH });
     if (!payload.ok) issues.push(...payload.issues.map((i) => ({ ...i, path: `${at}/payload${i.path}` })));
     if (payload.ok) {
       const size = Buffer.byteLength(JSON.stringify(payload.value));
@@ -272,7 +304,8 @@ export class MessageBus {
   private async append(
     document: JsonValue,
     prepared: readonly PreparedEvent[],
-  ): Promise<{ next: JsonObject; added: BusEvent[] }> {
+    commit: WriteContext,
+  ): Promise<{ next: JsonObject; added: BusEvent[]; stored: MutationResult['added'] }> {
     const { base, events } = asContext(document, this.file);
     let lastSeq = this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0;
     const format = resolveFormat(this.options.eventFormat ?? 'auto', events);
@@ -287,17 +320,38 @@ export class MessageBus {
     if (cut > 0) {
       const seqs = sequenceOf(nextEvents.slice(0, cut));
       const leaving = nextEvents.slice(0, cut).map((raw, i) => ({ ...(raw as JsonObject), seq: seqs[i]! }));
-      const mode = (await this.services.fs.stat(this.file).then((s) => s.mode & 0o7777).catch(() => 0o644)) as number;
+      const mode = (commit.current?.stats.mode ?? 0o644) & 0o7777;
+      await this.reconcileArchive(commit, mode);
       await this.archive.append(leaving, mode);
       nextEvents = nextEvents.slice(cut);
     }
+    const kept = Math.min(added.length, nextEvents.length);
+    const stored = nextEvents.slice(nextEvents.length - kept).map((value, i) => ({ at: `/events/${nextEvents.length - kept + i}`, value }));
     this.lastSeqOf.set(nextEvents, lastSeq);
     const next: JsonObject = format === 'prevention' && base.version === undefined ? { version: 1, ...base, events: nextEvents } : { ...base, events: nextEvents };
     if (format === 'legacy-event-type') {
       next.last_updated = added.at(-1) ? (toStored(added.at(-1)!, format, now).timestamp as string) : (next.last_updated ?? null);
       next.total_events = nextEvents.length;
     }
-    return { next, added };
+    return { next, added, stored };
+  }
+
+  /**
+   * Once per commit (whichever bus on the file appends first), drops archive lines of commits
+   * that did not happen, judged against the committed version, not the one being built.
+   */
+  private async reconcileArchive(commit: WriteContext, mode: number): Promise<void> {
+    let done = commit.state.get(RECONCILED);
+    if (!done) commit.state.set(RECONCILED, (done = new Set()));
+    if (done.has(this.archive.path)) return;
+    await this.archive.reconcile(this.boundaryOf(commit.current?.document), mode);
+    done.add(this.archive.path);
+  }
+
+  /** The seq of the oldest live event of `document`: every archived line of a committed version is below it. */
+  private boundaryOf(document: JsonValue | undefined): number {
+    // With no live event (a new file), no seq is committed: every line is uncommitted.
+    return document === undefined ? 1 : (this.sequence(asContext(document, this.file).events)[0] ?? 1);
   }
 
   /** How many of the oldest events must move to the archive. */

@@ -1,6 +1,7 @@
 import type { BackupRecord } from '../backup/backup-strategy.js';
 import type { PreventionError, ValidationIssue } from '../errors.js';
 import type { JsonValue } from '../json/json-value.js';
+import type { WriteContext } from '../pipeline/middleware.js';
 
 /** What `write`, `update` and `restore` resolve to once the commit is durable and verified. */
 export interface CommitResult {
@@ -30,13 +31,28 @@ export type Updater<T = JsonValue> = (draft: T) => T | void | Promise<T | void>;
 /**
  * An engine-internal change that builds the next document from the current one without
  * copying it (sharing unchanged parts), for hot paths such as appending events. `apply` must
- * not mutate its input, and must validate what it adds: only `check` runs on the result, plus
- * the file's full checks when `fullCheck` is set.
+ * not mutate its input, and must list what it puts in: the engine checks those values against
+ * the file's limits, like every other commit, without walking the parts shared with a version
+ * that passed them; then `check` runs on the result, plus the file's full checks when
+ * `fullCheck` is set. It runs holding the file's lock, and gets the commit it is part of:
+ * `commit.current` is the committed version (`document` may already hold earlier changes of
+ * the same commit), `commit.state` is shared by the commit's changes.
  */
 export interface Mutation {
-  apply(document: JsonValue): JsonValue | Promise<JsonValue>;
+  apply(document: JsonValue, commit: WriteContext): MutationResult | Promise<MutationResult>;
   check?(next: JsonValue): ValidationIssue[];
   fullCheck?: boolean;
+}
+
+/** What a {@link Mutation} built. */
+export interface MutationResult {
+  next: JsonValue;
+  /**
+   * Every value put into `next` that is not shared with the document given, with the JSON
+   * pointer where it sits (containers around them that only gained or lost entries need not be
+   * listed).
+   */
+  added: ReadonlyArray<{ at: string; value: JsonValue }>;
 }
 
 /** One queued request against a file. */

@@ -11,11 +11,11 @@ import type { EngineEvents } from '../events/event-bus.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
 import type { JsonValue } from '../json/json-value.js';
 import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
-import { toJsonDocument } from '../json/to-json-document.js';
+import { checkParsedDocument, depthAt, toJsonDocument } from '../json/to-json-document.js';
 import type { LockHandle } from '../lock/file-locker.js';
 import type { Logger } from '../logging/logger.js';
 import type { ContextState, CurrentVersion, DocumentCheck, StateKey, WriteContext } from '../pipeline/middleware.js';
-import type { Change, ChangeOutcome } from './change.js';
+import type { Change, ChangeOutcome, MutationResult } from './change.js';
 import type { DocumentCache } from './document-cache.js';
 import { droppedEvents } from './dropped-events.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
@@ -126,15 +126,20 @@ export class CommitContext implements WriteContext {
       const { change } = outcome;
       if (change.kind === 'mutate') {
         let next: JsonValue;
+        let added: MutationResult['added'];
         try {
-          next = await change.mutation.apply(working);
+          ({ next, added } = await change.mutation.apply(working, this));
         } catch (cause) {
           outcome.error = isPreventionError(cause)
             ? cause
             : new PreventionError(ErrorCodes.UPDATER_FAILED, `a change to ${this.file} failed (${(cause as Error)?.message ?? String(cause)}); nothing was committed for it`, { file: this.file, cause });
           continue;
         }
-        const issues = [...(change.mutation.check?.(next) ?? []), ...(change.mutation.fullCheck ? this.runChecks(next, checks) : [])];
+        const issues = [
+          ...added.flatMap(({ at, value }) => checkParsedDocument(value, { maxDepth, depth: depthAt(at) }).map((i) => ({ ...i, path: `${at}${i.path}` }))),
+          ...(change.mutation.check?.(next) ?? []),
+          ...(change.mutation.fullCheck ? this.runChecks(next, checks) : []),
+        ];
         if (issues.length > 0) {
           outcome.error = this.validationError(issues);
           continue;

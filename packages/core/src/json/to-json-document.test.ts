@@ -35,7 +35,7 @@ describe('toJsonDocument', () => {
   it('copies -0 as 0, what JSON reads back, so a committed document equals its reread', () => {
     const result = toJsonDocument({ n: -0, list: [-0] }, limits);
     expect(result.ok).toBe(true);
-    const copy = (result as { value: { n: number; list: number[] } }).value;
+    const copy = (result as unknown as { value: { n: number; list: number[] } }).value;
     expect(Object.is(copy.n, 0) && Object.is(copy.list[0], 0)).toBe(true);
   });
 

@@ -5,6 +5,11 @@ import { FORBIDDEN_KEYS, isPlainObject, pointerSegment, type JsonValue } from '.
 export interface StructureLimits {
   /** Deepest nesting allowed (the root is depth 1). */
   maxDepth: number;
+  /**
+   * How deep the value itself sits in its document (default 1: it is the root), so a part can
+   * be checked against the whole document's limit before it is put in place.
+   */
+  depth?: number;
   /** Stop collecting after this many issues. */
   maxIssues?: number;
 }
@@ -74,6 +79,11 @@ function countColons(text: string): number {
   return count;
 }
 
+/** The depth of the value at JSON pointer `at` ('' is the root, depth 1). */
+export function depthAt(at: string): number {
+  return at === '' ? 1 : at.split('/').length;
+}
+
 function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?: ParsedTally): JsonDocumentResult {
   const issues: ValidationIssue[] = [];
   const maxIssues = limits.maxIssues ?? 20;
@@ -89,7 +99,7 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?:
   // a shared (non-cyclic) reference is fine, a cycle is not.
   const stack: Array<Frame | { exit: object }> = [];
   let root: JsonValue = null;
-  stack.push({ source: input, path: '', depth: 1, assign: (v) => (root = v) });
+  stack.push({ source: input, path: '', depth: limits.depth ?? 1, assign: (v) => (root = v) });
 
   while (stack.length > 0 && issues.length < maxIssues) {
     const frame = stack.pop()!;
