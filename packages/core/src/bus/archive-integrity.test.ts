@@ -82,16 +82,17 @@ describe('an archive written before ledgers were kept', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'ctx.json');
     const stored = (seq: number, payload: unknown) => ({ id: `e${seq}`, seq, type: 't', source: 's', timestamp: '2026-01-01T00:00:00.000Z', payload });
-    // Seq 2 twice (a commit that failed after archiving, then the one that succeeded), and 9, never committed.
-    const lines = [stored(1, 1), stored(2, 'phantom'), stored(2, 2), stored(3, 3), stored(9, 'phantom')];
-    await writeFile(path.join(dir, 'ctx.archive.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    // Seq 2 twice (a commit that failed after archiving, then the one that succeeded), a torn
+    // append fenced off by the next one, and 9, never committed.
+    const lines = [stored(1, 1), stored(2, 'phantom'), '{"id":"e2","seq":2,"ty', stored(2, 2), stored(3, 3), stored(9, 'phantom')];
+    await writeFile(path.join(dir, 'ctx.archive.jsonl'), lines.map((l) => `${typeof l === 'string' ? l : JSON.stringify(l)}\n`).join(''));
     await writeFile(file, JSON.stringify({ version: 1, events: [stored(4, 4), stored(5, 5)] }, null, 2));
     const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
     const bus = engine.bus(file, { maxEvents: 2 });
     expect(await bus.inspectArchive()).toMatchObject({ state: 'intact' });
     await bus.publish({ type: 't', source: 's', payload: 6 });
     expect((await bus.events({ since: 0 })).map((e) => e.payload)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await bus.inspectArchive()).toMatchObject({ state: 'intact', lines: 5 });
+    expect(await bus.inspectArchive()).toMatchObject({ state: 'intact', lines: 6 });
     await truncate(bus.archive.path, 2);
     expect(await bus.inspectArchive()).toMatchObject({ state: 'damaged', repairable: true });
     await engine.close();

@@ -54,10 +54,8 @@ function verify(bytes: Buffer | undefined, recorded: ArchiveLedger | undefined, 
     return { ok: false, problem: `a committed line was changed or removed (the first ${ledger.bytes} bytes no longer hash to the ${ledger.lines} lines recorded)` };
   }
   const tail = splitLines(bytes.subarray(ledger.bytes));
-  const kept = committedTail(tail, ledger.lastSeq, boundary, recorded !== undefined);
-  const rest = tail.slice(kept.length);
-  const stray = rest.findIndex((line) => line.seq === undefined || line.seq < boundary);
-  if (stray !== -1) return { ok: false, problem: `line ${ledger.lines + kept.length + stray + 1} is out of seq order or unreadable` };
+  const { kept, stray } = committedTail(tail, ledger.lastSeq, boundary, recorded !== undefined);
+  if (stray !== undefined) return { ok: false, problem: `line ${ledger.lines + stray + 1} is out of seq order or unreadable` };
   const extended = extendLedger(ledger, kept);
   if (extended.lines > 0 && extended.lastSeq < boundary - 1) {
     return { ok: false, problem: `the events with seq ${extended.lastSeq + 1} to ${boundary - 1} left the live file but are not in it` };

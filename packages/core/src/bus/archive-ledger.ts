@@ -103,23 +103,41 @@ export function extendLedger(ledger: ArchiveLedger, lines: readonly ArchiveLine[
   return { bytes, lines: ledger.lines + lines.length, lastSeq, chain };
 }
 
+/** The lines after a ledger, split by {@link committedTail}. */
+export interface CommittedTail {
+  /** The lines of committed versions. */
+  kept: ArchiveLine[];
+  /**
+   * Where (an index into the tail) the first line after them that cannot be of a failed commit
+   * lies: one with a committed seq, or (strict) an unreadable one. Such a line is damage.
+   */
+  stray: number | undefined;
+}
+
 /**
  * The lines after a ledger that belong to committed versions: the longest run of well-formed
  * lines with consecutive seqs (after `after`, the ledger's last) below `boundary`, the seq of
  * the oldest event still in the committed live file. An archive line is written before the
  * commit that drops its event, so a line at or past the boundary is from a commit that did not
  * happen, and so is all after it. An archive without a ledger (written before ledgers were
- * kept) is taken as it is, `strict` off: its seqs need only lie below the boundary.
+ * kept) is taken as it is, `strict` off: its seqs need only lie below the boundary, and its
+ * unreadable lines (torn appends fenced off by later ones) are kept as readers skip them.
  */
-export function committedTail(tail: readonly ArchiveLine[], after: number, boundary: number, strict = true): ArchiveLine[] {
+export function committedTail(tail: readonly ArchiveLine[], after: number, boundary: number, strict = true): CommittedTail {
   let previous = after;
   let kept = 0;
   for (const line of tail) {
+    if (line.seq === undefined) {
+      if (strict) break;
+      kept += 1;
+      continue;
+    }
     // The first line ever archived may start anywhere: files from older buses number from 1 or more.
-    const next = previous === 0 || !strict ? line.seq !== undefined && line.seq > 0 : line.seq === previous + 1;
-    if (line.seq === undefined || !next || line.seq >= boundary) break;
+    const next = previous === 0 || !strict ? line.seq > 0 : line.seq === previous + 1;
+    if (!next || line.seq >= boundary) break;
     previous = line.seq;
     kept += 1;
   }
-  return tail.slice(0, kept);
+  const stray = tail.slice(kept).findIndex((line) => (line.seq === undefined ? strict : line.seq < boundary));
+  return { kept: tail.slice(0, kept), stray: stray === -1 ? undefined : kept + stray };
 }

@@ -78,10 +78,8 @@ export class EventArchive {
     const ledger = recorded ?? EMPTY_LEDGER;
     const tail = await this.readFrom(this.path, ledger.bytes);
     if (tail === undefined) return { ledger, tail, kept: [], damaged: ledger.bytes > 0 };
-    const lines = splitLines(tail);
-    const kept = committedTail(lines, ledger.lastSeq, boundary, recorded !== undefined);
-    const stray = lines.slice(kept.length).some((line) => line.seq === undefined || line.seq < boundary);
-    return { ledger, tail, kept, damaged: stray || (await this.sizeOf(this.path)) < ledger.bytes };
+    const { kept, stray } = committedTail(splitLines(tail), ledger.lastSeq, boundary, recorded !== undefined);
+    return { ledger, tail, kept, damaged: stray !== undefined || (await this.sizeOf(this.path)) < ledger.bytes };
   }
 
   /** Appends events durably, to the archive and then to its copy. */
