@@ -109,7 +109,7 @@ describe('the daemon repairs outside damage while writers append', () => {
     report.push(`all (${all.endToEnd.length} trials, ${acked.size} acknowledged writes, ${refused} refused while damaged): damage→repaired p50 ${percentile(all.endToEnd, 50).toFixed(0)} ms p99 ${percentile(all.endToEnd, 99).toFixed(0)} ms | detected→repaired p50 ${percentile(all.detectedToRepair, 50)} ms p99 ${percentile(all.detectedToRepair, 99)} ms`);
     console.log(report.join('\n'));
 
-    expect(percentile(all.endToEnd, 99)).toBeLessThan(1_000);
+    // Repair latency is a figure (printed above; its target lives in bench/), not an assertion: it moves with the machine's load.
     expect(acked.size).toBeGreaterThan(TRIALS);
     // Every damaged copy was kept aside (a deletion leaves nothing to keep).
     const quarantined = (await readdir(quarantineDirFor(file))).filter((name) => /\.(corrupt|replaced|outside-write)$/.test(name));
