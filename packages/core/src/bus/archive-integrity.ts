@@ -103,18 +103,22 @@ export async function repairArchive(fs: FileSystem, archive: string, boundary: n
   const copy = verify(await readIfPresent(fs, mirrorPathFor(archive)), await readLedger(fs, archive), boundary);
   if (!copy.ok || copy.lines === 0) return { ...inspection, repaired: false };
   const bad = await readIfPresent(fs, archive);
-  if (bad !== undefined) {
-    const dir = quarantineDirFor(archive);
-    try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw ioError('creating the quarantine folder', archive, err);
-    }
-    const kept = path.join(dir, `${path.basename(archive)}.${fileStamp(new Date())}.${process.pid}.damaged`);
-    await atomicWriteFile(fs, kept, bad, { mode: 0o600, label: 'quarantining the damaged event archive' });
-  }
+  if (bad !== undefined) await quarantineArchiveBytes(fs, archive, bad, 'damaged');
   await atomicWriteFile(fs, archive, copy.committed, { mode, label: 'repairing the event archive from its copy' });
   await atomicWriteFile(fs, mirrorPathFor(archive), copy.committed, { mode, label: 'repairing the copy of the event archive' });
   await writeLedger(fs, archive, copy.ledger, mode);
   return { ...inspection, repaired: true };
+}
+
+/** Keeps bytes taken out of `archive` in the quarantine folder (0600), never deleting them; returns the path. */
+export async function quarantineArchiveBytes(fs: FileSystem, archive: string, bytes: Uint8Array, reason: string): Promise<string> {
+  const dir = quarantineDirFor(archive);
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw ioError('creating the quarantine folder', archive, err);
+  }
+  const target = path.join(dir, `${path.basename(archive)}.${fileStamp(new Date())}.${process.pid}.${reason}`);
+  await atomicWriteFile(fs, target, bytes, { mode: 0o600, label: 'quarantining lines of the event archive' });
+  return target;
 }

@@ -3,7 +3,7 @@ import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { JsonObject, JsonValue } from '../json/json-value.js';
-import { repairArchive } from './archive-integrity.js';
+import { quarantineArchiveBytes, repairArchive } from './archive-integrity.js';
 import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger, type ArchiveLine } from './archive-ledger.js';
 
 const ARCHIVE_SUFFIX = '.archive.jsonl';
@@ -45,9 +45,10 @@ export class EventArchive {
   /**
    * Makes the archive and its copy hold exactly the lines of committed versions, and records
    * them in the ledger. `boundary` is the seq of the oldest event in the committed live file.
-   * Call it holding the file's lock, before appending.
+   * Call it holding the file's lock, before appending. Returns the last seq archived (0 for
+   * none).
    */
-  async reconcile(boundary: number, mode: number): Promise<void> {
+  async reconcile(boundary: number, mode: number): Promise<number> {
     let look = await this.look(boundary);
     if (look.damaged) {
       // Appending to a damaged archive would bury the damage: put it back from its copy first.
@@ -56,16 +57,23 @@ export class EventArchive {
       look = await this.look(boundary);
     }
     const { ledger, tail, kept } = look;
-    if (tail === undefined) return;
+    if (tail === undefined) return ledger.lastSeq;
     const keptBytes = kept.reduce((n, line) => n + line.bytes, 0);
     const keptText = Buffer.from(tail.subarray(0, keptBytes));
-    if (keptBytes < tail.length) await this.cut(this.path, ledger.bytes, keptText, mode);
+    if (keptBytes < tail.length) {
+      // Judged by the live file, these lines are of a commit that did not happen; after a restore
+      // of an older version they may be of one it undid. Either way they are kept aside.
+      await quarantineArchiveBytes(this.fs, this.path, tail.subarray(keptBytes), 'uncommitted');
+      await this.cut(this.path, ledger.bytes, keptText, mode);
+    }
     const mirrored = await this.readFrom(this.mirrorPath, ledger.bytes);
     if (mirrored === undefined || !keptText.equals(mirrored)) {
       // The copy missed (or has more than) what was committed: a crash between the two appends.
       await this.cut(this.mirrorPath, ledger.bytes, keptText, mode, this.path);
     }
-    if (kept.length > 0) await writeLedger(this.fs, this.path, extendLedger(ledger, kept), mode);
+    const recorded = extendLedger(ledger, kept);
+    if (kept.length > 0) await writeLedger(this.fs, this.path, recorded, mode);
+    return recorded.lastSeq;
   }
 
   /**

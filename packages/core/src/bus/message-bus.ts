@@ -71,8 +71,8 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 /** How deep a payload sits in the file: root → `events` → event → payload. */
 const PAYLOAD_DEPTH = depthAt('/events/0/payload');
 
-/** The archives already reconciled in a commit. */
-const RECONCILED = stateKey<Set<string>>('reconciled event archives');
+/** The archives reconciled in a commit, each with the last seq archived so far. */
+const ARCHIVED = stateKey<Map<string, number>>('reconciled event archives');
 
 function badPublish(file: string, issues: ValidationIssue[]): PreventionError {
   return new PreventionError(
@@ -104,6 +104,8 @@ export class MessageBus {
   readonly archive: EventArchive;
   private readonly maxEvents: number | undefined;
   private readonly maxAgeMs: number | undefined;
+  /** Whether this bus moves events to the archive. */
+  private readonly retains: boolean;
   private readonly payloadChecks = new Map<string, SchemaCheck>();
   private readonly envelopeCheck: SchemaCheck;
   private readonly eventCheck: SchemaCheck;
@@ -125,6 +127,7 @@ export class MessageBus {
     }
     this.maxEvents = options.maxEvents;
     this.maxAgeMs = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'bus maxAge');
+    this.retains = this.maxEvents !== undefined || this.maxAgeMs !== undefined;
     this.archive = new EventArchive(services.fs, options.archivePath ?? archivePathFor(file));
     // Parts of the shipped schema, compiled without its $id so they never clash with the whole.
     const { $id: _id, properties, ...schema } = sharedContextSchema;
@@ -307,7 +310,11 @@ export class MessageBus {
     commit: WriteContext,
   ): Promise<{ next: JsonObject; added: BusEvent[]; stored: MutationResult['added'] }> {
     const { base, events } = asContext(document, this.file);
-    let lastSeq = this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0;
+    const mode = (commit.current?.stats.mode ?? 0o644) & 0o7777;
+    const archived = this.retains ? await this.reconcileArchive(commit, mode) : 0;
+    // After a restore of an older version the archive may hold seqs past the live file's: they
+    // were acknowledged, so they are never given again.
+    let lastSeq = Math.max(this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0, archived);
     const format = resolveFormat(this.options.eventFormat ?? 'auto', events);
     const now = new Date(this.services.clock.now());
     const added: BusEvent[] = prepared.map((p) => ({ id: uuidv7(now.getTime()), seq: ++lastSeq, type: p.type, source: p.source, timestamp: now.toISOString(), payload: p.payload, ...(p.correlationId ? { correlationId: p.correlationId } : {}) }));
@@ -319,10 +326,13 @@ export class MessageBus {
     const cut = this.overflow(nextEvents, now.getTime());
     if (cut > 0) {
       const seqs = sequenceOf(nextEvents.slice(0, cut));
-      const leaving = nextEvents.slice(0, cut).map((raw, i) => ({ ...(raw as JsonObject), seq: seqs[i]! }));
-      const mode = (commit.current?.stats.mode ?? 0o644) & 0o7777;
-      await this.reconcileArchive(commit, mode);
+      // Events archived before a restore brought them back to the live file are archived already.
+      const leaving = nextEvents
+        .slice(0, cut)
+        .map((raw, i) => ({ ...(raw as JsonObject), seq: seqs[i]! }))
+        .filter((event) => event.seq > archived);
       await this.archive.append(leaving, mode);
+      this.archivedUpTo(commit, leaving.at(-1)?.seq ?? archived);
       nextEvents = nextEvents.slice(cut);
     }
     const kept = Math.min(added.length, nextEvents.length);
@@ -340,12 +350,19 @@ export class MessageBus {
    * Once per commit (whichever bus on the file appends first), drops archive lines of commits
    * that did not happen, judged against the committed version, not the one being built.
    */
-  private async reconcileArchive(commit: WriteContext, mode: number): Promise<void> {
-    let done = commit.state.get(RECONCILED);
-    if (!done) commit.state.set(RECONCILED, (done = new Set()));
-    if (done.has(this.archive.path)) return;
-    await this.archive.reconcile(this.boundaryOf(commit.current?.document), mode);
-    done.add(this.archive.path);
+  private async reconcileArchive(commit: WriteContext, mode: number): Promise<number> {
+    let done = commit.state.get(ARCHIVED);
+    if (!done) commit.state.set(ARCHIVED, (done = new Map()));
+    const known = done.get(this.archive.path);
+    if (known !== undefined) return known;
+    const archived = await this.archive.reconcile(this.boundaryOf(commit.current?.document), mode);
+    done.set(this.archive.path, archived);
+    return archived;
+  }
+
+  /** Records, for the commit's later changes, the last seq this commit archived. */
+  private archivedUpTo(commit: WriteContext, seq: number): void {
+    commit.state.get(ARCHIVED)?.set(this.archive.path, seq);
   }
 
   /** The seq of the oldest live event of `document`: every archived line of a committed version is below it. */
