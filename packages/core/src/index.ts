@@ -18,6 +18,7 @@ export { PreventionError, ErrorCodes, isPreventionError, ioError, systemErrorCod
 export type { EngineEventMap, EngineEventName, EngineEvents } from './events/event-bus.js';
 export type { FileSystem, FileStats, FileSystemSpace, OpenFlags } from './fs/file-system.js';
 export { NodeFileSystem } from './fs/node-file-system.js';
+export type { PathAnchors } from './fs/anchored-file-system.js';
 export type { FileLocker, LockHandle, LockOptions, LockState } from './lock/file-locker.js';
 export { ProperFileLocker } from './lock/proper-file-locker.js';
 export type { Clock, CancelTimer } from './clock.js';

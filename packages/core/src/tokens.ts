@@ -4,6 +4,7 @@ import type { BackupStrategy } from './backup/backup-strategy.js';
 import type { Clock } from './clock.js';
 import type { ResolvedConfig } from './config/resolved-config.js';
 import type { EngineEvents } from './events/event-bus.js';
+import type { PathAnchors } from './fs/anchored-file-system.js';
 import type { FileSystem } from './fs/file-system.js';
 import type { DocumentCache } from './engine/document-cache.js';
 import type { KeyedMutex } from './lock/keyed-mutex.js';
@@ -28,6 +29,8 @@ export const TOKENS = {
   Config: token<ResolvedConfig>('Config'),
   /** The FileSystem port; all I/O goes through it. */
   FileSystem: token<FileSystem>('FileSystem'),
+  /** The directories the FileSystem port holds to where they were at start-up. */
+  PathAnchors: token<PathAnchors>('PathAnchors'),
   /** The cross-process lock. */
   FileLocker: token<FileLocker>('FileLocker'),
   /** Time source, replaceable in tests. */

@@ -16,7 +16,7 @@ import { MonitorMetrics } from './monitor-metrics.js';
 import type { ResolvedMonitorOptions } from './monitor-options.js';
 
 /** Engine events that raise (or resolve) alerts, counted in `prevention_alerts_raised_total`. */
-const ALERT_EVENTS: readonly EngineEventName[] = ['corruption:detected', 'restore:completed', 'lock:stale-recovered', 'backup:failed', 'commit:failed'];
+const ALERT_EVENTS: readonly EngineEventName[] = ['corruption:detected', 'restore:completed', 'lock:stale-recovered', 'backup:failed', 'commit:failed', 'outside-write:accepted', 'path:redirected'];
 
 /** What the monitor needs from its engine. */
 export interface MonitorDependencies {

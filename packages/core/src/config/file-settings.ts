@@ -1,7 +1,9 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { ErrorCodes, PreventionError } from '../errors.js';
+import type { PathAnchors } from '../fs/anchored-file-system.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { stateDirFor } from '../engine/paths.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
 import type { FileOptions, OutsideWritePolicy, PipelineEntry } from './define-config.js';
@@ -89,6 +91,7 @@ export class FileSettingsResolver {
     private readonly config: ResolvedConfig,
     private readonly fs: FileSystem,
     private readonly validator: SchemaValidator,
+    private readonly anchors: PathAnchors,
   ) {
     this.matchers = config.files.map((entry) => {
       if (!picomatch.scan(entry.path).isGlob) {
@@ -133,6 +136,11 @@ export class FileSettingsResolver {
   }
 
   private async build(file: string): Promise<FileSettings> {
+    // The first time the engine meets a file is its start-up for that file: from here on, a link
+    // planted at its directory or at prevention's folder beside it is refused, not followed. The
+    // state folder goes first, so a link it already is (onto another disk, say) stays allowed.
+    await this.anchors.anchor(stateDirFor(file));
+    await this.anchors.anchor(path.dirname(file));
     let merged: FileOptions = { ...this.config.defaults };
     for (const { entry, matches } of this.matchers) {
       if (!matches(file)) continue;

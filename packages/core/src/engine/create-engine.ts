@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { EventBus } from '../events/event-bus.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { AnchoredFileSystem } from '../fs/anchored-file-system.js';
 import { NodeFileSystem } from '../fs/node-file-system.js';
 import { SchemaValidator } from '../json/schema-validator.js';
 import type { FileLocker } from '../lock/file-locker.js';
@@ -90,9 +91,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const container = rootContainer.createChildContainer();
   container.register(TOKENS.Config, { useValue: config });
   container.register(TOKENS.Logger, { useValue: logger });
-  container.register(TOKENS.FileSystem, { useValue: options.fileSystem ?? new NodeFileSystem() });
+  const events = new EventBus(logger);
+  const fileSystem = new AnchoredFileSystem(options.fileSystem ?? new NodeFileSystem(), ({ path, leadsTo, expected }) => events.emit('path:redirected', { path, leadsTo, expected }));
+  container.register(TOKENS.FileSystem, { useValue: fileSystem });
+  container.register(TOKENS.PathAnchors, { useValue: fileSystem });
   container.register(TOKENS.Clock, { useValue: options.clock ?? systemClock });
-  container.register(TOKENS.Events, { useValue: new EventBus(logger) });
+  container.register(TOKENS.Events, { useValue: events });
   container.register(TOKENS.SchemaValidator, { useValue: new SchemaValidator() });
   container.register(TOKENS.Mutex, { useValue: new KeyedMutex() });
   container.register(TOKENS.DocumentCache, { useValue: new DocumentCache() });
@@ -121,6 +125,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // Refuse a broken pipeline now, not at the first write.
     buildPipeline(config.defaults.pipeline, contributions);
     for (const file of engine.configuredFiles()) await engine.pipeline(file);
+    for (const glob of engine.fileGlobs()) await fileSystem.anchor(glob.base);
     for (const hook of contributions.readyHooks) await hook(engine);
   } catch (err) {
     await engine.close();

@@ -7,6 +7,8 @@ import { FileSettingsResolver, type FileGlob, type FileSettings } from '../confi
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
 import type { EngineEventMap, EngineEventName, EngineEvents } from '../events/event-bus.js';
+import { stateDirFor } from './paths.js';
+import type { PathAnchors } from '../fs/anchored-file-system.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
@@ -48,6 +50,7 @@ export class Engine {
   private readonly directoriesReady = new Set<string>();
   private readonly buses = new Set<MessageBus>();
   private readonly lockServices: LockServices;
+  private readonly anchors: PathAnchors;
   private closing: Promise<void> | undefined;
 
   /** @internal Use `createEngine`. */
@@ -61,7 +64,8 @@ export class Engine {
     this.contributions = container.resolve(TOKENS.Contributions);
     this.clock = container.resolve(TOKENS.Clock);
     this.lockServices = container.resolve(TOKENS.LockServices);
-    this.resolver = new FileSettingsResolver(this.config, this.fs, container.resolve<SchemaValidator>(TOKENS.SchemaValidator));
+    this.anchors = container.resolve(TOKENS.PathAnchors);
+    this.resolver = new FileSettingsResolver(this.config, this.fs, container.resolve<SchemaValidator>(TOKENS.SchemaValidator), this.anchors);
   }
 
   /**
@@ -300,6 +304,8 @@ export class Engine {
       const settings = await this.resolver.settingsFor(file);
       pipeline = this.pipelineFor(settings);
       await this.ensureDirectory(file);
+      // Refused here as itself, before a backup or the journal could fail on it as something else.
+      await this.anchors.check(stateDirFor(file));
       ctx = new CommitContext(file, settings, batch, this.logger, this.services());
     } catch (err) {
       this.settleAll(batch, toPreventionError(err, file));

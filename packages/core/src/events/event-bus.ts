@@ -23,6 +23,11 @@ export interface EngineEventMap {
    * version no longer has (with their ids, at most 20), so an alert can say what was lost.
    */
   'outside-write:accepted': { file: string; sha256: string; lastCommitSha256: string; dropped: { count: number; ids: string[] } };
+  /**
+   * An operation was refused because a directory prevention works in (a managed file's, or a
+   * folder of its own) is now reached through a symbolic link that appeared after start-up.
+   */
+  'path:redirected': { path: string; leadsTo: string; expected: string };
   /** A file was restored from a backup. */
   'restore:completed': { file: string; strategy: string; backupId: string; sha256: string; quarantined?: string };
   /** A health check result. */

@@ -50,6 +50,18 @@ export const DEFAULT_RULES: readonly AnyAlertRule[] = [
     }),
   }),
   defineRule({
+    id: 'path-redirected',
+    event: 'path:redirected',
+    map: ({ path, leadsTo, expected }) => ({
+      name: 'path-redirected',
+      severity: 'critical',
+      labels: { path },
+      summary: `${path} now leads to ${leadsTo} through a symbolic link planted after start-up; prevention refuses to read or write there`,
+      details: { leadsTo, expected },
+      resolveAfterMs: OCCURRENCE_MS,
+    }),
+  }),
+  defineRule({
     id: 'backup-failed',
     event: 'backup:failed',
     map: ({ file, strategy, error, required }) => ({
