@@ -15,6 +15,13 @@ async function contents(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** The codes of an error and of each error that caused it. */
+function codesOf(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let at = err as { code?: string; cause?: unknown } | undefined; at; at = at.cause as typeof at) if (at.code) codes.push(at.code);
+  return codes;
+}
+
 async function setup(dataDir: (root: string) => string = (root) => path.join(root, 'data')) {
   const root = await tempDir();
   const dir = dataDir(root);
@@ -86,7 +93,8 @@ describe('a symbolic link planted at a directory after start-up', () => {
     await rename(path.join(backups, strategy!), path.join(backups, `${strategy!}.moved`));
     await symlink(elsewhere, path.join(backups, strategy!));
     // Deeper in, the backup strategy meets it, and its failure refuses the commit.
-    await expect(append('c')).rejects.toMatchObject({ code: ErrorCodes.BACKUP_FAILED, cause: { cause: { code: ErrorCodes.UNSAFE_PATH } } });
+    const refusal = await append('c').then(() => undefined, (err: unknown) => err);
+    expect(codesOf(refusal)).toEqual(expect.arrayContaining([ErrorCodes.BACKUP_FAILED, ErrorCodes.UNSAFE_PATH]));
     expect(redirected.map((e) => e.path)).toContain(path.join(backups, strategy!));
     expect(await contents(elsewhere)).toEqual(before);
     await engine.close();

@@ -41,7 +41,8 @@ const same = (stats: FileStats | undefined, id: DirectoryId | undefined): boolea
 
 /**
  * The FileSystem port with every directory prevention works in held to where it was at
- * start-up: an operation that would create, replace, remove or read a file in a directory that
+ * start-up: an operation that would create, replace, remove or read a file (open, readFile,
+ * rename, unlink, mkdir) in a directory that
  * a symbolic link redirected since (the directory itself, one of its parents, or a folder inside
  * prevention's own) is refused with `PREVENTION_UNSAFE_PATH`, and nothing is written there.
  *
@@ -95,27 +96,23 @@ export class AnchoredFileSystem implements FileSystem, PathAnchors {
     return this.inner.unlink(file);
   }
 
-  async readdir(dir: string): Promise<string[]> {
-    await this.check(dir);
-    return this.inner.readdir(dir);
-  }
-
   async mkdir(dir: string, options?: { recursive?: boolean; mode?: number }): Promise<void> {
     await this.check(path.dirname(dir));
     return this.inner.mkdir(dir, options);
   }
 
-  async rmdir(dir: string): Promise<void> {
-    await this.check(path.dirname(dir));
+  // Status, listings, descriptors and flushes write nothing at a path, and what they tell leads
+  // to no read or write that is not checked itself: they pass through. So do a lock's refresh
+  // (utimes) and release (rmdir), which touch only the lock directory its checked mkdir made.
+  readdir(dir: string): Promise<string[]> {
+    return this.inner.readdir(dir);
+  }
+  rmdir(dir: string): Promise<void> {
     return this.inner.rmdir(dir);
   }
-
-  async utimes(file: string, atime: Date, mtime: Date): Promise<void> {
-    await this.check(path.dirname(file));
+  utimes(file: string, atime: Date, mtime: Date): Promise<void> {
     return this.inner.utimes(file, atime, mtime);
   }
-
-  // Status, descriptors and flushes write nothing at a path: they pass through.
   write(fd: number, data: Uint8Array, offset: number, length: number, position: number | null): Promise<number> {
     return this.inner.write(fd, data, offset, length, position);
   }
