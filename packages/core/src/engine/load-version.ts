@@ -48,7 +48,14 @@ async function load(services: LoadServices, file: string, settings: Pick<FileSet
     );
   }
   const cached = cache.get(file, stats);
-  if (cached) return cached;
+  if (cached) {
+    // Same content, but the mode and owner are today's: a chmod since the last commit must not
+    // be undone by the next one.
+    if (cached.stats.mode === stats.mode && cached.stats.uid === stats.uid && cached.stats.gid === stats.gid) return cached;
+    const refreshed = { ...cached, stats };
+    cache.set(file, refreshed);
+    return refreshed;
+  }
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
