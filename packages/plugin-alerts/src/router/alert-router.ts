@@ -1,7 +1,10 @@
 import { ErrorCodes, PreventionError, type Alert, type AlertSink, type CancelTimer, type Clock, type FileSystem, type Logger } from '@prevention/core';
 import type { AlertSignal } from '../alert-signal.js';
-import { DeliveryQueue, type DeliveryJob } from '../delivery/delivery-queue.js';
-import type { Spool, SpoolEntry } from '../delivery/spool.js';
+import { isOwnDeliveryFailure } from '../delivery/delivery-failure-alert.js';
+import { NotificationDelivery } from '../delivery/notification-delivery.js';
+import { PendingWrites } from '../delivery/pending-writes.js';
+import type { Spool } from '../delivery/spool.js';
+import { SpoolRetrier } from '../delivery/spool-retrier.js';
 import { parseDuration, type Duration } from '@prevention/core';
 import { fingerprintOf } from '../fingerprint.js';
 import type { Matcher } from '../matcher.js';
@@ -12,8 +15,7 @@ import { RouterStateFile } from './router-state.js';
 import { Silences, type Silence } from './silences.js';
 import { outranks } from '../severity.js';
 
-/** Name of the alert raised when a sink fails to deliver; it goes to the other sinks. */
-export const DELIVERY_FAILED_ALERT = 'alert-delivery-failed';
+export { DELIVERY_FAILED_ALERT } from '../delivery/delivery-failure-alert.js';
 
 /** A sink as the router sees it. */
 export interface RoutedSink {
@@ -51,11 +53,6 @@ export interface AlertRouterOptions extends GroupTiming {
   retention?: Duration;
 }
 
-/** True for a failure that retrying can not fix (the sink marks it `details.permanent`). */
-function isPermanent(error: Error): boolean {
-  return error instanceof PreventionError && error.details.permanent === true;
-}
-
 /** An alert as the router holds it: with the time an occurrence resolves by itself. */
 type TrackedAlert = Alert & { resolveAt?: number };
 
@@ -82,46 +79,45 @@ interface AlertGroup {
 export class AlertRouter {
   private readonly alerts = new Map<string, TrackedAlert>();
   private readonly groups = new Map<string, AlertGroup>();
-  private readonly queues = new Map<string, DeliveryQueue>();
   private readonly sendResolved = new Map<string, boolean>();
   private readonly routes: ResolvedRoute[];
   private readonly fallbackRoute: ResolvedRoute;
   private readonly inhibitRules: readonly InhibitRule[];
   private readonly inFlight = new Set<string>();
   /** State saves and spool writes still running, awaited by `close`. */
-  private readonly writes = new Set<Promise<unknown>>();
-  private readonly retrying = new Set<string>();
+  private readonly writes = new PendingWrites();
+  private readonly delivery: NotificationDelivery;
+  private readonly retrier: SpoolRetrier | undefined;
   private readonly state: RouterStateFile;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly spool: Spool | undefined;
-  private readonly retryIntervalMs: number;
   private readonly closeTimeoutMs: number;
   private readonly retentionMs: number;
   private log = new NotificationLog();
   private silences = new Silences();
-  private cancelRetry: CancelTimer | undefined;
   private closed = false;
 
   constructor(options: AlertRouterOptions) {
     this.clock = options.clock;
     this.logger = options.logger;
-    this.spool = options.spool;
-    this.retryIntervalMs = parseDuration(options.retryInterval ?? 60_000, 'retryInterval');
+    const retryIntervalMs = parseDuration(options.retryInterval ?? 60_000, 'retryInterval');
     this.closeTimeoutMs = parseDuration(options.closeTimeout ?? 3_000, 'closeTimeout');
     this.retentionMs = parseDuration(options.retention ?? '5d', 'retention');
     const sendTimeoutMs = parseDuration(options.sendTimeout ?? 30_000, 'sendTimeout');
     const capacity = options.queueSize ?? 1000;
     if (!Number.isInteger(capacity) || capacity < 1) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: queueSize must be a whole number of at least 1 (got ${String(capacity)})`);
     for (const { sink, sendResolved } of options.sinks) {
-      if (this.queues.has(sink.name)) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: two sinks are named "${sink.name}"; give each a unique name`);
-      this.queues.set(sink.name, new DeliveryQueue(sink, { capacity, sendTimeoutMs, clock: this.clock }));
+      if (this.sendResolved.has(sink.name)) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: two sinks are named "${sink.name}"; give each a unique name`);
       this.sendResolved.set(sink.name, sendResolved);
     }
-    const names = [...this.queues.keys()];
+    this.delivery = new NotificationDelivery(
+      options.sinks.map(({ sink }) => sink),
+      { capacity, sendTimeoutMs, clock: this.clock, logger: this.logger, spool: options.spool, writes: this.writes, raise: (signal) => this.ingest(signal) },
+    );
+    const names = [...this.sendResolved.keys()];
     this.routes = (options.routes ?? []).map((route, index) => resolveRoute(route, index, options, names));
     for (const route of this.routes) {
-      const unknown = route.sinks.find((name) => !this.queues.has(name));
+      const unknown = route.sinks.find((name) => !this.sendResolved.has(name));
       if (unknown) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: ${route.id} sends to sink "${unknown}", which is not configured (sinks: ${names.join(', ')})`);
     }
     this.fallbackRoute = { ...resolveRoute({}, this.routes.length, options, names), id: 'default' };
@@ -136,6 +132,7 @@ export class AlertRouter {
       },
       (err) => this.logger.error({ err, file: options.stateFile }, 'alert router state could not be read or saved; notifications may repeat after a restart'),
     );
+    this.retrier = options.spool && new SpoolRetrier(options.spool, this.delivery, { clock: this.clock, logger: this.logger, retryIntervalMs, writes: this.writes });
   }
 
   /**
@@ -148,10 +145,7 @@ export class AlertRouter {
       this.log = new NotificationLog(saved.notifications);
       this.silences = new Silences(saved.silences);
     }
-    if (this.spool) {
-      await this.setAsideOrphans(this.spool);
-      this.scheduleRetry(0);
-    }
+    await this.retrier?.start();
   }
 
   /**
@@ -246,28 +240,16 @@ export class AlertRouter {
     if (this.closed) return;
     // Closed first, so the last flush of each group schedules no further turn.
     this.closed = true;
-    this.cancelRetry?.();
+    this.retrier?.stop();
     for (const group of this.groups.values()) {
       group.cancelTimer?.();
       this.flush(group);
     }
-    const leftovers = await Promise.all([...this.queues.values()].map(async (queue) => ({ sink: queue.sink.name, jobs: await queue.drain(this.closeTimeoutMs) })));
-    for (const { sink, jobs } of leftovers) {
-      for (const job of jobs) job.settle(new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `alert sink "${sink}" had not sent this notification when the router closed`));
-    }
+    await this.delivery.close(this.closeTimeoutMs);
     // Spooling and the state file are written by the settle callbacks; let them finish.
     await new Promise((resolve) => setImmediate(resolve));
-    await this.pendingWrites();
+    await this.writes.settled();
     await this.state.save();
-  }
-
-  private track(promise: Promise<unknown>): void {
-    this.writes.add(promise);
-    void promise.finally(() => this.writes.delete(promise));
-  }
-
-  private async pendingWrites(): Promise<void> {
-    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
   }
 
   private routesOf(alert: Alert): ResolvedRoute[] {
@@ -329,7 +311,7 @@ export class AlertRouter {
         continue;
       }
       // A sink is never told about its own delivery failures: it would fail on them too.
-      const ownFailure = (alert: Alert): boolean => alert.name === DELIVERY_FAILED_ALERT && alert.labels.sink === sinkName;
+      const ownFailure = (alert: Alert): boolean => isOwnDeliveryFailure(alert, sinkName);
       const entry = this.log.get(group.key, sinkName);
       const sinkFiring = firing.filter((alert) => !ownFailure(alert));
       const sinkResolved = this.sendResolved.get(sinkName) ? resolved.filter((alert) => entry?.firing.includes(alert.fingerprint) && !ownFailure(alert)) : [];
@@ -355,11 +337,12 @@ export class AlertRouter {
       };
       this.inFlight.add(flightKey);
       const alerts = [...sinkFiring, ...sinkResolved].map(({ resolveAt: _, ...alert }) => structuredClone(alert));
-      this.deliver(sinkName, group.key, alerts, (outcome) => {
+      // A lost notification is not recorded, so the group offers it again at its next turn.
+      this.delivery.deliver(sinkName, group.key, alerts, (outcome) => {
         this.inFlight.delete(flightKey);
         if (outcome !== 'lost') {
           this.log.record(record);
-          this.track(this.state.save());
+          this.writes.track(this.state.save());
         }
       });
     }
@@ -382,141 +365,6 @@ export class AlertRouter {
       if (owed) continue;
       group.fingerprints.delete(alert.fingerprint);
       if (![...this.groups.values()].some((other) => other.fingerprints.has(alert.fingerprint))) this.alerts.delete(alert.fingerprint);
-    }
-  }
-
-  /**
-   * Queues a notification for a sink. `done` learns whether it was delivered, spooled for a
-   * later retry, refused for good (all three count as handled), or lost (no spool, or the
-   * spool failed), in which case the group offers it again at its next turn.
-   */
-  private deliver(sinkName: string, group: string, alerts: Alert[], done: (outcome: 'sent' | 'spooled' | 'refused' | 'lost') => void): void {
-    const queue = this.queues.get(sinkName)!;
-    const job: DeliveryJob = {
-      group,
-      alerts,
-      settle: (error) => {
-        if (!error) {
-          this.deliveryRecovered(sinkName);
-          done('sent');
-          return;
-        }
-        this.deliveryFailed(sinkName, error);
-        // A permanent refusal (a 4xx other than 429) would fail the same way on every retry:
-        // it is reported, not spooled, and counts as handled so the group does not resend it.
-        if (isPermanent(error)) done('refused');
-        else this.track(this.toSpool(sinkName, group, alerts).then((spooled) => done(spooled ? 'spooled' : 'lost')));
-      },
-    };
-    if (!queue.push(job)) job.settle(new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `alert sink "${sinkName}" has a full queue (${queue.size} notifications waiting); the notification was spooled`));
-  }
-
-  private async toSpool(sinkName: string, group: string, alerts: Alert[]): Promise<boolean> {
-    if (!this.spool) return false;
-    try {
-      await this.spool.add(sinkName, group, alerts, this.clock.now());
-      return true;
-    } catch (err) {
-      this.logger.error({ err, sink: sinkName, spool: this.spool.dir }, 'an undeliverable alert could not be spooled either; it will be notified again at its next group interval');
-      return false;
-    }
-  }
-
-  private deliveryFailed(sinkName: string, error: Error): void {
-    if (isPermanent(error)) this.logger.error({ err: error, sink: sinkName }, 'alert delivery failed for good; fix the sink\'s settings');
-    else this.logger.warn({ err: error, sink: sinkName }, 'alert delivery failed');
-    this.ingest({
-      name: DELIVERY_FAILED_ALERT,
-      severity: 'warning',
-      labels: { sink: sinkName },
-      summary: `alerts could not be delivered to sink "${sinkName}"; they are spooled and retried`,
-      details: { error: error.message, ...(error instanceof PreventionError ? { code: error.code } : {}) },
-    });
-  }
-
-  private deliveryRecovered(sinkName: string): void {
-    this.ingest({ name: DELIVERY_FAILED_ALERT, severity: 'warning', labels: { sink: sinkName }, summary: `sink "${sinkName}" delivers again`, status: 'resolved' });
-  }
-
-  /** The spooled entries, or undefined (reported) when the spool can not be read. */
-  private async spooled(spool: Spool): Promise<SpoolEntry[] | undefined> {
-    try {
-      return await spool.list();
-    } catch (err) {
-      this.logger.error({ err, spool: spool.dir }, 'the alert spool could not be read');
-      return undefined;
-    }
-  }
-
-  /**
-   * Moves entries for sinks this router does not have (renamed or removed from the config) to
-   * the spool's dead-letter directory: nothing would ever deliver them, yet every retry pass
-   * would read them again. They are kept, not deleted, since they may be the only record of
-   * an alert; one warning per sink says how many and where.
-   */
-  private async setAsideOrphans(spool: Spool): Promise<void> {
-    const orphans = new Map<string, string[]>();
-    for (const entry of (await this.spooled(spool)) ?? []) {
-      if (!this.queues.has(entry.sink)) orphans.set(entry.sink, [...(orphans.get(entry.sink) ?? []), entry.id]);
-    }
-    for (const [sink, ids] of orphans) {
-      const results = await Promise.allSettled(ids.map((id) => spool.setAside(id)));
-      const moved = results.filter((result) => result.status === 'fulfilled').length;
-      const failure = results.find((result) => result.status === 'rejected');
-      if (moved > 0) {
-        this.logger.warn({ sink, count: moved, deadLetter: spool.deadLetterDir }, `${moved} spooled alert notification(s) for sink "${sink}", which is no longer configured, were moved to the dead-letter directory and will not be retried`);
-      }
-      if (failure) {
-        this.logger.error({ err: failure.reason, sink, count: ids.length - moved, spool: spool.dir }, `spooled alert notifications for sink "${sink}", which is no longer configured, could not be set aside; they stay in the spool, unretried`);
-      }
-    }
-  }
-
-  private scheduleRetry(delayMs: number): void {
-    this.cancelRetry?.();
-    if (this.closed) return;
-    this.cancelRetry = this.clock.setTimeout(() => void this.retrySpool().finally(() => this.scheduleRetry(this.retryIntervalMs)), delayMs);
-  }
-
-  /**
-   * Offers the oldest spooled notification of each sink to it again. Only one per sink per
-   * pass: a sink that is still down fails once per retry interval, not once per entry, and
-   * one that delivers gets the next entry straight away.
-   */
-  private async retrySpool(): Promise<void> {
-    const entries = await this.spooled(this.spool!);
-    if (!entries) return;
-    const offered = new Set<string>();
-    for (const entry of entries) {
-      const queue = this.queues.get(entry.sink);
-      if (!queue || offered.has(entry.sink) || this.closed) continue;
-      offered.add(entry.sink);
-      if (this.retrying.has(entry.id)) continue;
-      this.retrying.add(entry.id);
-      const accepted = queue.push({
-        group: entry.group,
-        alerts: entry.alerts,
-        settle: (error) => {
-          if (error) {
-            this.deliveryFailed(entry.sink, error);
-            if (!isPermanent(error)) {
-              this.retrying.delete(entry.id);
-              return;
-            }
-          } else {
-            this.deliveryRecovered(entry.sink);
-          }
-          this.track(
-            this.spool!.remove(entry.id)
-              .catch((err: unknown) => this.logger.error({ err, spool: this.spool!.dir }, 'a delivered alert could not be removed from the spool; it may be sent twice'))
-              .finally(() => {
-                this.retrying.delete(entry.id);
-                if (!error) this.scheduleRetry(0);
-              }),
-          );
-        },
-      });
-      if (!accepted) this.retrying.delete(entry.id);
     }
   }
 }
