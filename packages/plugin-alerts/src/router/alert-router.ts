@@ -6,13 +6,13 @@ import { PendingWrites } from '../delivery/pending-writes.js';
 import type { Spool } from '../delivery/spool.js';
 import { SpoolRetrier } from '../delivery/spool-retrier.js';
 import { parseDuration, type Duration } from '@prevention/core';
-import { fingerprintOf } from '../fingerprint.js';
 import type { Matcher } from '../matcher.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
 import { NotificationLog, type NotificationEntry } from './notification-log.js';
 import { groupLabelsOf, resolveRoute, routesFor, type GroupTiming, type ResolvedRoute, type Route } from './route.js';
 import { RouterStateFile } from './router-state.js';
 import { Silences, type Silence } from './silences.js';
+import { TrackedAlerts, untracked, type TrackedAlert } from './tracked-alerts.js';
 import { outranks } from '../severity.js';
 
 export { DELIVERY_FAILED_ALERT } from '../delivery/delivery-failure-alert.js';
@@ -53,9 +53,6 @@ export interface AlertRouterOptions extends GroupTiming {
   retention?: Duration;
 }
 
-/** An alert as the router holds it: with the time an occurrence resolves by itself. */
-type TrackedAlert = Alert & { resolveAt?: number };
-
 interface AlertGroup {
   key: string;
   route: ResolvedRoute;
@@ -77,7 +74,7 @@ interface AlertGroup {
  * and retried, and a sink's failure is itself an alert for the other sinks.
  */
 export class AlertRouter {
-  private readonly alerts = new Map<string, TrackedAlert>();
+  private readonly alerts = new TrackedAlerts();
   private readonly groups = new Map<string, AlertGroup>();
   private readonly sendResolved = new Map<string, boolean>();
   private readonly routes: ResolvedRoute[];
@@ -155,47 +152,9 @@ export class AlertRouter {
   ingest(signal: AlertSignal): void {
     if (this.closed) return;
     const now = this.clock.now();
-    const fingerprint = fingerprintOf(signal.name, signal.labels);
-    const existing = this.alerts.get(fingerprint);
-    let alert: TrackedAlert;
-    let escalated = false;
-    if ((signal.status ?? 'firing') === 'firing') {
-      const wasFiring = existing?.status === 'firing';
-      // While an alert fires, its severity only rises: a repeat at a lower one refreshes it
-      // without taking back what the sinks were told.
-      const severity = wasFiring && outranks(existing.severity, signal.severity) ? existing.severity : signal.severity;
-      alert = {
-        name: signal.name,
-        severity,
-        labels: { ...signal.labels },
-        summary: signal.summary,
-        details: signal.details ?? {},
-        startsAt: wasFiring ? existing.startsAt : new Date(now).toISOString(),
-        status: 'firing',
-        fingerprint,
-        ...(signal.resolveAfterMs === undefined ? {} : { resolveAt: now + signal.resolveAfterMs }),
-      };
-      // An unchanged repeat only refreshes the alert: its groups already know it.
-      if (wasFiring && existing.severity === severity) {
-        this.alerts.set(fingerprint, alert);
-        return;
-      }
-      escalated = wasFiring;
-    } else {
-      // Resolving an alert this process never saw still matters after a restart, when a sink
-      // was told it fired: the record says so, and the resolved notice is owed.
-      if (existing ? existing.status === 'resolved' : !this.log.notifiedFiring(fingerprint)) return;
-      alert = {
-        ...(existing ?? { name: signal.name, severity: signal.severity, labels: { ...signal.labels }, details: signal.details ?? {}, startsAt: new Date(now).toISOString(), fingerprint }),
-        summary: signal.summary,
-        status: 'resolved',
-        endsAt: new Date(now).toISOString(),
-      };
-    }
-    this.alerts.set(fingerprint, alert);
-    // A sink told of a lesser problem must not wait a group interval to hear it got worse.
-    const urgent = escalated && this.log.notifiedFiring(fingerprint);
-    for (const route of this.routesOf(alert)) this.addToGroup(route, alert, now, urgent);
+    const news = this.alerts.take(signal, now, (fingerprint) => this.log.notifiedFiring(fingerprint));
+    if (!news) return;
+    for (const route of this.routesOf(news.alert)) this.addToGroup(route, news.alert, now, news.urgent);
   }
 
   /** Raises an alert (a firing signal). */
@@ -229,7 +188,7 @@ export class AlertRouter {
 
   /** The alerts currently firing. */
   firing(): Alert[] {
-    return [...this.alerts.values()].filter((alert) => alert.status === 'firing').map(({ resolveAt: _, ...alert }) => alert);
+    return this.alerts.firing().map(untracked);
   }
 
   /**
@@ -288,15 +247,10 @@ export class AlertRouter {
     group.flushedAt = now;
     const members: TrackedAlert[] = [];
     for (const fingerprint of group.fingerprints) {
-      const alert = this.alerts.get(fingerprint);
-      if (!alert) continue;
-      if (alert.status === 'firing' && alert.resolveAt !== undefined && alert.resolveAt <= now) {
-        alert.status = 'resolved';
-        alert.endsAt = new Date(alert.resolveAt).toISOString();
-      }
-      members.push(alert);
+      const alert = this.alerts.current(fingerprint, now);
+      if (alert) members.push(alert);
     }
-    const allFiring = [...this.alerts.values()].filter((alert) => alert.status === 'firing');
+    const allFiring = this.alerts.firing();
     const firing = members.filter((alert) => alert.status === 'firing' && !this.silences.isSilenced(alert, now) && !isInhibited(alert, allFiring, this.inhibitRules));
     const resolved = members.filter((alert) => alert.status === 'resolved');
     // An alert that got worse is news again, but only in the groups its new severity routes
@@ -336,7 +290,7 @@ export class AlertRouter {
         sentAt: now,
       };
       this.inFlight.add(flightKey);
-      const alerts = [...sinkFiring, ...sinkResolved].map(({ resolveAt: _, ...alert }) => structuredClone(alert));
+      const alerts = [...sinkFiring, ...sinkResolved].map((alert) => structuredClone(untracked(alert)));
       // A lost notification is not recorded, so the group offers it again at its next turn.
       this.delivery.deliver(sinkName, group.key, alerts, (outcome) => {
         this.inFlight.delete(flightKey);
@@ -364,7 +318,7 @@ export class AlertRouter {
       });
       if (owed) continue;
       group.fingerprints.delete(alert.fingerprint);
-      if (![...this.groups.values()].some((other) => other.fingerprints.has(alert.fingerprint))) this.alerts.delete(alert.fingerprint);
+      if (![...this.groups.values()].some((other) => other.fingerprints.has(alert.fingerprint))) this.alerts.forget(alert.fingerprint);
     }
   }
 }
