@@ -1,6 +1,5 @@
 import { ErrorCodes, PreventionError, type Alert, type AlertSink, type CancelTimer, type Clock, type FileSystem, type Logger } from '@prevention/core';
 import type { AlertSignal } from '../alert-signal.js';
-import { isOwnDeliveryFailure } from '../delivery/delivery-failure-alert.js';
 import { NotificationDelivery } from '../delivery/notification-delivery.js';
 import { PendingWrites } from '../delivery/pending-writes.js';
 import type { Spool } from '../delivery/spool.js';
@@ -8,12 +7,12 @@ import { SpoolRetrier } from '../delivery/spool-retrier.js';
 import { parseDuration, type Duration } from '@prevention/core';
 import type { Matcher } from '../matcher.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
-import { NotificationLog, type NotificationEntry } from './notification-log.js';
+import { NotificationLog } from './notification-log.js';
 import { groupLabelsOf, resolveRoute, routesFor, type GroupTiming, type ResolvedRoute, type Route } from './route.js';
 import { RouterStateFile } from './router-state.js';
 import { Silences, type Silence } from './silences.js';
+import { owesResolvedNotice, sinkNotification } from './sink-notification.js';
 import { TrackedAlerts, untracked, type TrackedAlert } from './tracked-alerts.js';
-import { outranks } from '../severity.js';
 
 export { DELIVERY_FAILED_ALERT } from '../delivery/delivery-failure-alert.js';
 
@@ -253,49 +252,35 @@ export class AlertRouter {
     const allFiring = this.alerts.firing();
     const firing = members.filter((alert) => alert.status === 'firing' && !this.silences.isSilenced(alert, now) && !isInhibited(alert, allFiring, this.inhibitRules));
     const resolved = members.filter((alert) => alert.status === 'resolved');
-    // An alert that got worse is news again, but only in the groups its new severity routes
-    // it to: a route it left is not told twice.
-    const worse = (alert: Alert, entry: NotificationEntry | undefined): boolean =>
-      entry !== undefined && outranks(alert.severity, entry.severities[alert.fingerprint] ?? alert.severity) && this.routesOf(alert).includes(group.route);
     let pending = false;
-    for (const sinkName of group.route.sinks) {
-      const flightKey = `${group.key}\u0000${sinkName}`;
+    for (const sink of group.route.sinks) {
+      const flightKey = `${group.key}\u0000${sink}`;
       if (this.inFlight.has(flightKey)) {
         pending = true;
         continue;
       }
-      // A sink is never told about its own delivery failures: it would fail on them too.
-      const ownFailure = (alert: Alert): boolean => isOwnDeliveryFailure(alert, sinkName);
-      const entry = this.log.get(group.key, sinkName);
-      const sinkFiring = firing.filter((alert) => !ownFailure(alert));
-      const sinkResolved = this.sendResolved.get(sinkName) ? resolved.filter((alert) => entry?.firing.includes(alert.fingerprint) && !ownFailure(alert)) : [];
-      const news = sinkFiring.some((alert) => !entry?.firing.includes(alert.fingerprint) || worse(alert, entry));
-      const newlyResolved = sinkResolved.some((alert) => !entry?.resolved.includes(alert.fingerprint));
-      const repeat = sinkFiring.length > 0 && entry !== undefined && now - entry.sentAt >= group.route.repeatIntervalMs;
-      if (!news && !newlyResolved && !repeat) {
-        // Everything this sink was told about has ended (silently, for a sink without
-        // sendResolved): forget it, so the same alert firing again is news.
-        if (sinkFiring.length === 0 && entry && entry.firing.length > 0) {
-          this.log.record({ ...entry, firing: [], severities: {} });
-          void this.state.save();
-        }
-        continue;
-      }
-      const record: NotificationEntry = {
+      const decision = sinkNotification({
         group: group.key,
-        sink: sinkName,
-        firing: sinkFiring.map((a) => a.fingerprint),
-        severities: Object.fromEntries(sinkFiring.map((a) => [a.fingerprint, a.severity])),
-        resolved: sinkResolved.map((a) => a.fingerprint),
-        sentAt: now,
-      };
+        sink,
+        firing,
+        resolved,
+        entry: this.log.get(group.key, sink),
+        sendResolved: this.sendResolved.get(sink) === true,
+        now,
+        repeatIntervalMs: group.route.repeatIntervalMs,
+        takesThisRoute: (alert) => this.routesOf(alert).includes(group.route),
+      });
+      if (decision.action === 'forget') {
+        this.log.record(decision.record);
+        void this.state.save();
+      }
+      if (decision.action !== 'send') continue;
       this.inFlight.add(flightKey);
-      const alerts = [...sinkFiring, ...sinkResolved].map((alert) => structuredClone(untracked(alert)));
       // A lost notification is not recorded, so the group offers it again at its next turn.
-      this.delivery.deliver(sinkName, group.key, alerts, (outcome) => {
+      this.delivery.deliver(sink, group.key, decision.alerts, (outcome) => {
         this.inFlight.delete(flightKey);
         if (outcome !== 'lost') {
-          this.log.record(record);
+          this.log.record(decision.record);
           this.writes.track(this.state.save());
         }
       });
@@ -312,11 +297,7 @@ export class AlertRouter {
   /** Drops resolved alerts from the group once no sink still owes a resolved notice. */
   private forgetNotifiedResolutions(group: AlertGroup, resolved: Alert[]): void {
     for (const alert of resolved) {
-      const owed = group.route.sinks.some((sink) => {
-        const entry = this.log.get(group.key, sink);
-        return this.sendResolved.get(sink) && entry?.firing.includes(alert.fingerprint) && !entry.resolved.includes(alert.fingerprint);
-      });
-      if (owed) continue;
+      if (group.route.sinks.some((sink) => owesResolvedNotice(this.log.get(group.key, sink), alert.fingerprint, this.sendResolved.get(sink) === true))) continue;
       group.fingerprints.delete(alert.fingerprint);
       if (![...this.groups.values()].some((other) => other.fingerprints.has(alert.fingerprint))) this.alerts.forget(alert.fingerprint);
     }
