@@ -1,4 +1,4 @@
-import { ErrorCodes, PreventionError, type Alert, type AlertSink, type CancelTimer, type Clock, type FileSystem, type Logger } from '@prevention/core';
+import { ErrorCodes, PreventionError, type Alert, type AlertSink, type Clock, type FileSystem, type Logger } from '@prevention/core';
 import type { AlertSignal } from '../alert-signal.js';
 import { NotificationDelivery } from '../delivery/notification-delivery.js';
 import { PendingWrites } from '../delivery/pending-writes.js';
@@ -6,9 +6,10 @@ import type { Spool } from '../delivery/spool.js';
 import { SpoolRetrier } from '../delivery/spool-retrier.js';
 import { parseDuration, type Duration } from '@prevention/core';
 import type { Matcher } from '../matcher.js';
+import { AlertGroups, type AlertGroup } from './alert-groups.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
 import { NotificationLog } from './notification-log.js';
-import { groupLabelsOf, resolveRoute, routesFor, type GroupTiming, type ResolvedRoute, type Route } from './route.js';
+import { resolveRoute, routesFor, type GroupTiming, type ResolvedRoute, type Route } from './route.js';
 import { RouterStateFile } from './router-state.js';
 import { Silences, type Silence } from './silences.js';
 import { owesResolvedNotice, sinkNotification } from './sink-notification.js';
@@ -52,14 +53,6 @@ export interface AlertRouterOptions extends GroupTiming {
   retention?: Duration;
 }
 
-interface AlertGroup {
-  key: string;
-  route: ResolvedRoute;
-  fingerprints: Set<string>;
-  cancelTimer: CancelTimer | undefined;
-  flushedAt: number | undefined;
-}
-
 /**
  * Routes alerts to sinks the way Alertmanager does: alerts are deduplicated by fingerprint,
  * gathered into groups per route and grouping labels, and each group notifies each sink only
@@ -74,7 +67,7 @@ interface AlertGroup {
  */
 export class AlertRouter {
   private readonly alerts = new TrackedAlerts();
-  private readonly groups = new Map<string, AlertGroup>();
+  private readonly groups: AlertGroups;
   private readonly sendResolved = new Map<string, boolean>();
   private readonly routes: ResolvedRoute[];
   private readonly fallbackRoute: ResolvedRoute;
@@ -128,6 +121,7 @@ export class AlertRouter {
       },
       (err) => this.logger.error({ err, file: options.stateFile }, 'alert router state could not be read or saved; notifications may repeat after a restart'),
     );
+    this.groups = new AlertGroups(this.clock, (group, now) => this.notify(group, now));
     this.retrier = options.spool && new SpoolRetrier(options.spool, this.delivery, { clock: this.clock, logger: this.logger, retryIntervalMs, writes: this.writes });
   }
 
@@ -153,7 +147,7 @@ export class AlertRouter {
     const now = this.clock.now();
     const news = this.alerts.take(signal, now, (fingerprint) => this.log.notifiedFiring(fingerprint));
     if (!news) return;
-    for (const route of this.routesOf(news.alert)) this.addToGroup(route, news.alert, now, news.urgent);
+    for (const route of this.routesOf(news.alert)) this.groups.add(route, news.alert, now, news.urgent);
   }
 
   /** Raises an alert (a firing signal). */
@@ -196,13 +190,10 @@ export class AlertRouter {
    */
   async close(): Promise<void> {
     if (this.closed) return;
-    // Closed first, so the last flush of each group schedules no further turn.
+    // Closed first: from here on nothing is ingested, not even the delivery failures the last turns raise.
     this.closed = true;
     this.retrier?.stop();
-    for (const group of this.groups.values()) {
-      group.cancelTimer?.();
-      this.flush(group);
-    }
+    this.groups.close();
     await this.delivery.close(this.closeTimeoutMs);
     // Spooling and the state file are written by the settle callbacks; let them finish.
     await new Promise((resolve) => setImmediate(resolve));
@@ -215,35 +206,8 @@ export class AlertRouter {
     return taken.length > 0 ? taken : [this.fallbackRoute];
   }
 
-  /** Adds the alert to its group for `route`; an `urgent` one makes the group notify now. */
-  private addToGroup(route: ResolvedRoute, alert: Alert, now: number, urgent: boolean): void {
-    const key = `${route.id}:${JSON.stringify(groupLabelsOf(route, alert))}`;
-    let group = this.groups.get(key);
-    if (!group) {
-      group = { key, route, fingerprints: new Set(), cancelTimer: undefined, flushedAt: undefined };
-      this.groups.set(key, group);
-    }
-    group.fingerprints.add(alert.fingerprint);
-    if (urgent) {
-      group.cancelTimer?.();
-      this.flush(group);
-    } else if (!group.cancelTimer) {
-      this.schedule(group, group.flushedAt === undefined ? route.groupWaitMs : Math.max(0, group.flushedAt + route.groupIntervalMs - now));
-    }
-  }
-
-  private schedule(group: AlertGroup, delayMs: number): void {
-    group.cancelTimer?.();
-    group.cancelTimer = this.clock.setTimeout(() => {
-      group.cancelTimer = undefined;
-      this.flush(group);
-    }, delayMs);
-  }
-
-  /** Decides, per sink, whether this group has something new to say, and queues it. */
-  private flush(group: AlertGroup): void {
-    const now = this.clock.now();
-    group.flushedAt = now;
+  /** A group's turn: decides, per sink, whether the group has something new to say, and queues it. */
+  private notify(group: AlertGroup, now: number): boolean {
     const members: TrackedAlert[] = [];
     for (const fingerprint of group.fingerprints) {
       const alert = this.alerts.current(fingerprint, now);
@@ -286,12 +250,7 @@ export class AlertRouter {
       });
     }
     this.forgetNotifiedResolutions(group, resolved);
-    if (group.fingerprints.size === 0 && !pending) {
-      group.cancelTimer?.();
-      this.groups.delete(group.key);
-    } else if (!this.closed) {
-      this.schedule(group, group.route.groupIntervalMs);
-    }
+    return pending;
   }
 
   /** Drops resolved alerts from the group once no sink still owes a resolved notice. */
@@ -299,7 +258,7 @@ export class AlertRouter {
     for (const alert of resolved) {
       if (group.route.sinks.some((sink) => owesResolvedNotice(this.log.get(group.key, sink), alert.fingerprint, this.sendResolved.get(sink) === true))) continue;
       group.fingerprints.delete(alert.fingerprint);
-      if (![...this.groups.values()].some((other) => other.fingerprints.has(alert.fingerprint))) this.alerts.forget(alert.fingerprint);
+      if (!this.groups.holds(alert.fingerprint)) this.alerts.forget(alert.fingerprint);
     }
   }
 }
