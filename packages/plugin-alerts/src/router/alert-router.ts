@@ -8,12 +8,11 @@ import { parseDuration, type Duration } from '@prevention/core';
 import type { Matcher } from '../matcher.js';
 import { AlertGroups, type AlertGroup } from './alert-groups.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
-import { NotificationLog } from './notification-log.js';
-import { resolveRoute, routesFor, type GroupTiming, type ResolvedRoute, type Route } from './route.js';
-import { RouterStateFile } from './router-state.js';
-import { Silences, type Silence } from './silences.js';
+import { RouteTable, type GroupTiming, type Route } from './route.js';
+import { PersistedState } from './persisted-state.js';
+import type { Silence } from './silences.js';
 import { owesResolvedNotice, sinkNotification } from './sink-notification.js';
-import { TrackedAlerts, untracked, type TrackedAlert } from './tracked-alerts.js';
+import { TrackedAlerts, untracked } from './tracked-alerts.js';
 
 export { DELIVERY_FAILED_ALERT } from '../delivery/delivery-failure-alert.js';
 
@@ -69,29 +68,24 @@ export class AlertRouter {
   private readonly alerts = new TrackedAlerts();
   private readonly groups: AlertGroups;
   private readonly sendResolved = new Map<string, boolean>();
-  private readonly routes: ResolvedRoute[];
-  private readonly fallbackRoute: ResolvedRoute;
+  private readonly routes: RouteTable;
   private readonly inhibitRules: readonly InhibitRule[];
   private readonly inFlight = new Set<string>();
   /** State saves and spool writes still running, awaited by `close`. */
   private readonly writes = new PendingWrites();
   private readonly delivery: NotificationDelivery;
   private readonly retrier: SpoolRetrier | undefined;
-  private readonly state: RouterStateFile;
+  private readonly state: PersistedState;
   private readonly clock: Clock;
-  private readonly logger: Logger;
   private readonly closeTimeoutMs: number;
-  private readonly retentionMs: number;
-  private log = new NotificationLog();
-  private silences = new Silences();
   private closed = false;
 
   constructor(options: AlertRouterOptions) {
-    this.clock = options.clock;
-    this.logger = options.logger;
+    const { clock, logger } = options;
+    this.clock = clock;
     const retryIntervalMs = parseDuration(options.retryInterval ?? 60_000, 'retryInterval');
     this.closeTimeoutMs = parseDuration(options.closeTimeout ?? 3_000, 'closeTimeout');
-    this.retentionMs = parseDuration(options.retention ?? '5d', 'retention');
+    const retentionMs = parseDuration(options.retention ?? '5d', 'retention');
     const sendTimeoutMs = parseDuration(options.sendTimeout ?? 30_000, 'sendTimeout');
     const capacity = options.queueSize ?? 1000;
     if (!Number.isInteger(capacity) || capacity < 1) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: queueSize must be a whole number of at least 1 (got ${String(capacity)})`);
@@ -101,28 +95,13 @@ export class AlertRouter {
     }
     this.delivery = new NotificationDelivery(
       options.sinks.map(({ sink }) => sink),
-      { capacity, sendTimeoutMs, clock: this.clock, logger: this.logger, spool: options.spool, writes: this.writes, raise: (signal) => this.ingest(signal) },
+      { capacity, sendTimeoutMs, clock, logger, spool: options.spool, writes: this.writes, raise: (signal) => this.ingest(signal) },
     );
-    const names = [...this.sendResolved.keys()];
-    this.routes = (options.routes ?? []).map((route, index) => resolveRoute(route, index, options, names));
-    for (const route of this.routes) {
-      const unknown = route.sinks.find((name) => !this.sendResolved.has(name));
-      if (unknown) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: ${route.id} sends to sink "${unknown}", which is not configured (sinks: ${names.join(', ')})`);
-    }
-    this.fallbackRoute = { ...resolveRoute({}, this.routes.length, options, names), id: 'default' };
+    this.routes = new RouteTable(options.routes ?? [], options, [...this.sendResolved.keys()]);
     this.inhibitRules = options.inhibitRules ?? DEFAULT_INHIBIT_RULES;
-    this.state = new RouterStateFile(
-      options.fs,
-      options.stateFile,
-      () => {
-        const now = this.clock.now();
-        this.log.prune(now, this.retentionMs);
-        return { version: 1, notifications: this.log.toJSON(), silences: this.silences.active(now) };
-      },
-      (err) => this.logger.error({ err, file: options.stateFile }, 'alert router state could not be read or saved; notifications may repeat after a restart'),
-    );
-    this.groups = new AlertGroups(this.clock, (group, now) => this.notify(group, now));
-    this.retrier = options.spool && new SpoolRetrier(options.spool, this.delivery, { clock: this.clock, logger: this.logger, retryIntervalMs, writes: this.writes });
+    this.state = new PersistedState({ fs: options.fs, file: options.stateFile, clock, logger, retentionMs });
+    this.groups = new AlertGroups(clock, (group, now) => this.notify(group, now));
+    this.retrier = options.spool && new SpoolRetrier(options.spool, this.delivery, { clock, logger, retryIntervalMs, writes: this.writes });
   }
 
   /**
@@ -130,11 +109,7 @@ export class AlertRouter {
    * configured, and starts retrying the rest. Call once before `ingest`.
    */
   async start(): Promise<void> {
-    const saved = await this.state.load();
-    if (saved) {
-      this.log = new NotificationLog(saved.notifications);
-      this.silences = new Silences(saved.silences);
-    }
+    await this.state.load();
     await this.retrier?.start();
   }
 
@@ -145,9 +120,9 @@ export class AlertRouter {
   ingest(signal: AlertSignal): void {
     if (this.closed) return;
     const now = this.clock.now();
-    const news = this.alerts.take(signal, now, (fingerprint) => this.log.notifiedFiring(fingerprint));
+    const news = this.alerts.take(signal, now, (fingerprint) => this.state.log.notifiedFiring(fingerprint));
     if (!news) return;
-    for (const route of this.routesOf(news.alert)) this.groups.add(route, news.alert, now, news.urgent);
+    for (const route of this.routes.routesOf(news.alert)) this.groups.add(route, news.alert, now, news.urgent);
   }
 
   /** Raises an alert (a firing signal). */
@@ -162,21 +137,21 @@ export class AlertRouter {
 
   /** Mutes the alerts `matcher` selects for `duration`; returns the silence id. */
   silence(matcher: Matcher, duration: Duration, comment?: string): string {
-    const id = this.silences.add(matcher, this.clock.now() + parseDuration(duration, 'silence duration'), comment);
+    const id = this.state.silences.add(matcher, this.clock.now() + parseDuration(duration, 'silence duration'), comment);
     void this.state.save();
     return id;
   }
 
   /** Ends a silence now; its alerts are notified at their group's next turn. */
   expireSilence(id: string): boolean {
-    const expired = this.silences.expire(id);
+    const expired = this.state.silences.expire(id);
     if (expired) void this.state.save();
     return expired;
   }
 
   /** The unexpired silences. */
   activeSilences(): Silence[] {
-    return this.silences.active(this.clock.now());
+    return this.state.silences.active(this.clock.now());
   }
 
   /** The alerts currently firing. */
@@ -201,20 +176,11 @@ export class AlertRouter {
     await this.state.save();
   }
 
-  private routesOf(alert: Alert): ResolvedRoute[] {
-    const taken = routesFor(alert, this.routes);
-    return taken.length > 0 ? taken : [this.fallbackRoute];
-  }
-
   /** A group's turn: decides, per sink, whether the group has something new to say, and queues it. */
   private notify(group: AlertGroup, now: number): boolean {
-    const members: TrackedAlert[] = [];
-    for (const fingerprint of group.fingerprints) {
-      const alert = this.alerts.current(fingerprint, now);
-      if (alert) members.push(alert);
-    }
+    const members = [...group.fingerprints].flatMap((fingerprint) => this.alerts.current(fingerprint, now) ?? []);
     const allFiring = this.alerts.firing();
-    const firing = members.filter((alert) => alert.status === 'firing' && !this.silences.isSilenced(alert, now) && !isInhibited(alert, allFiring, this.inhibitRules));
+    const firing = members.filter((alert) => alert.status === 'firing' && !this.state.silences.isSilenced(alert, now) && !isInhibited(alert, allFiring, this.inhibitRules));
     const resolved = members.filter((alert) => alert.status === 'resolved');
     let pending = false;
     for (const sink of group.route.sinks) {
@@ -228,14 +194,14 @@ export class AlertRouter {
         sink,
         firing,
         resolved,
-        entry: this.log.get(group.key, sink),
+        entry: this.state.log.get(group.key, sink),
         sendResolved: this.sendResolved.get(sink) === true,
         now,
         repeatIntervalMs: group.route.repeatIntervalMs,
-        takesThisRoute: (alert) => this.routesOf(alert).includes(group.route),
+        takesThisRoute: (alert) => this.routes.routesOf(alert).includes(group.route),
       });
       if (decision.action === 'forget') {
-        this.log.record(decision.record);
+        this.state.log.record(decision.record);
         void this.state.save();
       }
       if (decision.action !== 'send') continue;
@@ -244,7 +210,7 @@ export class AlertRouter {
       this.delivery.deliver(sink, group.key, decision.alerts, (outcome) => {
         this.inFlight.delete(flightKey);
         if (outcome !== 'lost') {
-          this.log.record(decision.record);
+          this.state.log.record(decision.record);
           this.writes.track(this.state.save());
         }
       });
@@ -256,7 +222,7 @@ export class AlertRouter {
   /** Drops resolved alerts from the group once no sink still owes a resolved notice. */
   private forgetNotifiedResolutions(group: AlertGroup, resolved: Alert[]): void {
     for (const alert of resolved) {
-      if (group.route.sinks.some((sink) => owesResolvedNotice(this.log.get(group.key, sink), alert.fingerprint, this.sendResolved.get(sink) === true))) continue;
+      if (group.route.sinks.some((sink) => owesResolvedNotice(this.state.log.get(group.key, sink), alert.fingerprint, this.sendResolved.get(sink) === true))) continue;
       group.fingerprints.delete(alert.fingerprint);
       if (!this.groups.holds(alert.fingerprint)) this.alerts.forget(alert.fingerprint);
     }
