@@ -1,4 +1,4 @@
-import type { Alert } from '@prevention/core';
+import { ErrorCodes, PreventionError, type Alert } from '@prevention/core';
 import { parseDuration, type Duration } from '@prevention/core';
 import { matches, type Matcher } from '../matcher.js';
 
@@ -68,4 +68,26 @@ export function routesFor(alert: Alert, routes: readonly ResolvedRoute[]): Resol
 /** The values of the route's grouping labels for `alert`. */
 export function groupLabelsOf(route: ResolvedRoute, alert: Alert): Record<string, string> {
   return Object.fromEntries(route.groupBy.map((label) => [label, label === 'name' ? alert.name : (alert.labels[label] ?? '')]));
+}
+
+/** The configured routes with their defaults applied, and the default route for alerts none of them takes. */
+export class RouteTable {
+  private readonly routes: ResolvedRoute[];
+  private readonly fallback: ResolvedRoute;
+
+  /** Refuses a route that names a sink not in `sinks`. */
+  constructor(routes: readonly Route[], base: GroupTiming & { groupBy?: string[] }, sinks: readonly string[]) {
+    this.routes = routes.map((route, index) => resolveRoute(route, index, base, sinks));
+    for (const route of this.routes) {
+      const unknown = route.sinks.find((name) => !sinks.includes(name));
+      if (unknown) throw new PreventionError(ErrorCodes.CONFIG_INVALID, `alerts: ${route.id} sends to sink "${unknown}", which is not configured (sinks: ${sinks.join(', ')})`);
+    }
+    this.fallback = { ...resolveRoute({}, this.routes.length, base, sinks), id: 'default' };
+  }
+
+  /** The routes an alert takes (see {@link routesFor}); the default route when it takes none. */
+  routesOf(alert: Alert): ResolvedRoute[] {
+    const taken = routesFor(alert, this.routes);
+    return taken.length > 0 ? taken : [this.fallback];
+  }
 }
