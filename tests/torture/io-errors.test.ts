@@ -19,14 +19,17 @@ const BACKUPS = `${path.sep}backups${path.sep}`;
 /**
  * Calls a commit may lose without failing: they keep no data. Releasing or refreshing the lock
  * (a lock left behind goes stale and is taken over), sweeping orphans, listing, renumbering and
- * pruning older backups (the new copy is already durable; done again next time), and the
- * commit journal (a witness for monitors).
+ * pruning older backups (the new copy is already durable; done again next time), the commit
+ * journal (a witness for monitors), and the directory check's quick look.
  */
 function isDispensable(call: FsCall, file: string, run: readonly FsCall[]): boolean {
   const p = call.path ?? '';
   if (p === lockPathOf(file) && call.op !== 'mkdir') return true;
   if (p.includes('.commits.jsonl')) return true;
   if (call.op === 'readdir') return true;
+  // The directory check's quick look (same directory as before?): when it fails, the check looks
+  // closer (realpath), and a failure there refuses the operation checked, vital or not.
+  if (call.op === 'stat' || call.op === 'realpath') return true;
   if (!p.includes(BACKUPS) || p.endsWith('.tmp')) return false;
   if (call.op === 'unlink' || call.op === 'rename') return true;
   // The second fsync of the backup directory in a commit is the renumbering's, after the new copy's own.
