@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CommandContext } from './context.js';
+import { exitCodeUnlessClosed } from './output/closed-stdout.js';
 import type { ExitCode } from './output/errors.js';
 
 /**
@@ -23,6 +24,6 @@ export function action<Args extends unknown[]>(
   return async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
     const code = await run(CommandContext.of(command), ...(args.slice(0, -1) as Args));
-    process.exitCode = code ?? 0;
+    process.exitCode = exitCodeUnlessClosed(code ?? 0);
   };
 }

@@ -22,8 +22,11 @@ export interface TempProject {
   dir: string;
   file(name: string): string;
   write(name: string, text: string): Promise<void>;
-  /** Runs `prevention ...args` in the project. */
-  run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult>;
+  /**
+   * Runs `prevention ...args` in the project. With `closeStdout` the reading end of its stdout
+   * is closed before the binary starts writing, as `| head` does once it has what it wants.
+   */
+  run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; input?: string; closeStdout?: boolean }): Promise<CliResult>;
   /** Starts `prevention ...args` in the project without waiting for it. */
   start(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): RunningCli;
   remove(): Promise<void>;
@@ -98,6 +101,7 @@ export async function tempProject(): Promise<TempProject> {
     write: (name, text) => writeFile(file(name), text),
     run(args, options = {}) {
       const running = startCli(args, dir, options.env);
+      if (options.closeStdout) running.child.stdout!.destroy();
       running.child.stdin!.end(options.input ?? '');
       return running.exited;
     },
