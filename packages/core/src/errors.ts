@@ -47,6 +47,11 @@ export const ErrorCodes = {
   ENGINE_CLOSED: 'PREVENTION_ENGINE_CLOSED',
   /** An operation was aborted by its caller's AbortSignal. */
   ABORTED: 'PREVENTION_ABORTED',
+  /**
+   * A command line asks for what cannot be done as given: an unknown option, a value out of
+   * range, a name that matches nothing or more than one thing. Nothing was done.
+   */
+  USAGE: 'PREVENTION_USAGE',
 } as const;
 
 /** One of the stable error codes. */
