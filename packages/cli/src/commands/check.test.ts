@@ -25,6 +25,33 @@ describe('prevention check', () => {
     expect(result.stderr).toContain('hint:');
   });
 
+  it('with --json, prints a failure as a JSON error object on stdout too', async () => {
+    await project.write('prevention.config.json', JSON.stringify({ files: 3 }));
+    const invalid = await project.run(['check', '--json']);
+    expect(invalid.code).toBe(2);
+    expect(JSON.parse(invalid.stdout)).toEqual({
+      ok: false,
+      error: { code: 'PREVENTION_CONFIG_INVALID', message: expect.stringContaining('"files" must be array'), hint: expect.any(String) },
+    });
+    expect(invalid.stderr).toContain('error: ');
+
+    await rm(project.file('prevention.config.json'));
+    const none = await project.run(['check', '--json']);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, error: { code: 'PREVENTION_CONFIG_INVALID', message: expect.stringContaining('no prevention config found') } });
+  });
+
+  it('exits 2 saying so when --cwd is not a directory', async () => {
+    await project.write('a-file', '');
+    for (const dir of ['no/such/dir', 'a-file']) {
+      const result = await project.run(['--cwd', dir, 'check']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`error: --cwd ${dir}: ${dir === 'a-file' ? 'not a directory' : 'no such directory'}`);
+      expect(result.stderr).not.toContain('no prevention config found');
+      expect(result.stderr).toMatch(/hint: .*--cwd/);
+    }
+  });
+
   it('exits 2 naming the bad key of an invalid config', async () => {
     await project.write('prevention.config.json', JSON.stringify({ files: [{ path: 'a.json' }], maxDepth: 'deep' }));
     const result = await project.run(['check']);

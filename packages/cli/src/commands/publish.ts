@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { NodeFileSystem, type JsonValue } from '@prevention/core';
+import { ErrorCodes, NodeFileSystem, type JsonValue } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
@@ -22,14 +22,14 @@ async function readStdin(): Promise<string> {
 /** The payload from --payload or --payload-file (`-` for stdin), parsed as JSON. */
 async function payloadOf(ctx: CommandContext, options: PublishOptions): Promise<JsonValue> {
   if (options.payload !== undefined && options.payloadFile !== undefined) {
-    throw new CliError('--payload and --payload-file cannot be used together', 'pass the payload inline or in a file, not both');
+    throw new CliError(ErrorCodes.USAGE, '--payload and --payload-file cannot be used together', 'pass the payload inline or in a file, not both');
   }
   let text: string;
   let from: string;
   if (options.payloadFile !== undefined) {
     from = options.payloadFile === '-' ? 'standard input' : options.payloadFile;
     text = options.payloadFile === '-' ? await readStdin() : (await new NodeFileSystem().readFile(ctx.resolve(options.payloadFile)).catch((err: Error) => {
-      throw new CliError(`cannot read the payload file ${options.payloadFile}: ${err.message}`, 'check the path');
+      throw new CliError(ErrorCodes.IO_FAILED, `cannot read the payload file ${options.payloadFile}: ${err.message}`, 'check the path');
     })).toString('utf8');
   } else if (options.payload !== undefined) {
     from = '--payload';
@@ -40,7 +40,7 @@ async function payloadOf(ctx: CommandContext, options: PublishOptions): Promise<
   try {
     return JSON.parse(text) as JsonValue;
   } catch (err) {
-    throw new CliError(`the payload from ${from} is not valid JSON: ${(err as Error).message}`, `quote it for the shell, for example --payload '{"task":"build"}'`);
+    throw new CliError(ErrorCodes.USAGE, `the payload from ${from} is not valid JSON: ${(err as Error).message}`, `quote it for the shell, for example --payload '{"task":"build"}'`);
   }
 }
 

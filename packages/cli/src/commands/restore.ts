@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { parseDocument, selectBackup, TOKENS, type Engine } from '@prevention/core';
+import { ErrorCodes, parseDocument, selectBackup, TOKENS, type Engine } from '@prevention/core';
 import { describeArchiveDamage, repairArchiveOf } from '../checks/archive-check.js';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
@@ -53,7 +53,7 @@ async function runRestore(ctx: CommandContext, file: string, options: RestoreOpt
       if (result.quarantined) output.result(`the replaced version was kept in ${path.relative(ctx.cwd, result.quarantined)}`);
       if (archive?.repaired) output.result(`put back its event archive from its copy (${archive.lines} committed lines; it was damaged: ${archive.problem})`);
     }
-    if (archive && archive.state === 'damaged' && !archive.repaired) throw new CliError(describeArchiveDamage(archive), 'both copies were left as they are; put the archive back by hand from a copy of the state directory', ExitCode.Problems);
+    if (archive && archive.state === 'damaged' && !archive.repaired) throw new CliError(ErrorCodes.RESTORE_FAILED, describeArchiveDamage(archive), 'both copies were left as they are; put the archive back by hand from a copy of the state directory', ExitCode.Problems);
     return ExitCode.Ok;
   });
 }

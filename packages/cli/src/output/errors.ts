@@ -1,4 +1,4 @@
-import { ErrorCodes, isPreventionError, systemErrorCode, type ErrorCode, type PreventionError } from '@prevention/core';
+import { ErrorCodes, isPreventionError, PreventionError, systemErrorCode, type ErrorCode, type PreventionErrorOptions } from '@prevention/core';
 import type { Palette } from './style.js';
 
 /** The exit codes of every command. */
@@ -13,15 +13,21 @@ export const ExitCode = {
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** An error the CLI raises itself, with the exit code and the hint to print. */
-export class CliError extends Error {
+/** An error the CLI raises itself: a {@link PreventionError} with the hint to print and the exit code. */
+export class CliError extends PreventionError {
+  /** By prototype: PreventionError's brand test would take every PreventionError for one. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Object.prototype.isPrototypeOf.call(CliError.prototype, value as object);
+  }
+
   constructor(
+    code: ErrorCode,
     message: string,
     readonly hint: string | undefined,
     readonly exitCode: ExitCode = ExitCode.Usage,
+    options: PreventionErrorOptions = {},
   ) {
-    super(message);
-    this.name = 'CliError';
+    super(code, message, options);
   }
 }
 
@@ -42,6 +48,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
 };
 
 function hintFor(err: PreventionError): string | undefined {
+  if (err instanceof CliError) return err.hint;
   // A config file that is not there at all needs a path, not a fix.
   if (err.code === ErrorCodes.CONFIG_INVALID && systemErrorCode(err.cause) === 'ENOENT') return 'check the path given to --config, or run `prevention init`';
   return HINTS[err.code];
@@ -54,15 +61,28 @@ export function exitCodeFor(err: unknown): ExitCode {
   return ExitCode.Problems;
 }
 
+/** A failure as scripts see it (`--json`): its stable code (`null` for an unexpected one), message and hint. */
+export interface ErrorDescription {
+  code: ErrorCode | null;
+  message: string;
+  hint?: string;
+}
+
+/** What to tell about a failure, in the same words on the terminal and in JSON. */
+export function describeError(err: unknown): ErrorDescription {
+  const message = firstLine(err instanceof Error ? err.message : String(err));
+  if (!isPreventionError(err)) return { code: null, message };
+  const hint = hintFor(err);
+  return { code: err.code, message, ...(hint ? { hint } : {}) };
+}
+
 /**
  * Formats a failure for the terminal: one line with the message (and the error code), a hint
  * line when there is one, and the stack with its causes only in `--debug` mode.
  */
 export function formatError(err: unknown, style: Palette, debug: boolean): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const code = isPreventionError(err) ? ` ${style.dim(`[${err.code}]`)}` : '';
-  const lines = [`${style.red('error:')} ${firstLine(message)}${code}`];
-  const hint = err instanceof CliError ? err.hint : isPreventionError(err) ? hintFor(err) : undefined;
+  const { code, message, hint } = describeError(err);
+  const lines = [`${style.red('error:')} ${message}${code ? ` ${style.dim(`[${code}]`)}` : ''}`];
   if (hint) lines.push(`${style.dim('hint:')} ${hint}`);
   if (debug) {
     let current: unknown = err;
