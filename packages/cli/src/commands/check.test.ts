@@ -96,6 +96,26 @@ describe('prevention check', () => {
     expect(report.files[0]!.findings.filter((f) => f.kind === 'structure').map((f) => f.pointer)).toEqual(['/big', '/a']);
   });
 
+  it('says a valid file prevention never committed has no commit yet, as status does, and finds the last commit in the backups when the journal is gone', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    await project.write('shared_context.json', JSON.stringify({ version: 1, events: [] }));
+    const never = await project.run(['check']);
+    expect(never.code).toBe(0);
+    expect(never.stdout).toMatch(/shared_context\.json\s+ok\s+valid, 25 bytes, never committed by prevention/);
+    expect(never.stdout).not.toContain('matches its last commit');
+    const status = await project.run(['status']);
+    expect(status.stdout).toMatch(/shared_context\.json\s+ok\s+-\s+none\s+valid, 25 bytes, never committed by prevention/);
+
+    expect((await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'test'])).code).toBe(0);
+    await rm(project.file('.prevention/shared_context.json.commits.jsonl'));
+    const witnessed = await project.run(['check', '--json']);
+    expect(witnessed.code).toBe(0);
+    const [report] = (JSON.parse(witnessed.stdout) as { files: Array<{ status: string; lastCommit?: { witness: string } }> }).files;
+    expect(report).toMatchObject({ status: 'ok', lastCommit: { witness: 'backup' } });
+    expect((await project.run(['check'])).stdout).toMatch(/shared_context\.json\s+ok\s+valid, \d+ bytes, matches its last commit/);
+    expect((await project.run(['status'])).stdout).toMatch(/shared_context\.json\s+ok\s+\d+s ago\s+\d+s ago \(rotating\)\s+valid/);
+  });
+
   it('reports schema errors by JSON pointer', async () => {
     await project.write('prevention.config.mjs', BACKUP_CONFIG);
     await project.write('shared_context.json', JSON.stringify({ events: [{ id: 'x', seq: 0, type: 't', source: 's', timestamp: 'now', payload: null }] }));

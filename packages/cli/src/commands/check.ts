@@ -48,6 +48,8 @@ export function summaryOf(report: FileReport): string {
     return rest.length > 0 ? `${first!.message} (+${rest.length} more)` : first!.message;
   }
   if (report.status === 'absent') return 'no commit yet';
+  // Adopted as it is by the first write, which then validates the whole document.
+  if (!report.lastCommit) return `valid, ${report.bytes} bytes, never committed by prevention`;
   return `valid, ${report.bytes} bytes, matches its last commit`;
 }
 
