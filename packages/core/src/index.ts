@@ -32,7 +32,7 @@ export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit, journalPathFor, type CommitRecord } from './commit/commit-journal.js';
 export type { LastCommit, VersionStanding } from './commit/commit-witness.js';
 export { serializeDocument } from './engine/commit-context.js';
-export { parseDocument } from './json/parse-document.js';
+export { parseDocument, locateJsonError, type JsonSyntaxError } from './json/parse-document.js';
 export {
   inspectFile,
   type FileInspection,

@@ -1,4 +1,5 @@
 import { inspectFile, type ContentInspection, type Engine, type FileSystem, type LastCommit, type VersionStanding } from '@prevention/core';
+import { atPosition } from '../output/format.js';
 import { describeArchiveDamage, inspectArchiveOf } from './archive-check.js';
 
 /** How bad a finding is: `error` makes `check` exit 1, `warn` is reported only. */
@@ -44,14 +45,16 @@ function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: nu
   const { corrupt } = content;
   if (corrupt?.details.reason === 'structure' || corrupt?.details.reason === 'inexact') {
     for (const issue of corrupt.issues) findings.push({ kind: 'structure', severity: 'error', pointer: issue.path, message: issue.message });
+  } else if (corrupt?.details.reason === 'empty') {
+    findings.push({ kind: 'parse', severity: 'error', message: 'the file is empty', offset: 0, line: 1, column: 1 });
   } else if (corrupt) {
     const { offset, line, column, syntax } = corrupt.details;
-    const reason = corrupt.details.reason === 'empty' ? 'the file is empty' : corrupt.details.reason === 'invalid-utf8' ? 'not valid UTF-8' : 'invalid JSON';
+    const reason = corrupt.details.reason === 'invalid-utf8' ? 'not valid UTF-8' : 'invalid JSON';
     if (typeof offset !== 'number' || typeof line !== 'number' || typeof column !== 'number') {
       findings.push({ kind: 'parse', severity: 'error', message: reason });
     } else {
       const why = typeof syntax === 'string' ? `: ${syntax}` : '';
-      findings.push({ kind: 'parse', severity: 'error', message: `${reason} at byte ${offset} (line ${line}, column ${column})${why}`, offset, line, column });
+      findings.push({ kind: 'parse', severity: 'error', message: `${reason} ${atPosition({ offset, line, column })}${why}`, offset, line, column });
     }
   }
   if (content.overSize) {

@@ -45,6 +45,16 @@ describe('prevention publish and events', () => {
     expect(refused.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('locates a payload that is not JSON by byte, line and column, without quoting it', async () => {
+    const inline = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b', '--payload', '{"a": x}']);
+    expect(inline.code).toBe(2);
+    expect(inline.stderr).toContain('error: the payload from --payload is not valid JSON at byte 6 (line 1, column 7): expected a value');
+    const piped = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b', '--payload-file', '-'], { input: '{\n  "token": sk-live-4f9a2b7c\n}' });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain('error: the payload from standard input is not valid JSON at byte 13 (line 2, column 12)');
+    for (const fragment of ['sk-live', '4f9a2b7c', 'Unexpected token']) expect(inline.stderr + piped.stderr).not.toContain(fragment);
+  });
+
   it('--follow prints events another process publishes, and stops cleanly on SIGTERM', async () => {
     expect((await project.run(['publish', 'shared_context.json', '-t', 'before', '-s', 'a'])).code).toBe(0);
     const follower = project.start(['events', 'shared_context.json', '--follow', '--json']);

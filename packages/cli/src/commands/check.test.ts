@@ -116,6 +116,21 @@ describe('prevention check', () => {
     expect((await project.run(['status'])).stdout).toMatch(/shared_context\.json\s+ok\s+\d+s ago\s+\d+s ago \(rotating\)\s+valid/);
   });
 
+  it('gives the position of every parse error it can locate, and the reason publish gives', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    await writeFile(project.file('shared_context.json'), '{"a": x}');
+    const checked = await project.run(['check']);
+    const published = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b']);
+    const reason = 'invalid JSON at byte 6 (line 1, column 7): expected a value (object, array, string, number, true, false or null)';
+    expect(checked.stdout).toMatch(new RegExp(`shared_context\\.json\\s+PROBLEM\\s+${reason.replace(/[()]/g, '\\$&')}`));
+    expect(published.stderr).toContain(reason);
+
+    await writeFile(project.file('shared_context.json'), Buffer.concat([Buffer.from('{\n  "a": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n}')]));
+    expect((await project.run(['check'])).stdout).toMatch(/PROBLEM\s+not valid UTF-8 at byte 10 \(line 2, column 9\)\n/);
+    await writeFile(project.file('shared_context.json'), '');
+    expect((await project.run(['check'])).stdout).toMatch(/PROBLEM\s+the file is empty\n/);
+  });
+
   it('reports schema errors by JSON pointer', async () => {
     await project.write('prevention.config.mjs', BACKUP_CONFIG);
     await project.write('shared_context.json', JSON.stringify({ events: [{ id: 'x', seq: 0, type: 't', source: 's', timestamp: 'now', payload: null }] }));

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { ErrorCodes, NodeFileSystem, type JsonValue } from '@prevention/core';
+import { ErrorCodes, locateJsonError, NodeFileSystem, type JsonValue } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
+import { atPosition } from '../output/format.js';
 
 interface PublishOptions {
   type: string;
@@ -39,8 +40,10 @@ async function payloadOf(ctx: CommandContext, options: PublishOptions): Promise<
   }
   try {
     return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    throw new CliError(ErrorCodes.USAGE, `the payload from ${from} is not valid JSON: ${(err as Error).message}`, `quote it for the shell, for example --payload '{"task":"build"}'`);
+  } catch {
+    // JSON.parse's own message quotes the payload, which may hold a secret.
+    const at = locateJsonError(text);
+    throw new CliError(ErrorCodes.USAGE, `the payload from ${from} is not valid JSON${at ? ` ${atPosition(at)}: ${at.reason}` : ''}`, `quote it for the shell, for example --payload '{"task":"build"}'`);
   }
 }
 

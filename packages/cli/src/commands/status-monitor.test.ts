@@ -37,6 +37,8 @@ describe('prevention monitor and status', () => {
     await writeFile(project.file('shared_context.json'), 'garbage');
     const repaired = await project.run(['monitor', '--once']);
     expect(repaired.code).toBe(1);
+    // Where the parse failed, in the log line's details as in its message.
+    expect(repaired.stdout).toMatch(/"details":\{"reason":"invalid-json","offset":0,"line":1,"column":1,"syntax":"expected a value[^"]*","bytes":7\}/);
     expect(await readFile(project.file('shared_context.json'))).toEqual(good);
   });
 
