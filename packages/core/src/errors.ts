@@ -63,7 +63,16 @@ export interface ValidationIssue {
   path: string;
   /** What is wrong there. */
   message: string;
+  /** The size or depth limit the value is over, for an issue that is one: what to raise, if anything. */
+  limit?: { setting: LimitSetting; value: number };
 }
+
+/**
+ * The settings that bound what is stored: `maxBytes` (a file's serialized size) and `maxDepth`
+ * (its nesting, from the root) are config settings; `maxPayloadBytes` (one bus event's payload)
+ * is an option of `engine.bus(file, options)`.
+ */
+export type LimitSetting = 'maxBytes' | 'maxDepth' | 'maxPayloadBytes';
 
 /** Options accepted by {@link PreventionError}. */
 export interface PreventionErrorOptions {

@@ -58,7 +58,7 @@ function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: nu
     }
   }
   if (content.overSize) {
-    findings.push({ kind: 'too-large', severity: 'error', message: `is ${bytes.length} bytes, over the limit of ${maxBytes}` });
+    findings.push({ kind: 'too-large', severity: 'error', message: `is ${bytes.length} bytes, over the limit of ${maxBytes} (maxBytes)` });
   }
   for (const issue of content.schemaIssues) {
     findings.push({ kind: 'schema', severity: 'error', pointer: issue.path, message: `${issue.path || '/'}: ${issue.message}` });

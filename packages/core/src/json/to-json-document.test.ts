@@ -54,7 +54,7 @@ describe('toJsonDocument', () => {
   it('enforces the depth limit without overflowing the stack', () => {
     let deep: unknown = 0;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(issuesOf(deep)).toEqual([`${'/0'.repeat(256)}: nesting deeper than the limit of 256`]);
+    expect(issuesOf(deep)).toEqual([`${'/0'.repeat(256)}: nesting deeper than the limit of 256 (maxDepth)`]);
     expect(issuesOf([[[1]]], { maxDepth: 3 })).toEqual([]);
     expect(issuesOf([[[[1]]]], { maxDepth: 3 })).toHaveLength(1);
   });
