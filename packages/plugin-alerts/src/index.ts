@@ -26,6 +26,6 @@ export { slackSink, SlackAlertSink, SLACK_MIN_INTERVAL_MS, type SlackSinkOptions
 export { emailSink, EmailAlertSink, type EmailSinkOptions } from './sinks/email-sink.js';
 export { webhookSink, WebhookAlertSink, type WebhookSinkOptions } from './sinks/webhook-sink.js';
 export { JsonPoster, type JsonPosterOptions, type RetryPolicy } from './sinks/json-poster.js';
-export { notificationTitle, notificationText, alertLine, labelText } from './sinks/alert-text.js';
+export { notificationTitle, notificationText, alertLine, alertTimes, labelText } from './sinks/alert-text.js';
 export { Secret } from './secret.js';
 export { readSecret, type SecretSource } from './secret-source.js';

@@ -13,6 +13,24 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once `check` holds, looking again every 50 ms for at most `timeoutMs`. */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const readText = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
+
+/** The monitor's config with the alerts plugin writing to logs/alerts.jsonl, notifying 100 ms after an alert. */
+function configWithAlerts(port: number): string {
+  return configWithMonitor(port)
+    .replace("import monitor from '@prevention/plugin-monitor';", "import monitor from '@prevention/plugin-monitor';\nimport alerts, { fileSink } from '@prevention/plugin-alerts';")
+    .replace('plugins: [monitor(', "plugins: [alerts({ sinks: [fileSink({ path: 'logs/alerts.jsonl' })], groupWait: '100ms' }), monitor(");
+}
+
 function configWithMonitor(port: number): string {
   return BACKUP_CONFIG.replace("import backup from '@prevention/plugin-backup';", "import backup from '@prevention/plugin-backup';\nimport monitor from '@prevention/plugin-monitor';").replace(
     "plugins: [backup(",
@@ -69,5 +87,32 @@ describe('prevention monitor and status', () => {
     expect(status.stdout).toMatch(/monitor\s+running, ready/);
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
+  });
+
+  it('status counts the alerts firing as the alert state does, notices of a repair included, until they end', async () => {
+    await project.write('prevention.config.mjs', configWithAlerts(port));
+    const daemon = project.start(['monitor']);
+    await daemon.waitFor('"serving /livez, /readyz and /metrics"');
+    await writeFile(project.file('shared_context.json'), 'garbage');
+    await daemon.waitFor('"msg":"repaired"');
+    await until(async () => (await readText(project.file('logs/alerts.jsonl'))).includes('"file-restored"'), 'the file-restored notification');
+    const state = JSON.parse(await readText(project.file('.prevention/alerts-state.json'))) as { notifications: Array<{ firing: string[] }> };
+    const firing = new Set(state.notifications.flatMap((n) => n.firing));
+    expect(firing.size).toBe(1);
+
+    const status = await project.run(['status']);
+    expect(status.stdout).toMatch(/alerts\s+1 firing\n {2}info file-restored: .*shared_context\.json was restored from backup/);
+    const json = JSON.parse((await project.run(['status', '--json'])).stdout) as { alerts: Array<{ fingerprint: string }> };
+    expect(json.alerts.map((a) => a.fingerprint)).toEqual([...firing]);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+
+    // A notice that resolves by itself carries the time it ends, so status stops counting it
+    // then, even when no process is left to write its resolution.
+    const [line] = (await readText(project.file('logs/alerts.jsonl'))).split('\n').filter((l) => l.includes('"file-restored"'));
+    const alert = JSON.parse(line!) as { endsAt?: string };
+    expect(alert.endsAt).toBeDefined();
+    await writeFile(project.file('logs/alerts.jsonl'), `${JSON.stringify({ ...alert, endsAt: new Date(Date.now() - 1000).toISOString() })}\n`);
+    expect((await project.run(['status'])).stdout).toMatch(/alerts\s+none firing/);
   });
 });
