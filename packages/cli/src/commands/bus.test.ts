@@ -114,6 +114,17 @@ describe('prevention publish and events', () => {
     expect((await project.run(['publish', 'state.json', '-t', 'b', '-s', 'b'])).code).toBe(0);
   });
 
+  it('logs a failed repair without a stack trace, unless --debug', async () => {
+    await project.write('shared_context.json', '{"a": x}');
+    const failed = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('could not be restored from a backup');
+    expect(failed.stderr).toContain('cannot restore');
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
+    const debug = await project.run(['--debug', 'publish', 'shared_context.json', '-t', 'a', '-s', 'b']);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
   it('--follow prints events another process publishes, and stops cleanly on SIGTERM', async () => {
     expect((await project.run(['publish', 'shared_context.json', '-t', 'before', '-s', 'a'])).code).toBe(0);
     const follower = project.start(['events', 'shared_context.json', '--follow', '--json']);
