@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { ErrorCodes, locateJsonError, NodeFileSystem, suggestName, type Engine, type JsonValue } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
-import { relativePath } from './check.js';
 import { CliError, ExitCode } from '../output/errors.js';
 import { atPosition } from '../output/format.js';
 import { wholeNumber } from '../output/parse-options.js';
+import { relativePath } from './check.js';
 
 interface PublishOptions {
   type: string;
