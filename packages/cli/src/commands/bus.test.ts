@@ -114,6 +114,16 @@ describe('prevention publish and events', () => {
     expect((await project.run(['publish', 'state.json', '-t', 'b', '-s', 'b'])).code).toBe(0);
   });
 
+  it('says, when the file itself fails its schema, that fixing the input will not help', async () => {
+    // Written before prevention managed it, so adopted as it is: every publish is refused until it is fixed.
+    await project.write('shared_context.json', JSON.stringify({ version: 1, events: [{ note: 'from an old script' }] }));
+    const refused = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error: .*\/events\/0: must have required property .*\[PREVENTION_VALIDATION_FAILED\]/);
+    expect(refused.stderr).toMatch(/hint: .*the file itself does not pass \(see `prevention check`\)/);
+    expect((await project.run(['check'])).stdout).toMatch(/PROBLEM\s+\/events\/0: must have required property/);
+  });
+
   it('logs a failed repair without a stack trace, unless --debug', async () => {
     await project.write('shared_context.json', '{"a": x}');
     const failed = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b']);
