@@ -29,6 +29,7 @@ export interface TempProject {
   run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; input?: string; closeStdout?: boolean }): Promise<CliResult>;
   /** Starts `prevention ...args` in the project without waiting for it. */
   start(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): RunningCli;
+  /** Kills what `start` started and is still running (a test that failed half-way), then deletes the directory. */
   remove(): Promise<void>;
 }
 
@@ -95,6 +96,7 @@ export async function tempProject(): Promise<TempProject> {
   const dir = await mkdtemp(path.join(tmpdir(), 'prevention-cli-'));
   await symlink(repoNodeModules, path.join(dir, 'node_modules'), 'dir');
   const file = (name: string): string => path.join(dir, name);
+  const started: RunningCli[] = [];
   return {
     dir,
     file,
@@ -108,8 +110,13 @@ export async function tempProject(): Promise<TempProject> {
     start(args, options = {}) {
       const running = startCli(args, dir, options.env);
       running.child.stdin!.end();
+      started.push(running);
       return running;
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    async remove() {
+      for (const running of started) if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+      await Promise.all(started.map((running) => running.exited));
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
