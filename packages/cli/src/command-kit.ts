@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CommandContext } from './context.js';
-import type { ExitCode } from './output/errors.js';
+import { exitCodeUnlessClosed } from './output/closed-stdout.js';
+import { describeError, type ExitCode } from './output/errors.js';
 
 /**
  * Adds an "Examples" section to a command's `--help`. Each example is a shell line and what
@@ -14,15 +15,24 @@ export function withExamples(command: Command, examples: ReadonlyArray<readonly 
 
 /**
  * Wraps a command's implementation: builds its {@link CommandContext} from the global options
- * and sets the process's exit code from what it returns (nothing means success). Errors are
- * left to the program, which prints them in one place.
+ * (refusing a `--cwd` that is not a directory) and sets the process's exit code from what it
+ * returns (nothing means success). Errors are left to the program, which prints them in one
+ * place; with `--json` they are also printed on stdout as `{ ok: false, error }`, so a script
+ * reading stdout is told what went wrong.
  */
 export function action<Args extends unknown[]>(
   run: (ctx: CommandContext, ...args: Args) => Promise<ExitCode | void>,
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args.at(-1) as Command;
-    const code = await run(CommandContext.of(command), ...(args.slice(0, -1) as Args));
-    process.exitCode = code ?? 0;
+    const ctx = CommandContext.of(command);
+    try {
+      await ctx.checkDirectory();
+      const code = await run(ctx, ...(args.slice(0, -1) as Args));
+      process.exitCode = exitCodeUnlessClosed(code ?? 0);
+    } catch (err) {
+      if (command.opts<{ json?: boolean }>().json) ctx.output.json({ ok: false, error: describeError(err) });
+      throw err;
+    }
   };
 }

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { createEngine, type Engine } from '@prevention/core';
+import { createEngine, ErrorCodes, NodeFileSystem, systemErrorCode, type Engine } from '@prevention/core';
 import { MONITOR_OVERRIDES } from '@prevention/plugin-monitor';
 import type { Command } from 'commander';
+import { CliError } from './output/errors.js';
 import { createCliLogger } from './output/logger.js';
 import { Output } from './output/output.js';
 import { colorEnabled } from './output/style.js';
@@ -21,11 +22,14 @@ export class CommandContext {
   readonly cwd: string;
   readonly configFile: string | undefined;
   readonly debug: boolean;
+  /** `--cwd` as given, if it was. */
+  private readonly givenCwd: string | undefined;
 
   constructor(
     globals: GlobalOptions,
     readonly output: Output = new Output(),
   ) {
+    this.givenCwd = globals.cwd;
     this.cwd = path.resolve(globals.cwd ?? process.cwd());
     this.configFile = globals.config;
     this.debug = globals.debug ?? false;
@@ -34,6 +38,20 @@ export class CommandContext {
   /** The context of the command being run, from the root program's options. */
   static of(command: Command): CommandContext {
     return new CommandContext(command.optsWithGlobals<GlobalOptions>());
+  }
+
+  /**
+   * Refuses a `--cwd` that is not a directory, which would otherwise surface as a missing
+   * config or file far from its cause.
+   */
+  async checkDirectory(): Promise<void> {
+    const given = this.givenCwd;
+    if (given === undefined) return;
+    const stats = await new NodeFileSystem().stat(this.cwd).catch((err: unknown) => {
+      const code = systemErrorCode(err);
+      throw new CliError(ErrorCodes.USAGE, `--cwd ${given}: ${code === 'ENOENT' ? 'no such directory' : `cannot be used (${code ?? String(err)})`}`, 'check the path given to --cwd', undefined, { cause: err });
+    });
+    if (!stats.isDirectory()) throw new CliError(ErrorCodes.USAGE, `--cwd ${given}: not a directory`, 'check the path given to --cwd');
   }
 
   /** `file` resolved against the command's directory. */

@@ -1,4 +1,5 @@
 import { CommanderError, type Command } from 'commander';
+import { endQuietlyWhenStdoutCloses, exitCodeUnlessClosed } from './output/closed-stdout.js';
 import { exitCodeFor, ExitCode, formatError } from './output/errors.js';
 import { Output } from './output/output.js';
 import { createProgram } from './program.js';
@@ -21,6 +22,7 @@ function configure(command: Command, output: Output): void {
  * 1 problems found, 2 usage or configuration errors.
  */
 export async function run(argv: readonly string[] = process.argv): Promise<void> {
+  endQuietlyWhenStdoutCloses();
   const output = new Output();
   const program = createProgram();
   configure(program, output);
@@ -33,6 +35,6 @@ export async function run(argv: readonly string[] = process.argv): Promise<void>
       return;
     }
     output.progress(formatError(err, output.err, argv.includes('--debug')));
-    process.exitCode = exitCodeFor(err);
+    process.exitCode = exitCodeUnlessClosed(exitCodeFor(err));
   }
 }

@@ -47,6 +47,11 @@ export const ErrorCodes = {
   ENGINE_CLOSED: 'PREVENTION_ENGINE_CLOSED',
   /** An operation was aborted by its caller's AbortSignal. */
   ABORTED: 'PREVENTION_ABORTED',
+  /**
+   * A command line asks for what cannot be done as given: an unknown option, a value out of
+   * range, a name that matches nothing or more than one thing. Nothing was done.
+   */
+  USAGE: 'PREVENTION_USAGE',
 } as const;
 
 /** One of the stable error codes. */
@@ -58,7 +63,16 @@ export interface ValidationIssue {
   path: string;
   /** What is wrong there. */
   message: string;
+  /** The size or depth limit the value is over, for an issue that is one: what to raise, if anything. */
+  limit?: { setting: LimitSetting; value: number };
 }
+
+/**
+ * The settings that bound what is stored: `maxBytes` (a file's serialized size) and `maxDepth`
+ * (its nesting, from the root) are config settings; `maxPayloadBytes` (one bus event's payload)
+ * is an option of `engine.bus(file, options)`.
+ */
+export type LimitSetting = 'maxBytes' | 'maxDepth' | 'maxPayloadBytes';
 
 /** Options accepted by {@link PreventionError}. */
 export interface PreventionErrorOptions {

@@ -10,11 +10,12 @@ export { validateConfig } from './config/validate-config.js';
 export type { ResolvedConfig } from './config/resolved-config.js';
 export { DEFAULTS, type FileSettings, type FileGlob } from './config/file-settings.js';
 export { parseDuration, type Duration } from './config/duration.js';
+export { suggestName } from './config/suggest-name.js';
 export { definePlugin, type Plugin, type PluginApi, type PluginDefinition, type MiddlewarePlacement } from './plugin/plugin.js';
 export { compose, type Handler, type Next } from './pipeline/compose.js';
 export { stateKey, type Middleware, type WriteContext, type CurrentVersion, type DocumentCheck, type StateKey, type ContextState } from './pipeline/middleware.js';
 export { TOKENS } from './tokens.js';
-export { PreventionError, ErrorCodes, isPreventionError, ioError, systemErrorCode, type ErrorCode, type ValidationIssue, type PreventionErrorOptions } from './errors.js';
+export { PreventionError, ErrorCodes, isPreventionError, ioError, systemErrorCode, type ErrorCode, type ValidationIssue, type LimitSetting, type PreventionErrorOptions } from './errors.js';
 export type { EngineEventMap, EngineEventName, EngineEvents } from './events/event-bus.js';
 export type { FileSystem, FileStats, FileSystemSpace, OpenFlags } from './fs/file-system.js';
 export { NodeFileSystem } from './fs/node-file-system.js';
@@ -33,7 +34,7 @@ export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit, journalPathFor, type CommitRecord } from './commit/commit-journal.js';
 export type { LastCommit, VersionStanding } from './commit/commit-witness.js';
 export { serializeDocument } from './engine/commit-context.js';
-export { parseDocument } from './json/parse-document.js';
+export { parseDocument, locateJsonError, type JsonSyntaxError } from './json/parse-document.js';
 export {
   inspectFile,
   type FileInspection,

@@ -27,6 +27,6 @@ export { emailSink, EmailAlertSink, type EmailSinkOptions } from './sinks/email-
 export { webhookSink, WebhookAlertSink, type WebhookSinkOptions } from './sinks/webhook-sink.js';
 export { JsonPoster, type JsonPosterOptions, type RetryPolicy } from './sinks/json-poster.js';
 export { jsonPostSink, JsonPostSink, type JsonPostSinkOptions } from './sinks/json-post-sink.js';
-export { notificationTitle, notificationText, alertLine, labelText } from './sinks/alert-text.js';
+export { notificationTitle, notificationText, alertLine, alertTimes, labelText } from './sinks/alert-text.js';
 export { Secret } from './secret.js';
 export { readSecret, type SecretSource } from './secret-source.js';

@@ -69,7 +69,7 @@ export class FileInspector {
 
     const content = inspection.content(await this.engine.settings(file));
     if (content.corrupt) {
-      return { kind: 'invalid-json', sha256, message: content.corrupt.message, details: { reason: content.corrupt.details.reason, bytes: inspection.bytes.length } };
+      return { kind: 'invalid-json', sha256, message: content.corrupt.message, details: { ...content.corrupt.details, bytes: inspection.bytes.length } };
     }
     const issues = content.schemaIssues;
     if (issues.length > 0) {

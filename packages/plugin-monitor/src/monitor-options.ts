@@ -44,6 +44,16 @@ function parseMinFreeDisk(value: MonitorOptions['minFreeDisk']): ResolvedMonitor
   return { ratio: Number(percent[1]) / 100 };
 }
 
+function isTcpPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 65535;
+}
+
+/** A TCP port given as text (0 picks a free one); `undefined` when `text` is not one. */
+export function parsePort(text: string): number | undefined {
+  const port = Number(text);
+  return /^\d+$/.test(text) && isTcpPort(port) ? port : undefined;
+}
+
 /** Validates the options and fills in defaults. */
 export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorOptions {
   for (const key of ['policy', 'policies'] as const) {
@@ -56,7 +66,7 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
   if (validateEveryMs < 100) throw invalid('validateEvery', 'must be at least 100ms');
   if (healthEveryMs < 100) throw invalid('healthEvery', 'must be at least 100ms');
   const port = options.port ?? false;
-  if (port !== false && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw invalid('port', `must be a TCP port number or false (got ${JSON.stringify(port)})`);
+  if (port !== false && !isTcpPort(port)) throw invalid('port', `must be a TCP port number or false (got ${JSON.stringify(port)})`);
   return {
     validateEveryMs,
     healthEveryMs,

@@ -22,10 +22,14 @@ export interface TempProject {
   dir: string;
   file(name: string): string;
   write(name: string, text: string): Promise<void>;
-  /** Runs `prevention ...args` in the project. */
-  run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult>;
+  /**
+   * Runs `prevention ...args` in the project. With `closeStdout` the reading end of its stdout
+   * is closed before the binary starts writing, as `| head` does once it has what it wants.
+   */
+  run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; input?: string; closeStdout?: boolean }): Promise<CliResult>;
   /** Starts `prevention ...args` in the project without waiting for it. */
   start(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): RunningCli;
+  /** Kills what `start` started and is still running (a test that failed half-way), then deletes the directory. */
   remove(): Promise<void>;
 }
 
@@ -92,20 +96,27 @@ export async function tempProject(): Promise<TempProject> {
   const dir = await mkdtemp(path.join(tmpdir(), 'prevention-cli-'));
   await symlink(repoNodeModules, path.join(dir, 'node_modules'), 'dir');
   const file = (name: string): string => path.join(dir, name);
+  const started: RunningCli[] = [];
   return {
     dir,
     file,
     write: (name, text) => writeFile(file(name), text),
     run(args, options = {}) {
       const running = startCli(args, dir, options.env);
+      if (options.closeStdout) running.child.stdout!.destroy();
       running.child.stdin!.end(options.input ?? '');
       return running.exited;
     },
     start(args, options = {}) {
       const running = startCli(args, dir, options.env);
       running.child.stdin!.end();
+      started.push(running);
       return running;
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    async remove() {
+      for (const running of started) if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+      await Promise.all(started.map((running) => running.exited));
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -60,11 +60,48 @@ describe('prevention backups, restore and prune', () => {
     expect(records.slice(0, 2).map((r) => r.sha256)).toEqual([sha256Hex(fifth), sha256Hex(fifth)]);
     const table = await project.run(['backups', 'shared_context.json']);
     expect(table.stdout).toMatch(/^GENERATION\s+ID\s+STRATEGY\s+CREATED\s+SIZE\s+SHA256\n/);
-    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${records[0]!.generation}\\s+${records[0]!.id}\\s`));
+    const [generation, shortId] = table.stdout.split('\n')[1]!.split(/\s+/);
+    expect(generation).toBe(String(records[0]!.generation));
+    expect(records[0]!.id.startsWith(shortId!)).toBe(true);
 
     await writeFile(project.file('shared_context.json'), fifth.subarray(0, 40));
     expect((await project.run(['restore', 'shared_context.json'])).code).toBe(0);
     expect(await readFile(project.file('shared_context.json'))).toEqual(fifth);
+  });
+
+  it('lists short ids that restore takes, as it takes any unique prefix; an ambiguous one lists the candidates', async () => {
+    const records = JSON.parse((await project.run(['backups', 'shared_context.json', '--json'])).stdout) as Record[];
+    const rows = (await project.run(['backups', 'shared_context.json'])).stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/));
+    const shown = rows.map((row) => row[1]!);
+    expect(shown).toHaveLength(records.length);
+    shown.forEach((short, i) => {
+      expect(records[i]!.id.startsWith(short)).toBe(true);
+      expect(short.length).toBeLessThan(40);
+    });
+    expect(new Set(shown).size).toBe(shown.length);
+    const full = (await project.run(['backups', 'shared_context.json', '--full-ids'])).stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[1]);
+    expect(full).toEqual(records.map((r) => r.id));
+
+    const older = records[2]!;
+    const dry = await project.run(['restore', 'shared_context.json', '--id', shown[2]!, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`from rotating backup ${older.id}`);
+    const restored = await project.run(['restore', 'shared_context.json', '--id', shown[2]!, '--json']);
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({ backup: { id: older.id, sha256: older.sha256 } });
+
+    // Every id starts with the year: a prefix that short names them all.
+    const ambiguous = await project.run(['restore', 'shared_context.json', '--id', records[0]!.id.slice(0, 4)]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(/error: backup id "\d{4}" is ambiguous: \d+ backups of shared_context\.json start with it: .* \[PREVENTION_USAGE\]/);
+    for (const short of shown.slice(0, 3)) expect(ambiguous.stderr).toContain(short);
+    expect(ambiguous.stderr).toMatch(/hint: .*more of the id/);
+  });
+
+  it('shows a real backup id in the restore examples', async () => {
+    const help = await project.run(['restore', '--help']);
+    expect(help.stdout).not.toContain('--id 3 ');
+    expect(help.stdout).toMatch(/--id 20\d\d-\d\d-\d\dT/);
   });
 
   it('exits 1 with a hint when the backup asked for does not exist', async () => {

@@ -25,6 +25,33 @@ describe('prevention check', () => {
     expect(result.stderr).toContain('hint:');
   });
 
+  it('with --json, prints a failure as a JSON error object on stdout too', async () => {
+    await project.write('prevention.config.json', JSON.stringify({ files: 3 }));
+    const invalid = await project.run(['check', '--json']);
+    expect(invalid.code).toBe(2);
+    expect(JSON.parse(invalid.stdout)).toEqual({
+      ok: false,
+      error: { code: 'PREVENTION_CONFIG_INVALID', message: expect.stringContaining('"files" must be array'), hint: expect.any(String) },
+    });
+    expect(invalid.stderr).toContain('error: ');
+
+    await rm(project.file('prevention.config.json'));
+    const none = await project.run(['check', '--json']);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, error: { code: 'PREVENTION_CONFIG_INVALID', message: expect.stringContaining('no prevention config found') } });
+  });
+
+  it('exits 2 saying so when --cwd is not a directory', async () => {
+    await project.write('a-file', '');
+    for (const dir of ['no/such/dir', 'a-file']) {
+      const result = await project.run(['--cwd', dir, 'check']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`error: --cwd ${dir}: ${dir === 'a-file' ? 'not a directory' : 'no such directory'}`);
+      expect(result.stderr).not.toContain('no prevention config found');
+      expect(result.stderr).toMatch(/hint: .*--cwd/);
+    }
+  });
+
   it('exits 2 naming the bad key of an invalid config', async () => {
     await project.write('prevention.config.json', JSON.stringify({ files: [{ path: 'a.json' }], maxDepth: 'deep' }));
     const result = await project.run(['check']);
@@ -67,6 +94,41 @@ describe('prevention check', () => {
     expect(inexact.code).toBe(1);
     const report = JSON.parse(inexact.stdout) as { files: Array<{ findings: Array<{ kind: string; pointer?: string }> }> };
     expect(report.files[0]!.findings.filter((f) => f.kind === 'structure').map((f) => f.pointer)).toEqual(['/big', '/a']);
+  });
+
+  it('says a valid file prevention never committed has no commit yet, as status does, and finds the last commit in the backups when the journal is gone', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    await project.write('shared_context.json', JSON.stringify({ version: 1, events: [] }));
+    const never = await project.run(['check']);
+    expect(never.code).toBe(0);
+    expect(never.stdout).toMatch(/shared_context\.json\s+ok\s+valid, 25 bytes, never committed by prevention/);
+    expect(never.stdout).not.toContain('matches its last commit');
+    const status = await project.run(['status']);
+    expect(status.stdout).toMatch(/shared_context\.json\s+ok\s+-\s+none\s+valid, 25 bytes, never committed by prevention/);
+
+    expect((await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'test'])).code).toBe(0);
+    await rm(project.file('.prevention/shared_context.json.commits.jsonl'));
+    const witnessed = await project.run(['check', '--json']);
+    expect(witnessed.code).toBe(0);
+    const [report] = (JSON.parse(witnessed.stdout) as { files: Array<{ status: string; lastCommit?: { witness: string } }> }).files;
+    expect(report).toMatchObject({ status: 'ok', lastCommit: { witness: 'backup' } });
+    expect((await project.run(['check'])).stdout).toMatch(/shared_context\.json\s+ok\s+valid, \d+ bytes, matches its last commit/);
+    expect((await project.run(['status'])).stdout).toMatch(/shared_context\.json\s+ok\s+\d+s ago\s+\d+s ago \(rotating\)\s+valid/);
+  });
+
+  it('gives the position of every parse error it can locate, and the reason publish gives', async () => {
+    await project.write('prevention.config.mjs', BACKUP_CONFIG);
+    await writeFile(project.file('shared_context.json'), '{"a": x}');
+    const checked = await project.run(['check']);
+    const published = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b']);
+    const reason = 'invalid JSON at byte 6 (line 1, column 7): expected a value (object, array, string, number, true, false or null)';
+    expect(checked.stdout).toMatch(new RegExp(`shared_context\\.json\\s+PROBLEM\\s+${reason.replace(/[()]/g, '\\$&')}`));
+    expect(published.stderr).toContain(reason);
+
+    await writeFile(project.file('shared_context.json'), Buffer.concat([Buffer.from('{\n  "a": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n}')]));
+    expect((await project.run(['check'])).stdout).toMatch(/PROBLEM\s+not valid UTF-8 at byte 10 \(line 2, column 9\)\n/);
+    await writeFile(project.file('shared_context.json'), '');
+    expect((await project.run(['check'])).stdout).toMatch(/PROBLEM\s+the file is empty\n/);
   });
 
   it('reports schema errors by JSON pointer', async () => {

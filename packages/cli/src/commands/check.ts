@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { NodeFileSystem, type Engine } from '@prevention/core';
+import { ErrorCodes, NodeFileSystem, type Engine } from '@prevention/core';
 import { checkFile, type FileReport } from '../checks/file-check.js';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
@@ -15,14 +15,14 @@ interface CheckOptions {
 export async function filesToCheck(ctx: CommandContext, engine: Engine, named: readonly string[]): Promise<string[]> {
   if (named.length > 0) return named.map((file) => engine.resolvePath(file));
   if (!engine.config.configFile) {
-    throw new CliError(`no prevention config found from ${ctx.cwd}`, 'run `prevention init` to create one, or name the files: prevention check shared_context.json');
+    throw new CliError(ErrorCodes.CONFIG_INVALID, `no prevention config found from ${ctx.cwd}`, 'run `prevention init` to create one, or name the files: prevention check shared_context.json');
   }
   if (engine.config.files.length === 0) {
-    throw new CliError(`${engine.config.configFile} names no files`, 'add an entry to `files`, for example { path: "shared_context.json" }, or name the files to check');
+    throw new CliError(ErrorCodes.CONFIG_INVALID, `${engine.config.configFile} names no files`, 'add an entry to `files`, for example { path: "shared_context.json" }, or name the files to check');
   }
   const files = await engine.managedFiles();
   if (files.length === 0) {
-    throw new CliError(`no file matches the globs in \`files\` of ${engine.config.configFile}`, 'check the patterns (they are relative to the config file), or name the files to check');
+    throw new CliError(ErrorCodes.USAGE, `no file matches the globs in \`files\` of ${engine.config.configFile}`, 'check the patterns (they are relative to the config file), or name the files to check');
   }
   return files;
 }
@@ -48,6 +48,8 @@ export function summaryOf(report: FileReport): string {
     return rest.length > 0 ? `${first!.message} (+${rest.length} more)` : first!.message;
   }
   if (report.status === 'absent') return 'no commit yet';
+  // Adopted as it is by the first write, which then validates the whole document.
+  if (!report.lastCommit) return `valid, ${report.bytes} bytes, never committed by prevention`;
   return `valid, ${report.bytes} bytes, matches its last commit`;
 }
 

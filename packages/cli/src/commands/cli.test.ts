@@ -43,6 +43,16 @@ describe('prevention (the program)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 2 on an option value out of range, with a hint about the option rather than the config', async () => {
+    for (const port of ['99999', '-1', 'abc']) {
+      const result = await project.run(['monitor', '--port', port]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`option '--port <port>' argument '${port}' is invalid. expected a TCP port from 0 to 65535`);
+      expect(result.stderr).toContain('(add --help for usage and examples)');
+      expect(result.stderr).not.toContain('prevention init');
+    }
+  });
+
   it('exits 2 on an unknown command', async () => {
     const result = await project.run(['frobnicate']);
     expect(result.code).toBe(2);

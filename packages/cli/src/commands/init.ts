@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { atomicWriteFile, NodeFileSystem, sharedContextSchema, systemErrorCode } from '@prevention/core';
+import { atomicWriteFile, ErrorCodes, NodeFileSystem, sharedContextSchema, systemErrorCode } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
@@ -32,7 +32,7 @@ async function runInit(ctx: CommandContext, options: InitOptions): Promise<ExitC
     const present = [];
     for (const file of [configFile, schemaFile]) if (await exists(fs, file)) present.push(path.relative(ctx.cwd, file));
     if (present.length > 0) {
-      throw new CliError(`${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}; nothing was written`, 'add --force to overwrite them', ExitCode.Problems);
+      throw new CliError(ErrorCodes.USAGE, `${present.join(' and ')} already exist${present.length === 1 ? 's' : ''}; nothing was written`, 'add --force to overwrite them', ExitCode.Problems);
     }
   }
   await fs.mkdir(path.dirname(schemaFile), { recursive: true });

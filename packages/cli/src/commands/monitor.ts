@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { runMonitorDaemon } from '@prevention/plugin-monitor';
+import { DEFAULT_DAEMON_PORT, runMonitorDaemon } from '@prevention/plugin-monitor';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import type { ExitCode } from '../output/errors.js';
-import { wholeNumber } from '../output/parse-options.js';
+import { tcpPort } from '../output/parse-options.js';
 
 interface MonitorCommandOptions {
   once?: boolean;
@@ -28,7 +28,7 @@ export function monitorCommand(): Command {
   const command = new Command('monitor')
     .description('run the integrity monitor in the foreground: watch the configured files, repair corruption from backups, serve /livez /readyz /metrics; logs are JSON lines on stdout')
     .option('--once', 'run one check pass (with repairs) and exit: 0 every file intact, 1 problems found')
-    .option('--port <port>', 'HTTP port for /livez, /readyz, /metrics (0 picks a free one; default the config\'s, else 9477)', wholeNumber(0))
+    .option('--port <port>', `HTTP port for /livez, /readyz, /metrics (0 picks a free one; default the config's, else ${DEFAULT_DAEMON_PORT})`, tcpPort)
     .option('--host <address>', 'address to bind (default 127.0.0.1)')
     .action(action(runMonitor));
   return withExamples(command, [

@@ -18,7 +18,7 @@ function backupService(engine: Engine): BackupService {
     return engine.plugin<BackupService>('backup');
   } catch (err) {
     if (isPreventionError(err, ErrorCodes.PLUGIN_FAILED)) {
-      throw new CliError('no backup plugin is configured, so there is nothing to prune', 'add backup() from @prevention/plugin-backup to `plugins` in your config');
+      throw new CliError(ErrorCodes.CONFIG_INVALID, 'no backup plugin is configured, so there is nothing to prune', 'add backup() from @prevention/plugin-backup to `plugins` in your config');
     }
     throw err;
   }

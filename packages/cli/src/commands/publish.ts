@@ -1,8 +1,11 @@
 import { Command } from 'commander';
-import { NodeFileSystem, type JsonValue } from '@prevention/core';
+import { ErrorCodes, locateJsonError, NodeFileSystem, suggestName, type Engine, type JsonValue } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
+import { atPosition } from '../output/format.js';
+import { wholeNumber } from '../output/parse-options.js';
+import { relativePath } from './check.js';
 
 interface PublishOptions {
   type: string;
@@ -10,6 +13,8 @@ interface PublishOptions {
   payload?: string;
   payloadFile?: string;
   correlationId?: string;
+  maxPayloadBytes?: number;
+  create?: boolean;
   json?: boolean;
 }
 
@@ -22,14 +27,14 @@ async function readStdin(): Promise<string> {
 /** The payload from --payload or --payload-file (`-` for stdin), parsed as JSON. */
 async function payloadOf(ctx: CommandContext, options: PublishOptions): Promise<JsonValue> {
   if (options.payload !== undefined && options.payloadFile !== undefined) {
-    throw new CliError('--payload and --payload-file cannot be used together', 'pass the payload inline or in a file, not both');
+    throw new CliError(ErrorCodes.USAGE, '--payload and --payload-file cannot be used together', 'pass the payload inline or in a file, not both');
   }
   let text: string;
   let from: string;
   if (options.payloadFile !== undefined) {
     from = options.payloadFile === '-' ? 'standard input' : options.payloadFile;
     text = options.payloadFile === '-' ? await readStdin() : (await new NodeFileSystem().readFile(ctx.resolve(options.payloadFile)).catch((err: Error) => {
-      throw new CliError(`cannot read the payload file ${options.payloadFile}: ${err.message}`, 'check the path');
+      throw new CliError(ErrorCodes.IO_FAILED, `cannot read the payload file ${options.payloadFile}: ${err.message}`, 'check the path');
     })).toString('utf8');
   } else if (options.payload !== undefined) {
     from = '--payload';
@@ -39,16 +44,40 @@ async function payloadOf(ctx: CommandContext, options: PublishOptions): Promise<
   }
   try {
     return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    throw new CliError(`the payload from ${from} is not valid JSON: ${(err as Error).message}`, `quote it for the shell, for example --payload '{"task":"build"}'`);
+  } catch {
+    // JSON.parse's own message quotes the payload, which may hold a secret.
+    const at = locateJsonError(text);
+    throw new CliError(ErrorCodes.USAGE, `the payload from ${from} is not valid JSON${at ? ` ${atPosition(at)}: ${at.reason}` : ''}`, `quote it for the shell, for example --payload '{"task":"build"}'`);
   }
+}
+
+/**
+ * Refuses a file no `files` entry covers: a mistyped name would otherwise become a new file
+ * that nothing checks, backs up the way its config says, or monitors.
+ */
+async function assertManaged(ctx: CommandContext, engine: Engine, file: string): Promise<void> {
+  const absolute = engine.resolvePath(file);
+  if (engine.configuredFiles().includes(absolute) || engine.fileGlobs().some((glob) => glob.matches(absolute))) return;
+  const { configFile } = engine.config;
+  if (!configFile) {
+    throw new CliError(ErrorCodes.USAGE, `${file} is not managed by prevention: no prevention config found from ${ctx.cwd}`, `run \`prevention init --file ${file}\` to manage it, or pass --create to publish to it anyway`);
+  }
+  const managed = (await engine.managedFiles()).map((path) => relativePath(ctx, path));
+  const nearest = suggestName(relativePath(ctx, absolute), managed);
+  throw new CliError(
+    ErrorCodes.USAGE,
+    `${file} is not managed by prevention: no entry of \`files\` in ${relativePath(ctx, configFile)} covers it${nearest ? ` (did you mean ${nearest}?)` : ''}`,
+    'publish to a managed file, add this one to `files`, or pass --create to publish to it anyway',
+  );
 }
 
 async function runPublish(ctx: CommandContext, file: string, options: PublishOptions): Promise<ExitCode> {
   const payload = await payloadOf(ctx, options);
-  const event = await ctx.withEngine((engine) =>
-    engine.bus(file).publish({ type: options.type, source: options.source, payload, ...(options.correlationId ? { correlationId: options.correlationId } : {}) }),
-  );
+  const event = await ctx.withEngine(async (engine) => {
+    if (!options.create) await assertManaged(ctx, engine, file);
+    const bus = engine.bus(file, { ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }), ...(options.create ? { addEvents: true } : {}) });
+    return bus.publish({ type: options.type, source: options.source, payload, ...(options.correlationId ? { correlationId: options.correlationId } : {}) });
+  });
   if (options.json) ctx.output.json(event);
   else ctx.output.result(`published ${event.type} as seq ${event.seq} (id ${event.id})`);
   return ExitCode.Ok;
@@ -64,6 +93,8 @@ export function publishCommand(): Command {
     .option('-p, --payload <json>', 'the payload, as JSON')
     .option('--payload-file <file>', 'read the payload from a JSON file (- for standard input)')
     .option('--correlation-id <id>', 'ties the event to a conversation or task')
+    .option('--max-payload-bytes <n>', 'refuse a payload larger than this, serialized (default 1048576: 1 MiB)', wholeNumber(1))
+    .option('--create', 'publish where that creates something: a file no config entry covers, or the events array of an existing object without one')
     .option('--json', 'print the published event as JSON')
     .action(action(runPublish));
   return withExamples(command, [

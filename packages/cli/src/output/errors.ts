@@ -1,4 +1,5 @@
-import { ErrorCodes, isPreventionError, systemErrorCode, type ErrorCode, type PreventionError } from '@prevention/core';
+import { ErrorCodes, isPreventionError, PreventionError, systemErrorCode, type ErrorCode, type LimitSetting, type PreventionErrorOptions } from '@prevention/core';
+import { formatBytes } from './format.js';
 import type { Palette } from './style.js';
 
 /** The exit codes of every command. */
@@ -13,15 +14,21 @@ export const ExitCode = {
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** An error the CLI raises itself, with the exit code and the hint to print. */
-export class CliError extends Error {
+/** An error the CLI raises itself: a {@link PreventionError} with the hint to print and the exit code. */
+export class CliError extends PreventionError {
+  /** By prototype: PreventionError's brand test would take every PreventionError for one. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Object.prototype.isPrototypeOf.call(CliError.prototype, value as object);
+  }
+
   constructor(
+    code: ErrorCode,
     message: string,
     readonly hint: string | undefined,
     readonly exitCode: ExitCode = ExitCode.Usage,
+    options: PreventionErrorOptions = {},
   ) {
-    super(message);
-    this.name = 'CliError';
+    super(code, message, options);
   }
 }
 
@@ -35,13 +42,32 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.LOCK_TIMEOUT]: 'another process holds the file lock; retry, or check for a stuck writer',
   [ErrorCodes.CORRUPT_DOCUMENT]: 'run `prevention restore <file>` to put back the newest valid backup',
   [ErrorCodes.RESTORE_FAILED]: 'list what exists with `prevention backups <file>`, then pick one with --id',
-  [ErrorCodes.VALIDATION_FAILED]: 'the change does not fit the file\'s schema; fix the input and retry',
+  [ErrorCodes.VALIDATION_FAILED]:
+    'nothing was committed: fix what the JSON pointers above name and retry; if they are not where your change went, the file itself does not pass (see `prevention check`)',
   [ErrorCodes.BACKUP_FAILED]: 'free space or fix permissions in the backup directory',
   [ErrorCodes.IO_FAILED]: 'check the disk, the path and its permissions',
   [ErrorCodes.UNSAFE_PATH]: 'point prevention at a regular file, not a link or a directory',
 };
 
+/** What to do about a value over one of the limits: the limit, the setting, where to change it. */
+const LIMIT_HINTS: Record<LimitSetting, (value: number) => string> = {
+  maxPayloadBytes: (value) =>
+    `an event's payload may be at most ${formatBytes(value)} (maxPayloadBytes): send a smaller one, or raise the limit with --max-payload-bytes (in code: engine.bus(file, { maxPayloadBytes }))`,
+  maxDepth: (value) => `a file may nest at most ${value} levels, counted from its root (maxDepth): nest less, or raise maxDepth in the config (top level, or the file's entry)`,
+  maxBytes: (value) =>
+    `the file may be at most ${formatBytes(value)} (maxBytes): store less in it (bus retention, maxEvents, moves old events to the archive), or raise maxBytes in the config`,
+};
+
 function hintFor(err: PreventionError): string | undefined {
+  if (err instanceof CliError) return err.hint;
+  const limit = err.issues.find((issue) => issue.limit)?.limit;
+  if (limit) return LIMIT_HINTS[limit.setting](limit.value);
+  if (err.code === ErrorCodes.VALIDATION_FAILED && err.details.reason === 'not-a-shared-context') {
+    return 'publish to a shared context file, or pass --create to add an "events" array to this one';
+  }
+  if (err.code === ErrorCodes.VALIDATION_FAILED && err.details.reason === 'inexact') {
+    return 'another tool wrote values JavaScript would change (named above by JSON pointer): fix them in the file; until then it is neither read nor written';
+  }
   // A config file that is not there at all needs a path, not a fix.
   if (err.code === ErrorCodes.CONFIG_INVALID && systemErrorCode(err.cause) === 'ENOENT') return 'check the path given to --config, or run `prevention init`';
   return HINTS[err.code];
@@ -54,15 +80,28 @@ export function exitCodeFor(err: unknown): ExitCode {
   return ExitCode.Problems;
 }
 
+/** A failure as scripts see it (`--json`): its stable code (`null` for an unexpected one), message and hint. */
+export interface ErrorDescription {
+  code: ErrorCode | null;
+  message: string;
+  hint?: string;
+}
+
+/** What to tell about a failure, in the same words on the terminal and in JSON. */
+export function describeError(err: unknown): ErrorDescription {
+  const message = firstLine(err instanceof Error ? err.message : String(err));
+  if (!isPreventionError(err)) return { code: null, message };
+  const hint = hintFor(err);
+  return { code: err.code, message, ...(hint ? { hint } : {}) };
+}
+
 /**
  * Formats a failure for the terminal: one line with the message (and the error code), a hint
  * line when there is one, and the stack with its causes only in `--debug` mode.
  */
 export function formatError(err: unknown, style: Palette, debug: boolean): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const code = isPreventionError(err) ? ` ${style.dim(`[${err.code}]`)}` : '';
-  const lines = [`${style.red('error:')} ${firstLine(message)}${code}`];
-  const hint = err instanceof CliError ? err.hint : isPreventionError(err) ? hintFor(err) : undefined;
+  const { code, message, hint } = describeError(err);
+  const lines = [`${style.red('error:')} ${message}${code ? ` ${style.dim(`[${code}]`)}` : ''}`];
   if (hint) lines.push(`${style.dim('hint:')} ${hint}`);
   if (debug) {
     let current: unknown = err;

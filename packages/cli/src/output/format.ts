@@ -20,3 +20,8 @@ export function ago(at: Date, now = Date.now()): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
   return `${Math.floor(seconds / 86_400)}d ago`;
 }
+
+/** Where in a text something went wrong: `at byte 6 (line 1, column 7)`. */
+export function atPosition(position: { offset: number; line: number; column: number }): string {
+  return `at byte ${position.offset} (line ${position.line}, column ${position.column})`;
+}

@@ -2,12 +2,27 @@ import { REDACT_PATHS, type Logger } from '@prevention/core';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 
+/** An error in a log line as pino serializes it, without the stack (nor its causes'). */
+function withoutStack(err: Error): Record<string, unknown> {
+  const { stack: _stack, ...rest } = pino.stdSerializers.err(err);
+  return rest;
+}
+
 /**
  * The engine's logger in the CLI: warnings and errors only (debug with `--debug`), on stderr so
  * they never mix with results, human-readable, coloured under the same rules as the rest of
- * the output, and with prevention's secret redaction.
+ * the output, and with prevention's secret redaction. Errors in log lines lose their stack
+ * unless `--debug`, like the command's own errors.
  */
 export function createCliLogger(options: { debug: boolean; color: boolean }): Logger {
   const stream = pretty({ destination: 2, sync: true, colorize: options.color, ignore: 'pid,hostname,name' });
-  return pino({ name: 'prevention', level: options.debug ? 'debug' : 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, stream);
+  return pino(
+    {
+      name: 'prevention',
+      level: options.debug ? 'debug' : 'warn',
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+      ...(options.debug ? {} : { serializers: { err: withoutStack } }),
+    },
+    stream,
+  );
 }

@@ -1,3 +1,4 @@
+import { parsePort } from '@prevention/plugin-monitor';
 import { InvalidArgumentError } from 'commander';
 
 /** Commander parser for a whole number ≥ `min`; a bad value is a usage error (exit 2). */
@@ -12,4 +13,11 @@ export function wholeNumber(min = 0): (value: string) => number {
 /** Commander parser that collects a repeatable option into a list. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** Commander parser for a TCP port (0 picks a free one); a bad value is a usage error (exit 2). */
+export function tcpPort(value: string): number {
+  const port = parsePort(value);
+  if (port === undefined) throw new InvalidArgumentError(`expected a TCP port from 0 to 65535, got "${value}"`);
+  return port;
 }

@@ -2,10 +2,12 @@ import { TOKENS, type Alert, type Engine, type FileSystem } from '@prevention/co
 import { FileAlertSink } from '@prevention/plugin-alerts';
 
 /**
- * The warnings and critical alerts firing now, as recorded by the engine's file sinks: each
- * sink's JSON Lines file is read and every alert's latest line kept, by fingerprint. It sees what
- * every process (the monitor daemon above all) has raised, not only this one. `info` alerts are
- * notices (a file was restored) that never resolve, so they are not "firing".
+ * The alerts firing now, as recorded by the engine's file sinks: each sink's JSON Lines file is
+ * read and every alert's latest line kept, by fingerprint. It sees what every process (the
+ * monitor daemon above all) has raised, not only this one, and counts what the alert router's
+ * state counts: notices of every severity, `info` ones (a file was restored) included. One that
+ * resolves by itself is firing until its `endsAt`, even when no process was left to write its
+ * resolution.
  */
 export async function activeAlerts(engine: Engine, fs: FileSystem): Promise<Alert[]> {
   if (!engine.container.isRegistered(TOKENS.AlertSink, true)) return [];
@@ -25,5 +27,6 @@ export async function activeAlerts(engine: Engine, fs: FileSystem): Promise<Aler
       }
     }
   }
-  return [...latest.values()].filter((alert) => alert.status === 'firing' && alert.severity !== 'info');
+  const now = Date.now();
+  return [...latest.values()].filter((alert) => alert.status === 'firing' && !(alert.endsAt && Date.parse(alert.endsAt) <= now));
 }

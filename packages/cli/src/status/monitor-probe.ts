@@ -1,8 +1,5 @@
 import type { Engine } from '@prevention/core';
-import type { MonitorOptions } from '@prevention/plugin-monitor';
-
-/** The daemon's port when the config names none (the monitor daemon's own default). */
-const DAEMON_DEFAULT_PORT = 9477;
+import { DEFAULT_DAEMON_PORT, type MonitorOptions } from '@prevention/plugin-monitor';
 
 /** What `status` learned about the monitor daemon. */
 export type MonitorState =
@@ -19,7 +16,7 @@ export async function probeMonitor(engine: Engine, timeoutMs = 1000): Promise<Mo
   const plugin = engine.config.plugins.find((p) => p.name === 'monitor');
   if (!plugin) return { state: 'not-configured' };
   const options = (plugin.options ?? {}) as MonitorOptions;
-  const port = typeof options.port === 'number' && options.port > 0 ? options.port : DAEMON_DEFAULT_PORT;
+  const port = typeof options.port === 'number' && options.port > 0 ? options.port : DEFAULT_DAEMON_PORT;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}/readyz`;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

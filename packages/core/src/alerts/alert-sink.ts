@@ -13,6 +13,7 @@ export interface Alert {
   /** More context. */
   details: Record<string, unknown>;
   startsAt: string;
+  /** When it ended; on a firing alert that resolves by itself, when it will unless it happens again. */
   endsAt?: string;
   status: 'firing' | 'resolved';
   /** Stable identity for dedupe: the same problem always has the same fingerprint. */

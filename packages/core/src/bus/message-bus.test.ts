@@ -95,6 +95,25 @@ describe('message bus', () => {
     await engine.close();
   });
 
+  it('publishes into a new file or a shared context, never into an existing object without events unless told to', async () => {
+    const { file, engine, bus } = await setup();
+    // A file that does not exist yet starts from its initial document (here `{}`) as a shared context.
+    await bus.publish({ type: 'first', source: 's' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ version: 1, events: [{ type: 'first' }] });
+
+    const state = path.join(path.dirname(file), 'state.json');
+    await writeFile(state, '{"counter": 3}');
+    await expect(engine.bus(state).publish({ type: 'a', source: 's' })).rejects.toMatchObject({
+      code: ErrorCodes.VALIDATION_FAILED,
+      details: { reason: 'not-a-shared-context' },
+      issues: [{ path: '/events' }],
+    });
+    expect(await readFile(state, 'utf8')).toBe('{"counter": 3}');
+    await engine.bus(state, { addEvents: true }).publish({ type: 'a', source: 's' });
+    expect(JSON.parse(await readFile(state, 'utf8'))).toMatchObject({ counter: 3, events: [{ seq: 1, type: 'a' }] });
+    await engine.close();
+  });
+
   it('delivers to subscribers in seq order, exactly once, including events committed while a handler is busy', async () => {
     const { engine, bus } = await setup({ pollMs: 10 });
     await bus.publish({ type: 'before', source: 's' });

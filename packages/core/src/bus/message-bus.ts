@@ -35,6 +35,13 @@ export interface BusOptions {
   pollMs?: number;
   /** Where archived events go; default `<name>.archive.jsonl` beside the file. */
   archivePath?: string;
+  /**
+   * Publish into an existing document that is an object without an `events` array, adding
+   * one. Off by default: such a file is not a shared context (a state file, say), and the bus
+   * would silently mix its `events` and `version` keys into it. A file that does not exist yet
+   * is always started from its `initial` document.
+   */
+  addEvents?: boolean;
 }
 
 /** What the bus needs from its engine. */
@@ -91,6 +98,15 @@ function asContext(document: JsonValue, file: string): { base: JsonObject; event
     });
   }
   return { base: document as JsonObject, events: (document.events as JsonValue[] | undefined) ?? [] };
+}
+
+/** Refuses to turn an existing object into a shared context behind its owner's back. */
+function notASharedContext(file: string): PreventionError {
+  return new PreventionError(
+    ErrorCodes.VALIDATION_FAILED,
+    `${file} is not a shared context: it is an object without an "events" array, and publishing would add "events" and "version" to it. Nothing was committed`,
+    { file, issues: [{ path: '/events', message: 'is missing: the bus publishes only into a shared context' }], details: { reason: 'not-a-shared-context' } },
+  );
 }
 
 /**
@@ -292,7 +308,7 @@ export class MessageBus {
     if (payload.ok) {
       const size = Buffer.byteLength(JSON.stringify(payload.value));
       const limit = this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
-      if (size > limit) issues.push({ path: `${at}/payload`, message: `is ${size} bytes, over the limit of ${limit}` });
+      if (size > limit) issues.push({ path: `${at}/payload`, message: `is ${size} bytes, over the limit of ${limit} (maxPayloadBytes)`, limit: { setting: 'maxPayloadBytes', value: limit } });
       const check = this.payloadChecks.get(input.type);
       if (check) issues.push(...check(payload.value).map((i) => ({ ...i, path: `${at}/payload${i.path}` })));
     }
@@ -310,6 +326,7 @@ export class MessageBus {
     commit: WriteContext,
   ): Promise<{ next: JsonObject; added: BusEvent[]; stored: MutationResult['added'] }> {
     const { base, events } = asContext(document, this.file);
+    if (commit.current && base.events === undefined && !this.options.addEvents) throw notASharedContext(this.file);
     const mode = (commit.current?.stats.mode ?? 0o644) & 0o7777;
     const archived = this.retains ? await this.reconcileArchive(commit, mode) : 0;
     // After a restore of an older version the archive may hold seqs past the live file's: they

@@ -181,7 +181,7 @@ export class CommitContext implements WriteContext {
     if (!anyOk) return;
     const bytes = serializeDocument(working, indent);
     if (bytes.length > maxBytes) {
-      const error = this.validationError([{ path: '', message: `the document would be ${bytes.length} bytes, over the limit of ${maxBytes}` }]);
+      const error = this.validationError([{ path: '', message: `the document would be ${bytes.length} bytes, over the limit of ${maxBytes} (maxBytes)`, limit: { setting: 'maxBytes', value: maxBytes } }]);
       for (const outcome of this.outcomes) outcome.error ??= error;
       return;
     }

@@ -20,7 +20,7 @@ import { CommitContext, LoadError, type CommitServices } from './commit-context.
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
-import { standingOf, type VersionStanding } from '../commit/commit-witness.js';
+import { lastCommitOf, standingOf, type LastCommit, type VersionStanding } from '../commit/commit-witness.js';
 import type { CurrentVersion } from '../pipeline/middleware.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
@@ -181,6 +181,14 @@ export class Engine {
    */
   standing(file: string, sha256: string): Promise<VersionStanding> {
     return standingOf({ fs: this.fs, strategies: this.contributions.strategies }, this.resolver.resolvePath(file), sha256);
+  }
+
+  /**
+   * The last commit prevention made to `file` as its records show it: the commit journal, else
+   * (the journal lost) the newest backup. `undefined` when it never committed the file.
+   */
+  lastCommit(file: string): Promise<LastCommit | undefined> {
+    return lastCommitOf({ fs: this.fs, strategies: this.contributions.strategies }, this.resolver.resolvePath(file));
   }
 
   /** The settings that apply to `file`. */

@@ -13,31 +13,74 @@ function corrupt(file: string, message: string, details: Record<string, unknown>
   );
 }
 
-/** Byte offset, line and column (1-based, the column in bytes) of a character index of `text`. */
-function positionOf(text: string, index: number): { offset: number; line: number; column: number } {
-  const before = text.slice(0, index);
-  const lineStart = before.lastIndexOf('\n') + 1;
+/** Where text stops being JSON: byte offset, line and column (1-based, the column in bytes), and why. */
+export interface JsonSyntaxError {
+  offset: number;
+  line: number;
+  column: number;
+  /** What is wrong there, in words of its own: never a snippet of the text. */
+  reason: string;
+}
+
+/** Line and column (1-based, the column in bytes) of a byte offset of UTF-8 `bytes`. */
+function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
-  for (let at = before.indexOf('\n'); at !== -1; at = before.indexOf('\n', at + 1)) line += 1;
-  return { offset: Buffer.byteLength(before), line, column: Buffer.byteLength(before.slice(lineStart)) + 1 };
+  let lineStart = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1 && at < offset; at = bytes.indexOf(0x0a, at + 1)) {
+    line += 1;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 /**
- * Where and why `text` is not JSON. V8's own message quotes the bytes around the error, which
- * may be a secret, so the position and reason come from {@link scanJson} and V8's error is not
- * kept as the cause: nothing of the content reaches an error, a log line or an alert.
+ * Where and why `text` is not JSON, for text from anywhere (a file, a command-line argument):
+ * V8's own message quotes the text around the error, which may be a secret, so the position and
+ * reason come from {@link scanJson}. `undefined` when the text is JSON.
  */
-function invalidJson(file: string, text: string): PreventionError {
+export function locateJsonError(text: string): JsonSyntaxError | undefined {
   const syntax = scanJson(text).syntax;
-  if (!syntax) return corrupt(file, 'invalid JSON', { reason: 'invalid-json' });
-  const { offset, line, column } = positionOf(text, syntax.index);
-  return corrupt(file, `invalid JSON at byte ${offset} (line ${line}, column ${column}): ${syntax.reason}`, {
-    reason: 'invalid-json',
-    offset,
-    line,
-    column,
-    syntax: syntax.reason,
-  });
+  if (!syntax) return undefined;
+  const before = Buffer.from(text.slice(0, syntax.index));
+  return { offset: before.length, ...lineAndColumn(before, before.length), reason: syntax.reason };
+}
+
+/** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    const trailing = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (trailing === 0) return i;
+    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= trailing; k++) {
+      const byte = bytes[i + k];
+      if (byte === undefined || byte < (k === 1 ? low : 0x80) || byte > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += trailing + 1;
+  }
+  return -1;
+}
+
+/** The file's bytes are not JSON text: where and why, never what they are. */
+function invalidJson(file: string, text: string): PreventionError {
+  const at = locateJsonError(text);
+  if (!at) return corrupt(file, 'invalid JSON', { reason: 'invalid-json' });
+  const { offset, line, column, reason } = at;
+  return corrupt(file, `invalid JSON at byte ${offset} (line ${line}, column ${column}): ${reason}`, { reason: 'invalid-json', offset, line, column, syntax: reason });
+}
+
+/** The file's bytes are not UTF-8 (JSON text must be): where the first bad sequence starts. */
+function invalidUtf8(file: string, bytes: Uint8Array, cause: unknown): PreventionError {
+  const offset = firstInvalidUtf8(bytes);
+  if (offset === -1) return corrupt(file, 'the file is not valid UTF-8', { reason: 'invalid-utf8' }, cause);
+  const { line, column } = lineAndColumn(bytes, offset);
+  return corrupt(file, `the file is not valid UTF-8 at byte ${offset} (line ${line}, column ${column})`, { reason: 'invalid-utf8', offset, line, column }, cause);
 }
 
 /**
@@ -74,7 +117,7 @@ export function parseDocument(bytes: Uint8Array, file: string, limits: Structure
   try {
     text = utf8.decode(bytes);
   } catch (cause) {
-    throw corrupt(file, 'the file is not valid UTF-8', { reason: 'invalid-utf8' }, cause);
+    throw invalidUtf8(file, bytes, cause);
   }
   let value: JsonValue;
   try {

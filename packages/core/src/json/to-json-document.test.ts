@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toJsonDocument } from './to-json-document.js';
 import { parseDocument } from './parse-document.js';
-import { ErrorCodes } from '../errors.js';
+import { ErrorCodes, type PreventionError } from '../errors.js';
 
 const limits = { maxDepth: 256 };
 
@@ -54,7 +54,7 @@ describe('toJsonDocument', () => {
   it('enforces the depth limit without overflowing the stack', () => {
     let deep: unknown = 0;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(issuesOf(deep)).toEqual([`${'/0'.repeat(256)}: nesting deeper than the limit of 256`]);
+    expect(issuesOf(deep)).toEqual([`${'/0'.repeat(256)}: nesting deeper than the limit of 256 (maxDepth)`]);
     expect(issuesOf([[[1]]], { maxDepth: 3 })).toEqual([]);
     expect(issuesOf([[[[1]]]], { maxDepth: 3 })).toHaveLength(1);
   });
@@ -73,6 +73,54 @@ describe('parseDocument', () => {
     expect(() => parse('{"a": 1}}')).toThrow(expect.objectContaining({ details: expect.objectContaining({ offset: 8 }) }));
     expect(() => parse(Buffer.from([0x7b, 0xff, 0x7d]))).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'invalid-utf8' }) }));
     expect(() => parse(Buffer.alloc(16))).toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_DOCUMENT }));
+  });
+
+  it('locates the first byte of invalid UTF-8 the way a decoder rejects it', () => {
+    const at = (bytes: number[]): unknown => {
+      try {
+        parse(Buffer.concat([Buffer.from('{"k":\n "'), Buffer.from(bytes), Buffer.from('"}')]));
+      } catch (err) {
+        return (err as PreventionError).details;
+      }
+      return 'parsed';
+    };
+    // A lone continuation byte, an overlong "/", a UTF-16 surrogate, past U+10FFFF, a cut sequence.
+    for (const bad of [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]]) {
+      expect(at([0x61, 0xc3, 0xa9, ...bad])).toEqual({ reason: 'invalid-utf8', offset: 11, line: 2, column: 6 });
+    }
+    expect(at([0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80])).toBe('parsed');
+  });
+
+  it('finds the first bad byte exactly when a strict decoder refuses the bytes', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const decodes = (bytes: Uint8Array): boolean => {
+      try {
+        strict.decode(bytes);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 4 }), fc.string({ unit: 'grapheme' }), (before, noise, after) => {
+        const bytes = Buffer.concat([Buffer.from(before), noise, Buffer.from(after)]);
+        let details: Record<string, unknown> | undefined;
+        try {
+          parseDocument(bytes, '/x.json', limits);
+        } catch (err) {
+          details = (err as PreventionError).details;
+        }
+        if (decodes(bytes)) {
+          expect(details?.reason).not.toBe('invalid-utf8');
+          return;
+        }
+        const offset = details?.offset as number;
+        expect(details?.reason).toBe('invalid-utf8');
+        // Everything before it decodes; the sequence starting there does not, whatever follows.
+        expect(decodes(bytes.subarray(0, offset))).toBe(true);
+        expect(offset).toBeGreaterThanOrEqual(Buffer.byteLength(before));
+      }),
+    );
   });
 
   it('guards depth and prototype keys on disk too', () => {

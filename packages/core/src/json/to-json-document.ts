@@ -87,8 +87,8 @@ export function depthAt(at: string): number {
 function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?: ParsedTally): JsonDocumentResult {
   const issues: ValidationIssue[] = [];
   const maxIssues = limits.maxIssues ?? 20;
-  const fail = (path: string, message: string): void => {
-    if (issues.length < maxIssues) issues.push({ path, message });
+  const fail = (path: string, message: string, limit?: ValidationIssue['limit']): void => {
+    if (issues.length < maxIssues) issues.push({ path, message, ...(limit ? { limit } : {}) });
   };
 
   if (input === undefined) return { ok: false, issues: [{ path: '', message: 'the document is undefined' }] };
@@ -133,7 +133,7 @@ function walk(input: unknown, limits: StructureLimits, copying: boolean, tally?:
       continue;
     }
     if (depth > limits.maxDepth) {
-      fail(path, `nesting deeper than the limit of ${limits.maxDepth}`);
+      fail(path, `nesting deeper than the limit of ${limits.maxDepth} (maxDepth)`, { setting: 'maxDepth', value: limits.maxDepth });
       continue;
     }
     if (ancestors.has(source)) {

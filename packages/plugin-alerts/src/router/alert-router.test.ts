@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Spool } from '../delivery/spool.js';
 import { capturingLogger, HangingSink, RecordingSink, sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
+import { notificationText } from '../sinks/alert-text.js';
 import { fileSink } from '../sinks/file-sink.js';
 import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
 
@@ -29,6 +30,22 @@ function router(stateFile: string, sinks: AlertSink | AlertSink[], options: Part
 }
 
 describe('AlertRouter', () => {
+  it('tells the sinks when an occurrence that resolves by itself will stop firing, and then that it did', async () => {
+    const sink = new RecordingSink();
+    const clock = new ManualClock(T0);
+    const alerts = router(path.join(await tempDir(), 'state.json'), sink, { clock, groupInterval: 1000 });
+    await alerts.start();
+    alerts.raise({ name: 'file-restored', severity: 'info', labels: { file: '/data/shared.json' }, summary: 'restored', resolveAfterMs: 600 });
+    await clock.advance(30);
+    const ends = new Date(T0 + 600).toISOString();
+    expect(sink.notifications).toMatchObject([[{ status: 'firing', endsAt: ends }]]);
+    expect(notificationText(sink.notifications[0]!)).toContain(`since ${new Date(T0).toISOString()}, ends by itself at ${ends}`);
+    await clock.advance(1000);
+    expect(sink.notifications[1]).toMatchObject([{ status: 'resolved', endsAt: ends }]);
+    expect(notificationText(sink.notifications[1]!)).toContain(`, ended ${ends}`);
+    await alerts.close();
+  });
+
   it('sends one notification for an alert raised 50 times, one resolved notice, and nothing again after a restart', async () => {
     const stateFile = path.join(await tempDir(), 'state.json');
     const sink = new RecordingSink();

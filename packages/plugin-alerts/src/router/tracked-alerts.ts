@@ -33,7 +33,8 @@ export function applySignal(existing: TrackedAlert | undefined, signal: AlertSig
       startsAt: wasFiring ? existing.startsAt : new Date(now).toISOString(),
       status: 'firing',
       fingerprint,
-      ...(signal.resolveAfterMs === undefined ? {} : { resolveAt: now + signal.resolveAfterMs }),
+      // endsAt tells every reader of a sink when it stops firing, even if no resolution is ever sent.
+      ...(signal.resolveAfterMs === undefined ? {} : { resolveAt: now + signal.resolveAfterMs, endsAt: new Date(now + signal.resolveAfterMs).toISOString() }),
     };
     // An unchanged repeat only refreshes the alert: its groups already know it.
     if (wasFiring && existing.severity === severity) return { effect: 'refresh', alert };

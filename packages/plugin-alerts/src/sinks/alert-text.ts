@@ -21,12 +21,21 @@ export function alertLine(alert: Alert): string {
   return `${state} ${alert.name} (${labelText(alert.labels)}): ${alert.summary}`;
 }
 
+/**
+ * When an alert started and when it ended; a firing alert that resolves by itself (an occurrence,
+ * such as a file restored) carries in `endsAt` the time it will.
+ */
+export function alertTimes(alert: Alert): string {
+  if (!alert.endsAt) return `since ${alert.startsAt}`;
+  return `since ${alert.startsAt}, ${alert.status === 'resolved' ? 'ended' : 'ends by itself at'} ${alert.endsAt}`;
+}
+
 /** Plain-text body: the title, then each alert with its times and details. */
 export function notificationText(alerts: readonly Alert[]): string {
   const blocks = alerts.map((alert) =>
     [
       alertLine(alert),
-      `  since: ${alert.startsAt}${alert.endsAt ? `, ended: ${alert.endsAt}` : ''}`,
+      `  ${alertTimes(alert)}`,
       ...Object.entries(alert.details).map(([key, value]) => `  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`),
     ].join('\n'),
   );

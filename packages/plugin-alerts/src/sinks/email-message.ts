@@ -1,5 +1,5 @@
 import type { Alert } from '@prevention/core';
-import { labelText, notificationText, notificationTitle } from './alert-text.js';
+import { alertTimes, labelText, notificationText, notificationTitle } from './alert-text.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -19,7 +19,7 @@ export function emailMessage(alerts: readonly Alert[], subjectPrefix: string): {
         `<tr><td style="border-left:4px solid ${color};padding:4px 8px">` +
         `<b>${escapeHtml(alert.name)}</b> <span style="color:${color}">${alert.status === 'resolved' ? 'resolved' : alert.severity}</span><br>` +
         `${escapeHtml(alert.summary)}<br><code>${escapeHtml(labelText(alert.labels))}</code><br>` +
-        `<small>since ${alert.startsAt}${alert.endsAt ? `, ended ${alert.endsAt}` : ''}</small>` +
+        `<small>${alertTimes(alert)}</small>` +
         (details ? `<ul>${details}</ul>` : '') +
         `</td></tr>`
       );

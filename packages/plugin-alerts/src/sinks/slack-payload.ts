@@ -1,5 +1,5 @@
 import type { Alert } from '@prevention/core';
-import { alertLine, labelText, notificationTitle } from './alert-text.js';
+import { alertLine, alertTimes, labelText, notificationTitle } from './alert-text.js';
 
 /** Slack limits a section's text to 3000 characters and a message to 50 blocks. */
 const SECTION_LIMIT = 3000;
@@ -31,7 +31,7 @@ export function slackPayload(alerts: readonly Alert[]): { text: string; blocks: 
         type: 'mrkdwn',
         text: clip(
           `${alert.status === 'resolved' ? ':white_check_mark:' : EMOJI[alert.severity]} *${escape(alert.name)}* (${alert.status === 'resolved' ? 'resolved' : alert.severity})\n${escape(alert.summary)}\n` +
-            `\`${escape(labelText(alert.labels))}\` since ${alert.startsAt}${alert.endsAt ? `, ended ${alert.endsAt}` : ''}`,
+            `\`${escape(labelText(alert.labels))}\` ${alertTimes(alert)}`,
         ),
       },
     })),
