@@ -1,4 +1,4 @@
-import { ErrorCodes, isPreventionError, systemErrorCode, type ErrorCode, type PreventionError } from '@prevention/core';
+import { ErrorCodes, isPreventionError, type ErrorCode, type PreventionError } from '@prevention/core';
 import type { Palette } from './style.js';
 
 /** The exit codes of every command. */
@@ -41,10 +41,27 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UNSAFE_PATH]: 'point prevention at a regular file, not a link or a directory',
 };
 
+/** What to do about a config that could not be used, by why (`details.reason`, set by core). */
+function configHint(err: PreventionError): string | undefined {
+  const module = typeof err.details.module === 'string' ? err.details.module : undefined;
+  switch (err.details.reason) {
+    case 'syntax':
+      return 'fix the syntax error at the position above';
+    case 'missing-module':
+      return module && !module.startsWith('.') && !module.startsWith('/') ? `install it (npm install ${module}), or remove the import` : 'fix the import path: it is relative to the config file';
+    case 'threw':
+      return 'the config file threw while it was loaded: fix it at the position above (--debug shows the stack)';
+    case 'not-found':
+      return 'check the path given to --config, or run `prevention init`';
+    case 'unreadable':
+      return 'check that the config file is readable';
+    default:
+      return HINTS[ErrorCodes.CONFIG_INVALID];
+  }
+}
+
 function hintFor(err: PreventionError): string | undefined {
-  // A config file that is not there at all needs a path, not a fix.
-  if (err.code === ErrorCodes.CONFIG_INVALID && systemErrorCode(err.cause) === 'ENOENT') return 'check the path given to --config, or run `prevention init`';
-  return HINTS[err.code];
+  return err.code === ErrorCodes.CONFIG_INVALID ? configHint(err) : HINTS[err.code];
 }
 
 /** The exit code an error maps to. */

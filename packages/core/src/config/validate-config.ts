@@ -98,6 +98,6 @@ export function validateConfig(raw: unknown, source: string): PreventionConfig {
   const problems = [...new Set((errors.length > 0 ? errors : (validate.errors ?? [])).map(describe))];
   throw new PreventionError(ErrorCodes.CONFIG_INVALID, `invalid prevention config (${source}): ${problems.join('; ')}`, {
     issues: problems.map((message, i) => ({ path: (errors[i] ?? validate.errors?.[i])?.instancePath ?? '', message })),
-    details: { source },
+    details: { source, reason: 'invalid' },
   });
 }

@@ -14,7 +14,7 @@ function corrupt(file: string, message: string, details: Record<string, unknown>
 }
 
 /** Byte offset, line and column (1-based, the column in bytes) of a character index of `text`. */
-function positionOf(text: string, index: number): { offset: number; line: number; column: number } {
+export function positionOf(text: string, index: number): { offset: number; line: number; column: number } {
   const before = text.slice(0, index);
   const lineStart = before.lastIndexOf('\n') + 1;
   let line = 1;
