@@ -3,11 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../__tests__/cli-harness.js';
 
 /**
- * A config that cannot be loaded, on the real binary: every failure exits 2 with the real error
- * at its file:line:column and a hint that fits it. "fix the setting named above" is the hint for
- * a bad setting only; a syntax error or a missing package names no setting.
+ * A config that cannot be loaded or used, on the real binary: every failure exits 2 with the
+ * real error (at its file:line:column, or naming the setting) and a hint that fits it. "fix the
+ * setting named above" is the hint for a bad setting only; a syntax error or a missing package
+ * names no setting.
  */
-describe('config files that cannot be loaded', () => {
+describe('config errors', () => {
   let project: TempProject;
   beforeEach(async () => {
     project = await tempProject();
@@ -87,7 +88,28 @@ describe('config files that cannot be loaded', () => {
     await project.write('prevention.config.mjs', 'export default { indent: "wide" };\n');
     const result = await project.run(['check', 'a.json']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('"indent"');
+    expect(result.stderr).toContain('"indent" must be an integer (got "wide")');
     expect(result.stderr).toContain(SETTING_HINT);
+  });
+
+  it('suggests the key an unknown one most likely meant', async () => {
+    await project.write('prevention.config.json', JSON.stringify({ files: [{ path: 'shared_context.json', shema: './schemas/shared-context.json' }] }));
+    const result = await project.run(['check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown key "files[0].shema" (did you mean "schema"?)');
+  });
+
+  it('names the setting of a schema file that does not exist, and mentions --config only when it was given', async () => {
+    await project.write('prevention.config.json', JSON.stringify({ files: [{ path: 'shared_context.json' }, { path: 'shared_context.json', schema: './schemas/nope.json' }] }));
+    const result = await project.run(['check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`files[1].schema in ${project.file('prevention.config.json')}: the schema file ${project.file('schemas/nope.json')} does not exist`);
+    expect(result.stderr).toContain('hint: check `files[1].schema` in the config: a schema path is relative to the config file');
+    expect(result.stderr).not.toContain('--config');
+
+    const named = await project.run(['--config', 'nope.mjs', 'check']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(`the config file ${project.file('nope.mjs')} does not exist`);
+    expect(named.stderr).toContain('hint: check the path given to --config');
   });
 });

@@ -55,6 +55,11 @@ function configHint(err: PreventionError): string | undefined {
       return 'check the path given to --config, or run `prevention init`';
     case 'unreadable':
       return 'check that the config file is readable';
+    case 'schema-unreadable':
+      return `check \`${String(err.details.key)}\` in the config: a schema path is relative to the config file`;
+    case 'schema-not-json':
+    case 'schema-invalid':
+      return `fix the schema, or point \`${String(err.details.key)}\` at another one`;
     default:
       return HINTS[ErrorCodes.CONFIG_INVALID];
   }
