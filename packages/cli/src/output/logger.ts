@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import { REDACT_PATHS, type Logger } from '@prevention/core';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// pino-pretty (and its colour and time formatting) is required by the first line logged: at
+// the CLI's level (warn) most commands log nothing and never load it.
+const require = createRequire(import.meta.url);
 
 /**
  * The engine's logger in the CLI: warnings and errors only (debug with `--debug`), on stderr so
@@ -8,6 +13,12 @@ import pretty from 'pino-pretty';
  * the output, and with prevention's secret redaction.
  */
 export function createCliLogger(options: { debug: boolean; color: boolean }): Logger {
-  const stream = pretty({ destination: 2, sync: true, colorize: options.color, ignore: 'pid,hostname,name' });
-  return pino({ name: 'prevention', level: options.debug ? 'debug' : 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, stream);
+  let pretty: { write(line: string): unknown } | undefined;
+  const destination = {
+    write(line: string): void {
+      pretty ??= (require('pino-pretty') as typeof PinoPretty)({ destination: 2, sync: true, colorize: options.color, ignore: 'pid,hostname,name' });
+      pretty.write(line);
+    },
+  };
+  return pino({ name: 'prevention', level: options.debug ? 'debug' : 'warn', redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, destination);
 }

@@ -1,3 +1,6 @@
+// Loaded with the package, not on the first lock: proper-lockfile's signal-exit adds SIGTERM and
+// SIGINT listeners when it loads, and one added after an application's `process.once('SIGTERM')`
+// re-raises the signal once that listener has run, killing the process in its graceful stop.
 import lockfile from 'proper-lockfile';
 import { inject, injectable } from 'tsyringe';
 import type { Clock } from '../clock.js';
