@@ -129,10 +129,11 @@ export class MessageBus {
     this.maxAgeMs = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'bus maxAge');
     this.retains = this.maxEvents !== undefined || this.maxAgeMs !== undefined;
     this.archive = new EventArchive(services.fs, options.archivePath ?? archivePathFor(file));
-    // Parts of the shipped schema, compiled without its $id so they never clash with the whole.
+    // Parts of the shipped schema, compiled without its $id so they never clash with the whole;
+    // trusted, as the schema itself is (schema-validator.test.ts checks it against its meta-schema).
     const { $id: _id, properties, ...schema } = sharedContextSchema;
-    this.envelopeCheck = services.validator.compile({ ...schema, properties: { ...properties, events: { type: 'array' } } });
-    this.eventCheck = services.validator.compile({ definitions: schema.definitions, ...schema.definitions.storedEvent });
+    this.envelopeCheck = services.validator.compile({ ...schema, properties: { ...properties, events: { type: 'array' } } }, { trusted: true });
+    this.eventCheck = services.validator.compile({ definitions: schema.definitions, ...schema.definitions.storedEvent }, { trusted: true });
     for (const [type, schema] of Object.entries(options.schemas ?? {})) {
       this.payloadChecks.set(type, services.validator.compile(schema));
     }

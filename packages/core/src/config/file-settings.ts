@@ -2,6 +2,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
+import { sharedContextSchema } from '../bus/shared-context-schema.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
 import type { FileOptions, OutsideWritePolicy, PipelineEntry } from './define-config.js';
@@ -61,6 +62,8 @@ function fileGlob(baseDir: string, entryPath: string): FileGlob {
   };
   return { pattern: path.join(base, scan.glob), base, depth: depthOf(scan), matches };
 }
+
+const SHARED_CONTEXT_SCHEMA_TEXT = JSON.stringify(sharedContextSchema);
 
 /** The defaults prevention applies where the config says nothing. */
 export const DEFAULTS = {
@@ -198,7 +201,8 @@ export class FileSettingsResolver {
   /** @param source the schema file, or `inline` for a schema object in the config */
   private async compileNow(schema: Record<string, unknown>, source: string, key: string): Promise<SchemaCheck> {
     try {
-      return this.validator.compile(schema);
+      // `prevention init` writes the shared context schema as it ships, which is known valid.
+      return this.validator.compile(schema, { trusted: JSON.stringify(schema) === SHARED_CONTEXT_SCHEMA_TEXT });
     } catch (cause) {
       const what = source === 'inline' ? 'the inline schema' : `the schema ${source}`;
       throw this.schemaError('schema-invalid', key, source, `${what} is not a valid JSON Schema: ${(cause as Error).message}`, cause);

@@ -21,6 +21,17 @@ function usesFormat(schema: unknown): boolean {
   return Object.values(schema).some(usesFormat);
 }
 
+/** Options of {@link SchemaValidator.compile}. */
+export interface CompileOptions {
+  /**
+   * The schema is prevention's own (or derived from it) and known to be valid: it is not
+   * validated against its meta-schema, whose compilation is most of the cost of a first compile.
+   */
+  trusted?: boolean;
+}
+
+type Draft = 'draft-07' | '2020-12';
+
 /**
  * Compiles JSON Schemas with ajv (draft-07 by default, 2020-12 when the schema's `$schema`
  * says so), with ajv-formats. Each schema object is compiled once and reused. The ajv instance
@@ -28,15 +39,15 @@ function usesFormat(schema: unknown): boolean {
  * added when a schema first uses one.
  */
 export class SchemaValidator {
-  private readonly instances = new Map<'draft-07' | '2020-12', { ajv: Ajv; formats: boolean }>();
+  private readonly instances = new Map<`${Draft}/${boolean}`, { ajv: Ajv; formats: boolean }>();
   private readonly compiled = new WeakMap<object, SchemaCheck>();
 
-  private ajvFor(draft: 'draft-07' | '2020-12', withFormats: boolean): Ajv {
-    let instance = this.instances.get(draft);
+  private ajvFor(draft: Draft, withFormats: boolean, trusted: boolean): Ajv {
+    let instance = this.instances.get(`${draft}/${trusted}`);
     if (!instance) {
       const Class = (draft === '2020-12' ? (require('ajv/dist/2020.js') as { Ajv2020: AjvClass }).Ajv2020 : (require('ajv') as { Ajv: AjvClass }).Ajv);
-      instance = { ajv: new Class({ allErrors: true, strict: false }), formats: false };
-      this.instances.set(draft, instance);
+      instance = { ajv: new Class({ allErrors: true, strict: false, validateSchema: !trusted }), formats: false };
+      this.instances.set(`${draft}/${trusted}`, instance);
     }
     if (withFormats && !instance.formats) {
       (require('ajv-formats') as { default: AddFormats }).default(instance.ajv);
@@ -46,12 +57,12 @@ export class SchemaValidator {
   }
 
   /** Compiles `schema` (or returns the cached compilation). Throws ajv's error for a bad schema. */
-  compile(schema: AnySchema): SchemaCheck {
+  compile(schema: AnySchema, options: CompileOptions = {}): SchemaCheck {
     if (typeof schema === 'boolean') return schema ? () => [] : () => [{ path: '', message: 'schema is false' }];
     const cached = this.compiled.get(schema);
     if (cached) return cached;
     const is2020 = typeof schema.$schema === 'string' && schema.$schema.includes('2020-12');
-    const validate: ValidateFunction = this.ajvFor(is2020 ? '2020-12' : 'draft-07', usesFormat(schema)).compile(schema);
+    const validate: ValidateFunction = this.ajvFor(is2020 ? '2020-12' : 'draft-07', usesFormat(schema), options.trusted ?? false).compile(schema);
     const check: SchemaCheck = (document) => {
       if (validate(document)) return [];
       return (validate.errors ?? []).map((e) => ({
