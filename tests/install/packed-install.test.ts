@@ -1,17 +1,18 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTarballs, packAll, userEnv } from '../../scripts/pack.mjs';
 
 /**
- * What a user does with the README's Install section: `npm run pack`'s tarballs installed with
- * npm into an empty project outside this repository (third-party dependencies from the
- * registry, or npm's cache), then the installed `prevention` binary run there. No workspace
- * link and no `typescript` can help: the project has neither.
+ * What a user does with the README's Install section: `npm run pack`'s tarballs (scripts/pack.mjs)
+ * installed with npm into an empty project outside this repository (third-party dependencies
+ * from the registry, or npm's cache), then the installed `prevention` binary run there. No
+ * workspace link and no `typescript` can help: the project has neither.
  */
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -21,16 +22,9 @@ interface Run {
   stderr: string;
 }
 
-/** The environment of a user's shell: none of the `npm_*` variables of the `npm test` that runs this. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
-  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
-  return env;
-}
-
 function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: userEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env: { ...userEnv(), NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -46,12 +40,8 @@ describe('the packed packages, installed into an empty project', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'prevention-packed-'));
     app = path.join(root, 'app');
-    const packed = await run(process.execPath, [path.join(repo, 'scripts', 'pack.mjs'), path.join(root, 'tarballs')], repo);
-    expect(packed.code, packed.stderr).toBe(0);
-    tarballs = packed.stdout.trim().split('\n');
-    await mkdir(app);
-    await writeFile(path.join(app, 'package.json'), `${JSON.stringify({ name: 'my-agents', private: true }, null, 2)}\n`);
-    const installed = await run('npm', ['install', ...tarballs, '--prefer-offline', '--no-audit', '--no-fund'], app);
+    tarballs = packAll(path.join(root, 'tarballs'));
+    const installed = await installTarballs(app, tarballs);
     expect(installed.code, installed.stderr).toBe(0);
   }, 300_000);
 
