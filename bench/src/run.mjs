@@ -2,6 +2,9 @@
  * `npm run bench`: runs every workload in one process (the multi-process workload forks its
  * workers), then writes bench/results.md and bench/latency-vs-size.svg. BENCH_QUICK=1 runs a
  * few iterations of each, to check the harness; BENCH_DIR picks where scratch files go.
+ * BENCH_BASELINE names the root of another built checkout (with its node_modules) whose cold
+ * start and install footprint are measured alongside, as "before" figures; BENCH_BASELINE_LABEL
+ * says what it is in the report (say, "commit c006d57").
  */
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -9,6 +12,7 @@ import os from 'node:os';
 import { latencySvg } from './report/latency-svg.mjs';
 import { resultsMarkdown } from './report/results-md.mjs';
 import { coldStart } from './workloads/cold-start.mjs';
+import { installFootprint } from './workloads/footprint.mjs';
 import { groupCommit } from './workloads/group-commit.mjs';
 import { monitorResult } from './workloads/monitor.mjs';
 import { multiProcess } from './workloads/multi-process.mjs';
@@ -33,7 +37,9 @@ results.single = await singleWriter({ quick, log });
 results.profile = await profileAppends({ sizes: quick ? [1_000] : SIZES, quick, log });
 results.group = await groupCommit({ quick, log });
 results.multi = await multiProcess({ quick, log });
-results.cold = await coldStart({ quick, log });
+const baseline = process.env.BENCH_BASELINE;
+results.cold = await coldStart({ quick, log, baseline });
+results.footprint = await installFootprint({ log, baseline });
 results.monitor = await monitorResult();
 results.meta = {
   date: new Date().toISOString().slice(0, 16).replace('T', ' '),
@@ -44,6 +50,7 @@ results.meta = {
   scratch,
   fileSystem: fileSystemOf(scratch),
   quick,
+  baseline: baseline ? (process.env.BENCH_BASELINE_LABEL ?? baseline) : undefined,
 };
 
 const out = new URL('../', import.meta.url);

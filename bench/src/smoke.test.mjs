@@ -3,6 +3,8 @@ import { competitorById, competitors } from './competitors/index.mjs';
 import { concurrentAppends, sequentialAppends } from './harness.mjs';
 import { latencySvg } from './report/latency-svg.mjs';
 import { resultsMarkdown } from './report/results-md.mjs';
+import { coldStart } from './workloads/cold-start.mjs';
+import { installFootprint } from './workloads/footprint.mjs';
 import { profileAppends } from './workloads/profile.mjs';
 import { runProcesses } from './workloads/multi-process.mjs';
 
@@ -43,6 +45,21 @@ describe('bench harness', () => {
     expect(result).toMatchObject({ acknowledged: 4, failed: 0, lost: 0, corrupt: false });
   });
 
+  let cold;
+  let footprint;
+
+  it('times cold starts: bare node, import and createEngine, check with the .mjs and the .ts config init writes', async () => {
+    cold = await coldStart({ quick: true });
+    for (const step of ['bareNode', 'engineWall', 'importCore', 'createEngine', 'checkMjs', 'checkTs']) expect(cold[step].n, step).toBe(2);
+  });
+
+  it('installs the packed packages and counts what they bring', async () => {
+    footprint = await installFootprint();
+    expect(footprint.core.packages).toBeGreaterThan(1);
+    expect(footprint.all.packages).toBeGreaterThan(footprint.core.packages);
+    expect(footprint.all.bytes).toBeGreaterThan(footprint.core.bytes);
+  });
+
   it('profiles an append and renders the report and the chart', async () => {
     const profile = await profileAppends({ sizes: [10], quick: true });
     expect(profile[0].io.map((e) => e.method)).toContain('fsync');
@@ -51,11 +68,14 @@ describe('bench harness', () => {
       profile,
       group: [],
       multi: [],
-      cold: undefined,
+      cold,
+      footprint,
       monitor: undefined,
       meta: { date: 'now', durationMs: 1, cpus: 1, cpuModel: 'cpu', node: process.version, scratch: '/tmp', fileSystem: 'fs', quick: true },
     });
     expect(markdown).toContain('| raw floor |');
+    expect(markdown).toMatch(/\| `prevention check` cold start, `\.mjs` config, ≤ 250 ms \| [\d.]+ ms/);
+    expect(markdown).toContain('| `@prevention/core` alone |');
     const svg = latencySvg(single);
     expect(svg).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     expect(svg.match(/<polyline/g)).toHaveLength(competitors.length);

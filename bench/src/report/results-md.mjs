@@ -149,17 +149,50 @@ function multiSection(rows) {
     .join('\n\n');
 }
 
-function coldSection(cold) {
+const COLD_STEPS = [
+  ['bareNode', 'bare `node -e 0` (floor)'],
+  ['engineWall', 'node + import @prevention/core + createEngine (JSON config, a schema-checked file), wall'],
+  ['importCore', '… of which `import(\'@prevention/core\')`'],
+  ['createEngine', '… of which createEngine'],
+  ['checkMjs', '`prevention check` (1,000 events), config from `prevention init --format mjs`, end to end'],
+  ['checkTs', '`prevention check` (1,000 events), config from `prevention init` (.ts), end to end'],
+];
+
+/** "before" columns: the baseline checkout's figures (BENCH_BASELINE), measured in the same run. */
+function beforeHeader(meta, ...names) {
+  return names.map((name) => `before (${meta.baseline ?? 'no baseline'}) ${name}`);
+}
+
+function coldSection(cold, meta) {
   if (!cold) return 'Not run.';
-  const row = (name, s) => [name, ms(s.p50), ms(s.p99)];
+  const before = cold.baseline;
   return table(
-    ['step (fresh process each sample)', 'p50 ms', 'p99 ms'],
+    ['step (fresh process each sample)', 'p50 ms', 'p99 ms', ...(before ? beforeHeader(meta, 'p50 ms', 'p99 ms') : [])],
+    COLD_STEPS.map(([key, name]) => [name, ms(cold[key].p50), ms(cold[key].p99), ...(before ? [ms(before[key].p50), ms(before[key].p99)] : [])]),
+  );
+}
+
+function footprintSection(footprint, meta) {
+  if (!footprint) return 'Not run.';
+  const before = footprint.baseline;
+  const mbOf = (bytes) => (bytes / 1e6).toFixed(1);
+  const cells = (m) => [count(m.packages), mbOf(m.bytes), mbOf(m.diskBytes)];
+  const row = (name, key) => [name, ...cells(footprint[key]), ...(before ? cells(before[key]) : [])];
+  return table(
+    ['installed from the packed tarballs', 'packages', 'MB of files', 'MB on disk (du)', ...(before ? beforeHeader(meta, 'packages', 'MB of files', 'MB on disk') : [])],
+    [row('`@prevention/core` alone', 'core'), row('all five packages (the CLI)', 'all')],
+  );
+}
+
+/** Issue 14's targets: cold start of `check` with an .mjs config, and importing core. */
+function startupTargets({ cold }) {
+  if (!cold) return 'Not run.';
+  const before = (key) => (cold.baseline ? ` (before: ${ms(cold.baseline[key].p50)} ms)` : '');
+  return table(
+    ['target', `measured (p50 of ${cold.samples})`, 'verdict'],
     [
-      row('bare `node -e 0` (floor)', cold.bareNode),
-      row('node + import @prevention/core + createEngine (config file with a schema), wall', cold.engineWall),
-      row('… of which import @prevention/core', cold.importCore),
-      row('… of which createEngine', cold.createEngine),
-      row('`prevention check shared_context.json` (1,000 events), end to end', cold.check),
+      ['`prevention check` cold start, `.mjs` config, ≤ 250 ms', `${ms(cold.checkMjs.p50)} ms${before('checkMjs')}`, verdict(cold.checkMjs.p50, 250, { unit: ' ms' })],
+      ['`import(\'@prevention/core\')` ≤ 60 ms', `${ms(cold.importCore.p50)} ms${before('importCore')}`, verdict(cold.importCore.p50, 60, { unit: ' ms' })],
     ],
   );
 }
@@ -179,6 +212,12 @@ are timed per competitor, so the p99 there is close to the maximum of a small sa
 ## Targets (issue 9)
 
 ${targets(results)}
+
+## Targets (issue 14)
+
+Absolute times, unlike the ratios above: they move with the machine's load (here ${results.cold ? `a bare \`node -e 0\` took ${ms(results.cold.bareNode.p50)} ms at p50` : 'not measured'}).
+
+${startupTargets(results)}
 
 ## 1. Single writer, sequential durable appends
 
@@ -215,7 +254,17 @@ ${results.monitor ? `From \`${results.monitor.file}\` (written by the monitor be
 
 ## 5. Cold start
 
-${coldSection(results.cold)}
+Wall time of fresh processes, ${results.cold?.samples ?? 0} samples of each step taken in turn; \`import(...)\` and createEngine are
+timed inside the process.${meta.baseline ? ` The "before" columns are ${meta.baseline} (\`BENCH_BASELINE\`), each of its samples taken right
+after this checkout's, so both saw the same load.` : ''}
+
+${coldSection(results.cold, meta)}
+
+## 6. Install footprint
+
+The packed tarballs (as \`npm run pack\` writes them) installed with npm into an empty project.
+
+${footprintSection(results.footprint, meta)}
 
 ## What each competitor guarantees
 

@@ -1,6 +1,3 @@
-// reflect-metadata must load before tsyringe is used; this is the package's single entry.
-import 'reflect-metadata';
-
 export { createEngine, type EngineOptions } from './engine/create-engine.js';
 export { Engine } from './engine/engine.js';
 export type { CommitResult, RestoreResult, Updater } from './engine/change.js';

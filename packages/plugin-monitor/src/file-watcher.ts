@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import type { ChokidarOptions, FSWatcher, watch as chokidarWatch } from 'chokidar';
 import { isInternalName, type FileGlob } from '@prevention/core';
 
 /** Delay of the check that follows the last event of a burst. */
@@ -30,6 +30,8 @@ export class FileWatcher {
   private waiting: FileGlob[] = [];
   private readonly closing = new AbortController();
   private readonly followUps = new Map<string, NodeJS.Timeout>();
+  /** chokidar's `watch`, imported by the first start: only a running monitor watches. */
+  private watchWith: typeof chokidarWatch | undefined;
 
   constructor(
     private readonly files: readonly string[],
@@ -40,6 +42,7 @@ export class FileWatcher {
 
   /** Starts watching; resolves once the initial scans are done. */
   async start(): Promise<void> {
+    this.watchWith ??= (await import('chokidar')).watch;
     if (this.files.length > 0) await this.ready(this.watchNamedFiles());
     this.waiting = [...this.globs];
     await this.watchCreatedBases();
@@ -47,6 +50,7 @@ export class FileWatcher {
 
   /** Starts watching the globs whose base directory has been created since the last try (the monitor calls it at every validation pass). */
   async watchCreatedBases(): Promise<void> {
+    this.watchWith ??= (await import('chokidar')).watch;
     const tried = this.waiting.splice(0);
     await Promise.all(
       tried.map(async (glob) => {
@@ -101,7 +105,7 @@ export class FileWatcher {
   }
 
   private watch(paths: string | string[], options: ChokidarOptions, relevant: (file: string) => boolean): FSWatcher {
-    const watcher = watch(paths, {
+    const watcher = this.watchWith!(paths, {
       ignoreInitial: true,
       // Report unlinks at once: the check itself tells a deletion from an atomic replace.
       atomic: false,

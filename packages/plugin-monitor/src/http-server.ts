@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -23,6 +23,8 @@ export class MonitorHttpServer {
 
   /** Starts listening; resolves with the bound address (useful with port 0). */
   async listen(port: number, host: string): Promise<AddressInfo> {
+    // node:http (and net, stream under it) is imported by the first listen: only a daemon serves.
+    const { createServer } = await import('node:http');
     const server = createServer((req, res) => {
       const url = (req.url ?? '/').split('?')[0];
       const reply = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {

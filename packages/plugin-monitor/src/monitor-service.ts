@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Engine, EngineEventName, FileLocker, FileSystem, Logger } from '@prevention/core';
 import { AlertsLink } from './alerts-link.js';
 import { ArchiveGuard } from './archive-guard.js';
@@ -18,6 +19,15 @@ import type { ResolvedMonitorOptions } from './monitor-options.js';
 /** Engine events that raise (or resolve) alerts, counted in `prevention_alerts_raised_total`. */
 const ALERT_EVENTS: readonly EngineEventName[] = ['corruption:detected', 'restore:completed', 'lock:stale-recovered', 'backup:failed', 'commit:failed', 'outside-write:accepted', 'path:redirected'];
 
+/** What does the monitoring, built on first use (see {@link MonitorService}). */
+interface MonitorParts {
+  metrics: MonitorMetrics;
+  checker: IntegrityChecker;
+  archives: ArchiveGuard;
+  health: HealthMonitor;
+  http: MonitorHttpServer;
+}
+
 /** What the monitor needs from its engine. */
 export interface MonitorDependencies {
   engine: Engine;
@@ -33,15 +43,13 @@ export interface MonitorDependencies {
  * configured files (named, and matching the globs: the list is expanded again at every
  * validation pass) and re-validates them on a schedule, repairs them per their policy, runs the
  * health checks, and serves `/livez`, `/readyz` and `/metrics` when asked to.
+ *
+ * Every engine with the plugin has a service, also in commands that never monitor (`prevention
+ * check`): its checker, health checks, metrics (prom-client) and HTTP server are built the first
+ * time something uses them, so such a command does not pay for loading them.
  */
 export class MonitorService {
-  /** The monitor's Prometheus registry (its own, never the global default). */
-  readonly registry;
-  private readonly metrics: MonitorMetrics;
-  private readonly checker: IntegrityChecker;
-  private readonly archives: ArchiveGuard;
-  private readonly health: HealthMonitor;
-  private readonly http: MonitorHttpServer;
+  private built: MonitorParts | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private watcher: FileWatcher | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -57,12 +65,23 @@ export class MonitorService {
     private readonly options: ResolvedMonitorOptions,
   ) {
     this.listed = deps.engine.configuredFiles();
-    this.metrics = new MonitorMetrics(deps.fs, () => this.listed);
-    this.registry = this.metrics.registry;
+    for (const event of ALERT_EVENTS) this.unsubscribe.push(deps.on(event, () => this.parts.metrics.alerts.inc({ event })));
+    this.unsubscribe.push(deps.on('health', ({ status }) => status !== 'ok' && this.parts.metrics.alerts.inc({ event: 'health' })));
+    this.unsubscribe.push(deps.on('restore:completed', () => this.parts.metrics.restores.inc()));
+  }
+
+  /** The monitor's Prometheus registry (its own, never the global default). */
+  get registry(): Registry {
+    return this.parts.metrics.registry;
+  }
+
+  private get parts(): MonitorParts {
+    if (this.built) return this.built;
+    const { deps, options } = this;
+    const metrics = new MonitorMetrics(deps.fs, () => this.listed);
     const alerts = new AlertsLink(deps.engine);
-    this.checker = new IntegrityChecker(deps.engine, deps.fs, options, this.metrics, deps.emit, deps.logger, alerts);
-    this.archives = new ArchiveGuard(deps.engine, deps.emit, deps.logger, alerts);
-    this.health = new HealthMonitor(
+    const checker = new IntegrityChecker(deps.engine, deps.fs, options, metrics, deps.emit, deps.logger, alerts);
+    const health = new HealthMonitor(
       [
         new BackupStoreCheck(deps.engine, deps.fs),
         new DiskSpaceCheck(deps.fs, options.minFreeDisk),
@@ -71,13 +90,12 @@ export class MonitorService {
         new ValidationAgeCheck(() => this.lastPassAt, options.maxValidationAgeMs),
       ],
       deps.emit,
-      this.metrics,
+      metrics,
       deps.logger,
     );
-    this.http = new MonitorHttpServer({ registry: this.registry, corruptFiles: () => this.checker.corruptFiles(), validated: () => this.lastPassAt !== undefined });
-    for (const event of ALERT_EVENTS) this.unsubscribe.push(deps.on(event, () => this.metrics.alerts.inc({ event })));
-    this.unsubscribe.push(deps.on('health', ({ status }) => status !== 'ok' && this.metrics.alerts.inc({ event: 'health' })));
-    this.unsubscribe.push(deps.on('restore:completed', () => this.metrics.restores.inc()));
+    const http = new MonitorHttpServer({ registry: metrics.registry, corruptFiles: () => checker.corruptFiles(), validated: () => this.lastPassAt !== undefined });
+    this.built = { metrics, checker, archives: new ArchiveGuard(deps.engine, deps.emit, deps.logger, alerts), health, http };
+    return this.built;
   }
 
   /**
@@ -118,27 +136,28 @@ export class MonitorService {
   async checkAll(): Promise<CheckReport[]> {
     await this.watcher?.watchCreatedBases();
     const files = await this.files();
-    this.checker.retain(files);
-    const reports = await Promise.all(files.map((file) => this.checker.check(file)));
+    const { checker, archives: guard } = this.parts;
+    checker.retain(files);
+    const reports = await Promise.all(files.map((file) => checker.check(file)));
     // After the files: an archive is judged against its live file's committed version.
-    const archives = await Promise.all(files.map((file) => this.archives.check(file)));
+    const archives = await Promise.all(files.map((file) => guard.check(file)));
     this.lastPassAt = Date.now();
     return [...reports, ...archives.filter((report) => report !== undefined)];
   }
 
   /** Checks one file now. */
   check(file: string): Promise<CheckReport> {
-    return this.checker.check(this.deps.engine.resolvePath(file));
+    return this.parts.checker.check(this.deps.engine.resolvePath(file));
   }
 
   /** Runs every health check once and publishes the results as `health` events. */
   runHealthChecks(): Promise<HealthResult[]> {
-    return this.health.run(this.listed);
+    return this.parts.health.run(this.listed);
   }
 
   /** Files found corrupt and not repaired yet. */
   corruptFiles(): string[] {
-    return this.checker.corruptFiles();
+    return this.built?.checker.corruptFiles() ?? [];
   }
 
   /** The metrics in Prometheus text format. */
@@ -148,7 +167,7 @@ export class MonitorService {
 
   /** Serves `/livez`, `/readyz` and `/metrics` (port 0 picks a free port). */
   listen(port: number, host = this.options.host): Promise<AddressInfo> {
-    return this.http.listen(port, host).then((address) => {
+    return this.parts.http.listen(port, host).then((address) => {
       this.deps.logger.info({ host: address.address, port: address.port }, 'serving /livez, /readyz and /metrics');
       return address;
     });
@@ -156,7 +175,7 @@ export class MonitorService {
 
   /** The HTTP server's address, while it listens. */
   address(): AddressInfo | undefined {
-    return this.http.address();
+    return this.built?.http.address();
   }
 
   /** Stops the schedules, the watcher and the HTTP server, and waits for running checks. Safe to call twice. */
@@ -165,9 +184,9 @@ export class MonitorService {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
     for (const off of this.unsubscribe.splice(0)) off();
-    await Promise.all([this.watcher?.close(), this.http.close()]);
+    await Promise.all([this.watcher?.close(), this.built?.http.close()]);
     this.watcher = undefined;
-    await this.checker.stop();
+    await this.built?.checker.stop();
   }
 
   /**
@@ -176,12 +195,12 @@ export class MonitorService {
    */
   private changed(file: string): void {
     if (this.listed.includes(file)) {
-      void this.checker.check(file);
+      void this.parts.checker.check(file);
       return;
     }
     this.deps.fs.lstat(file).then(
       (stats) => {
-        if (stats.isFile()) void this.checker.check(file);
+        if (stats.isFile()) void this.parts.checker.check(file);
       },
       // Gone again already: there is nothing to check, and nothing was ever monitored there.
       () => undefined,

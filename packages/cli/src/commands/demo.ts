@@ -3,8 +3,6 @@ import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../output/errors.js';
 import { wholeNumber } from '../output/parse-options.js';
-import { runDemo } from '../demo/run-demo.js';
-import { printVerdict } from '../demo/verdict-report.js';
 
 interface DemoCommandOptions {
   duration: number;
@@ -16,6 +14,8 @@ interface DemoCommandOptions {
 }
 
 async function runDemoCommand(ctx: CommandContext, options: DemoCommandOptions): Promise<ExitCode> {
+  // The demo's modules (processes, chaos, the live display) load only when it runs.
+  const [{ runDemo }, { printVerdict }] = await Promise.all([import('../demo/run-demo.js'), import('../demo/verdict-report.js')]);
   const seed = options.seed ?? Math.floor(Math.random() * 1_000_000);
   const verdict = await runDemo({ durationS: options.duration, agents: options.agents, seed, naive: options.naive ?? false, keep: options.keep ?? false }, ctx.output);
   if (options.json) ctx.output.json({ seed, ...verdict });

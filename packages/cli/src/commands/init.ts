@@ -42,7 +42,6 @@ async function runInit(ctx: CommandContext, options: InitOptions): Promise<ExitC
   output.result(`created ${path.relative(ctx.cwd, configFile)}`);
   output.result(`created ${SCHEMA_PATH}`);
   output.progress(output.err.dim(`next: \`prevention check\` validates ${options.file}; \`prevention publish ${options.file} --type hello --source me\` writes to it`));
-  if (options.format === 'ts') output.progress(output.err.dim('a .ts config is compiled with the project\'s `typescript` package; use --format mjs in a project without it'));
   return ExitCode.Ok;
 }
 

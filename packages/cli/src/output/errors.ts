@@ -49,6 +49,31 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   [ErrorCodes.UNSAFE_PATH]: 'point prevention at a regular file, not a link or a directory',
 };
 
+/** What to do about a config that could not be used, by why (`details.reason`, set by core). */
+function configHint(err: PreventionError): string | undefined {
+  const module = typeof err.details.module === 'string' ? err.details.module : undefined;
+  switch (err.details.reason) {
+    case 'syntax':
+      return 'fix the syntax error at the position above';
+    case 'missing-module':
+      return module && !module.startsWith('.') && !module.startsWith('/') ? `install it (npm install ${module}), or remove the import` : 'fix the import path: it is relative to the config file';
+    case 'threw':
+      return 'the config file threw while it was loaded: fix it at the position above (--debug shows the stack)';
+    case 'not-found':
+      return 'check the path given to --config, or run `prevention init`';
+    case 'unreadable':
+      return 'check that the config file is readable';
+    case 'schema-unreadable':
+      return `check \`${String(err.details.key)}\` in the config: a schema path is relative to the config file`;
+    case 'schema-not-json':
+    case 'schema-invalid':
+      return `fix the schema, or point \`${String(err.details.key)}\` at another one`;
+    default:
+      // A config file that is not there at all needs a path, not a fix.
+      return systemErrorCode(err.cause) === 'ENOENT' ? 'check the path given to --config, or run `prevention init`' : HINTS[ErrorCodes.CONFIG_INVALID];
+  }
+}
+
 /** What to do about a value over one of the limits: the limit, the setting, where to change it. */
 const LIMIT_HINTS: Record<LimitSetting, (value: number) => string> = {
   maxPayloadBytes: (value) =>
@@ -68,9 +93,7 @@ function hintFor(err: PreventionError): string | undefined {
   if (err.code === ErrorCodes.VALIDATION_FAILED && err.details.reason === 'inexact') {
     return 'another tool wrote values JavaScript would change (named above by JSON pointer): fix them in the file; until then it is neither read nor written';
   }
-  // A config file that is not there at all needs a path, not a fix.
-  if (err.code === ErrorCodes.CONFIG_INVALID && systemErrorCode(err.cause) === 'ENOENT') return 'check the path given to --config, or run `prevention init`';
-  return HINTS[err.code];
+  return err.code === ErrorCodes.CONFIG_INVALID ? configHint(err) : HINTS[err.code];
 }
 
 /** The exit code an error maps to. */

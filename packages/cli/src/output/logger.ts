@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import { REDACT_PATHS, type Logger } from '@prevention/core';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// pino-pretty (and its colour and time formatting) is required by the first line logged: at
+// the CLI's level (warn) most commands log nothing and never load it.
+const require = createRequire(import.meta.url);
 
 /** An error in a log line as pino serializes it, without the stack (nor its causes'). */
 function withoutStack(err: Error): Record<string, unknown> {
@@ -15,7 +20,13 @@ function withoutStack(err: Error): Record<string, unknown> {
  * unless `--debug`, like the command's own errors.
  */
 export function createCliLogger(options: { debug: boolean; color: boolean }): Logger {
-  const stream = pretty({ destination: 2, sync: true, colorize: options.color, ignore: 'pid,hostname,name' });
+  let pretty: { write(line: string): unknown } | undefined;
+  const destination = {
+    write(line: string): void {
+      pretty ??= (require('pino-pretty') as typeof PinoPretty)({ destination: 2, sync: true, colorize: options.color, ignore: 'pid,hostname,name' });
+      pretty.write(line);
+    },
+  };
   return pino(
     {
       name: 'prevention',
@@ -23,6 +34,6 @@ export function createCliLogger(options: { debug: boolean; color: boolean }): Lo
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
       ...(options.debug ? {} : { serializers: { err: withoutStack } }),
     },
-    stream,
+    destination,
   );
 }

@@ -123,8 +123,7 @@ export class MessageBus {
   /** Whether this bus moves events to the archive. */
   private readonly retains: boolean;
   private readonly payloadChecks = new Map<string, SchemaCheck>();
-  private readonly envelopeCheck: SchemaCheck;
-  private readonly eventCheck: SchemaCheck;
+  private checks: { envelope: SchemaCheck; event: SchemaCheck } | undefined;
   private readonly follower: Follower;
   private readonly closeHooks: Array<() => void> = [];
   /** The last seq of an events array already scanned, so appends do not rescan the file. */
@@ -145,14 +144,28 @@ export class MessageBus {
     this.maxAgeMs = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'bus maxAge');
     this.retains = this.maxEvents !== undefined || this.maxAgeMs !== undefined;
     this.archive = new EventArchive(services.fs, options.archivePath ?? archivePathFor(file));
-    // Parts of the shipped schema, compiled without its $id so they never clash with the whole.
-    const { $id: _id, properties, ...schema } = sharedContextSchema;
-    this.envelopeCheck = services.validator.compile({ ...schema, properties: { ...properties, events: { type: 'array' } } });
-    this.eventCheck = services.validator.compile({ definitions: schema.definitions, ...schema.definitions.storedEvent });
     for (const [type, schema] of Object.entries(options.schemas ?? {})) {
       this.payloadChecks.set(type, services.validator.compile(schema));
     }
     this.follower = new Follower(this, services, options.pollMs ?? 50);
+  }
+
+  /**
+   * The checks of the envelope and of one event: parts of the shipped schema, compiled without
+   * its $id so they never clash with the whole, and trusted as it is (schema-validator.test.ts
+   * checks it against its meta-schema). Compiled on the first publish: a bus that only reads
+   * (`prevention check` looking at an archive) never compiles them.
+   */
+  private sharedContextChecks(): { envelope: SchemaCheck; event: SchemaCheck } {
+    if (!this.checks) {
+      const { $id: _id, properties, ...schema } = sharedContextSchema;
+      const { validator } = this.services;
+      this.checks = {
+        envelope: validator.compile({ ...schema, properties: { ...properties, events: { type: 'array' } } }, { trusted: true }),
+        event: validator.compile({ definitions: schema.definitions, ...schema.definitions.storedEvent }, { trusted: true }),
+      };
+    }
+    return this.checks;
   }
 
   /** Publishes one event; resolves with it once it is durably committed. */
@@ -185,7 +198,7 @@ export class MessageBus {
           batch.added = added;
           return { next, added: stored };
         },
-        check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
+        check: (next) => this.sharedContextChecks().envelope({ ...(next as JsonObject), events: [] }),
         // A schema the user configured for the file is checked in full; the built-in format only
         // needs the envelope and the new events checked, which keeps appends O(new events).
         fullCheck: settings.schemaSource !== undefined,
@@ -260,7 +273,7 @@ export class MessageBus {
           if (clash.length > 0) throw badPublish(this.file, clash.map((key) => ({ path: `/${key}`, message: 'is owned by the bus and cannot be set as state' })));
           return { next: { ...kept, ...nextState }, added: Object.entries(nextState).map(([key, value]) => ({ at: `/${pointerSegment(key)}`, value })) };
         },
-        check: (next) => this.envelopeCheck({ ...(next as JsonObject), events: [] }),
+        check: (next) => this.sharedContextChecks().envelope({ ...(next as JsonObject), events: [] }),
       }),
   };
 
@@ -336,7 +349,7 @@ export class MessageBus {
     const now = new Date(this.services.clock.now());
     const added: BusEvent[] = prepared.map((p) => ({ id: uuidv7(now.getTime()), seq: ++lastSeq, type: p.type, source: p.source, timestamp: now.toISOString(), payload: p.payload, ...(p.correlationId ? { correlationId: p.correlationId } : {}) }));
     for (const event of added) {
-      const issues = this.eventCheck(toStored(event, format, now));
+      const issues = this.sharedContextChecks().event(toStored(event, format, now));
       if (issues.length > 0) throw badPublish(this.file, issues);
     }
     let nextEvents = events.concat(added.map((e) => toStored(e, format, now)));

@@ -65,11 +65,17 @@ describe('configuration', () => {
     await engine.close();
   });
 
-  it('names an unknown key', async () => {
-    const dir = await project({ 'package.json': '{}', 'prevention.config.json': JSON.stringify({ files: [{ path: 'a.json', shcema: './s.json' }] }) });
+  it('names an unknown key, with the known key it most likely meant', async () => {
+    const dir = await project({ 'package.json': '{}', 'prevention.config.json': JSON.stringify({ files: [{ path: 'a.json', shcema: './s.json' }], lock: { stale: 5000 }, colour: true }) });
     await expect(createEngine({ cwd: dir })).rejects.toMatchObject({
       code: ErrorCodes.CONFIG_INVALID,
-      message: expect.stringContaining('unknown key "files[0].shcema"'),
+      message: expect.stringContaining('unknown key "files[0].shcema" (did you mean "schema"?)'),
+      issues: [
+        { path: '/files/0/shcema', message: 'unknown key "files[0].shcema" (did you mean "schema"?)' },
+        { path: '/lock/stale', message: 'unknown key "lock.stale" (did you mean "staleMs"?)' },
+        { path: '/colour', message: 'unknown key "colour"' },
+      ],
+      details: { reason: 'invalid' },
     });
   });
 
@@ -77,7 +83,7 @@ describe('configuration', () => {
     const dir = await project({ 'package.json': '{}', 'prevention.config.json': JSON.stringify({ lock: { staleMs: '10s' } }) });
     await expect(createEngine({ cwd: dir })).rejects.toMatchObject({
       code: ErrorCodes.CONFIG_INVALID,
-      message: expect.stringMatching(/"lock\.staleMs" must be integer/),
+      message: expect.stringMatching(/"lock\.staleMs" must be an integer \(got "10s"\)/),
     });
   });
 

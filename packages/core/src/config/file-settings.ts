@@ -1,9 +1,10 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { ErrorCodes, PreventionError } from '../errors.js';
+import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { stateDirFor } from '../engine/paths.js';
+import { sharedContextSchema } from '../bus/shared-context-schema.js';
 import type { JsonValue } from '../json/json-value.js';
 import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
 import type { FileOptions, OutsideWritePolicy, PipelineEntry } from './define-config.js';
@@ -64,6 +65,8 @@ function fileGlob(baseDir: string, entryPath: string): FileGlob {
   return { pattern: path.join(base, scan.glob), base, depth: depthOf(scan), matches };
 }
 
+const SHARED_CONTEXT_SCHEMA_TEXT = JSON.stringify(sharedContextSchema);
+
 /** The defaults prevention applies where the config says nothing. */
 export const DEFAULTS = {
   initial: {} as JsonValue,
@@ -84,7 +87,7 @@ export const DEFAULTS = {
 export class FileSettingsResolver {
   private readonly cache = new Map<string, Promise<FileSettings>>();
   private readonly schemas = new Map<string, Promise<SchemaCheck>>();
-  private readonly matchers: Array<{ entry: FileOptions & { path: string }; matches: (file: string) => boolean }>;
+  private readonly matchers: Array<{ entry: FileOptions & { path: string }; index: number; matches: (file: string) => boolean }>;
   private readonly globs: FileGlob[] = [];
 
   constructor(
@@ -93,14 +96,14 @@ export class FileSettingsResolver {
     private readonly validator: SchemaValidator,
     private readonly anchors: PathAnchors,
   ) {
-    this.matchers = config.files.map((entry) => {
+    this.matchers = config.files.map((entry, index) => {
       if (!picomatch.scan(entry.path).isGlob) {
         const absolute = path.resolve(config.baseDir, entry.path);
-        return { entry, matches: (file: string) => file === absolute };
+        return { entry, index, matches: (file: string) => file === absolute };
       }
       const glob = fileGlob(config.baseDir, entry.path);
       this.globs.push(glob);
-      return { entry, matches: glob.matches };
+      return { entry, index, matches: glob.matches };
     });
   }
 
@@ -142,15 +145,18 @@ export class FileSettingsResolver {
     await this.anchors.anchor(stateDirFor(file));
     await this.anchors.anchor(path.dirname(file));
     let merged: FileOptions = { ...this.config.defaults };
-    for (const { entry, matches } of this.matchers) {
+    // The config key the schema came from, so that an error about it names the setting to fix.
+    let schemaKey = 'schema';
+    for (const { entry, index, matches } of this.matchers) {
       if (!matches(file)) continue;
       const { path: _ignored, ...options } = entry;
+      if (options.schema !== undefined) schemaKey = `files[${index}].schema`;
       merged = { ...merged, ...options, lock: { ...merged.lock, ...options.lock }, backup: { ...merged.backup, ...options.backup } };
     }
     const schemaSource = typeof merged.schema === 'string' ? path.resolve(this.config.baseDir, merged.schema) : merged.schema ? 'inline' : undefined;
     return {
       file,
-      schema: merged.schema === undefined ? undefined : await this.compile(merged.schema),
+      schema: merged.schema === undefined ? undefined : await this.compile(merged.schema, schemaKey),
       schemaSource,
       initial: merged.initial ?? DEFAULTS.initial,
       maxBytes: merged.maxBytes ?? DEFAULTS.maxBytes,
@@ -164,8 +170,18 @@ export class FileSettingsResolver {
     };
   }
 
-  private compile(schema: string | Record<string, unknown>): Promise<SchemaCheck> {
-    if (typeof schema !== 'string') return this.compileNow(schema, 'inline schema');
+  /**
+   * A schema problem is a config problem: `details` name the setting (`key`, such as
+   * `files[0].schema`), the schema file (`source`) and the `reason`: `schema-unreadable` (with
+   * the system code), `schema-not-json` or `schema-invalid`.
+   */
+  private schemaError(reason: string, key: string, source: string, problem: string, cause: unknown): PreventionError {
+    const where = this.config.configFile ? `${key} in ${this.config.configFile}` : key;
+    return new PreventionError(ErrorCodes.CONFIG_INVALID, `${where}: ${problem}`, { cause, ...(source === 'inline' ? {} : { file: source }), details: { reason, key, source } });
+  }
+
+  private compile(schema: string | Record<string, unknown>, key: string): Promise<SchemaCheck> {
+    if (typeof schema !== 'string') return this.compileNow(schema, 'inline', key);
     const source = path.resolve(this.config.baseDir, schema);
     let compiled = this.schemas.get(source);
     if (!compiled) {
@@ -175,12 +191,14 @@ export class FileSettingsResolver {
           try {
             parsed = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
           } catch (cause) {
-            throw new PreventionError(ErrorCodes.CONFIG_INVALID, `the schema ${source} is not valid JSON: ${(cause as Error).message}`, { cause, file: source });
+            throw this.schemaError('schema-not-json', key, source, `the schema ${source} is not valid JSON: ${(cause as Error).message}`, cause);
           }
-          return this.compileNow(parsed, source);
+          return this.compileNow(parsed, source, key);
         },
         (cause: unknown) => {
-          throw new PreventionError(ErrorCodes.CONFIG_INVALID, `cannot read the schema ${source}: ${(cause as Error).message}`, { cause, file: source });
+          const missing = systemErrorCode(cause) === 'ENOENT';
+          const problem = missing ? `the schema file ${source} does not exist (a schema path is relative to the config file)` : `cannot read the schema ${source}: ${(cause as Error).message}`;
+          throw this.schemaError('schema-unreadable', key, source, problem, cause);
         },
       );
       this.schemas.set(source, compiled);
@@ -188,11 +206,14 @@ export class FileSettingsResolver {
     return compiled;
   }
 
-  private async compileNow(schema: Record<string, unknown>, source: string): Promise<SchemaCheck> {
+  /** @param source the schema file, or `inline` for a schema object in the config */
+  private async compileNow(schema: Record<string, unknown>, source: string, key: string): Promise<SchemaCheck> {
     try {
-      return this.validator.compile(schema);
+      // `prevention init` writes the shared context schema as it ships, which is known valid.
+      return this.validator.compile(schema, { trusted: JSON.stringify(schema) === SHARED_CONTEXT_SCHEMA_TEXT });
     } catch (cause) {
-      throw new PreventionError(ErrorCodes.CONFIG_INVALID, `the schema ${source} is not a valid JSON Schema: ${(cause as Error).message}`, { cause, file: source });
+      const what = source === 'inline' ? 'the inline schema' : `the schema ${source}`;
+      throw this.schemaError('schema-invalid', key, source, `${what} is not a valid JSON Schema: ${(cause as Error).message}`, cause);
     }
   }
 }

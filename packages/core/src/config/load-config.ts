@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
-import { ErrorCodes, PreventionError } from '../errors.js';
+import { configLoaders, configReadError } from './config-module.js';
 import type { PreventionConfig } from './define-config.js';
 import { validateConfig } from './validate-config.js';
 
@@ -16,21 +15,27 @@ export interface LoadedConfig {
  * `prevention.config.ts` (and `.js`, `.mjs`, `.cjs`, `.json`), `.preventionrc*`, or the
  * `prevention` key of package.json, searching from `cwd` up to the project root. An explicit
  * `file` is loaded directly. No config found is not an error: the result is an empty config.
+ *
+ * A file that cannot be loaded fails with `PREVENTION_CONFIG_INVALID` naming it, with
+ * `details.reason` saying why (a syntax error with its line and column, a missing module, an
+ * exception while evaluating it, no such file); see `ConfigLoadFailure`.
  */
 export async function loadConfig(cwd: string, file?: string): Promise<LoadedConfig> {
+  // cosmiconfig is loaded here, not with the package: a program that passes its config in code never needs it.
+  const { cosmiconfig, defaultLoaders, getDefaultSearchPlaces } = await import('cosmiconfig');
   const explorer = cosmiconfig('prevention', {
     searchStrategy: 'project',
     searchPlaces: [...getDefaultSearchPlaces('prevention'), 'prevention.config.json'],
+    loaders: configLoaders(defaultLoaders['.yaml']!),
     cache: false,
   });
+  const explicit = file === undefined ? undefined : path.resolve(cwd, file);
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {
-    result = file ? await explorer.load(path.resolve(cwd, file)) : await explorer.search(cwd);
+    result = explicit ? await explorer.load(explicit) : await explorer.search(cwd);
   } catch (cause) {
-    const where = file ? path.resolve(cwd, file) : `the prevention config found from ${cwd}`;
-    throw new PreventionError(ErrorCodes.CONFIG_INVALID, `could not load ${where}: ${(cause as Error).message}`, { cause, file: file && path.resolve(cwd, file) });
+    throw configReadError(explicit ?? cwd, cause);
   }
   if (!result || result.isEmpty) return { config: {}, file: result?.filepath };
-  const raw = (result.config as { default?: unknown })?.default ?? result.config;
-  return { config: validateConfig(raw, result.filepath), file: result.filepath };
+  return { config: validateConfig(result.config, result.filepath), file: result.filepath };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { instanceCachingFactory, container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { instanceCachingFactory, container as rootContainer } from '../tsyringe.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { PreventionConfig } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';

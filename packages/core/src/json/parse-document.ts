@@ -41,8 +41,13 @@ function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; colum
 export function locateJsonError(text: string): JsonSyntaxError | undefined {
   const syntax = scanJson(text).syntax;
   if (!syntax) return undefined;
-  const before = Buffer.from(text.slice(0, syntax.index));
-  return { offset: before.length, ...lineAndColumn(before, before.length), reason: syntax.reason };
+  return { ...positionOf(text, syntax.index), reason: syntax.reason };
+}
+
+/** Byte offset, line and column (1-based, the column in bytes) of a character index of `text`. */
+export function positionOf(text: string, index: number): { offset: number; line: number; column: number } {
+  const before = Buffer.from(text.slice(0, index));
+  return { offset: before.length, ...lineAndColumn(before, before.length) };
 }
 
 /** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */

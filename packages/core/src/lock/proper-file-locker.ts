@@ -1,5 +1,6 @@
-import lockfile from 'proper-lockfile';
-import { inject, injectable } from 'tsyringe';
+import { createRequire } from 'node:module';
+import type lockfileModule from 'proper-lockfile';
+import { inject, injectable } from '../tsyringe.js';
 import type { Clock } from '../clock.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 import type { FileStats, FileSystem } from '../fs/file-system.js';
@@ -27,6 +28,12 @@ interface LockTrace {
 }
 
 const LOCK_SUFFIX = '.lock';
+
+// Loaded with the package, not on the first lock: proper-lockfile's signal-exit adds SIGTERM and
+// SIGINT listeners when it loads, and one added after an application's `process.once('SIGTERM')`
+// re-raises the signal once that listener has run, killing the process in its graceful stop.
+// Required rather than imported, which spares Node's scan of a CommonJS module's exports.
+const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof lockfileModule;
 
 function lockPathOf(file: string): string {
   return `${file}${LOCK_SUFFIX}`;

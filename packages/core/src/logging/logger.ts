@@ -1,4 +1,9 @@
-import { pino, type Logger as PinoLogger, type LoggerOptions as PinoOptions } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger, LoggerOptions as PinoOptions, pino as pinoFunction } from 'pino';
+
+// pino (CommonJS, with its serializers and stream) is required by the first createLogger, not
+// when the package loads: a program that passes its own logger never needs it.
+const require = createRequire(import.meta.url);
 
 /** The logger type used everywhere: a pino logger. */
 export type Logger = PinoLogger;
@@ -45,6 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? 'warn',
     redact: { paths: [...REDACT_PATHS, ...(options.redact ?? [])], censor: '[redacted]' },
   };
+  const { pino } = require('pino') as { pino: typeof pinoFunction };
   if (options.pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: options.fd ?? 2, colorize: true } } });
   }

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../tsyringe.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { CommitJournal } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';

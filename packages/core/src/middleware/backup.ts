@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../tsyringe.js';
 import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../tsyringe.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';

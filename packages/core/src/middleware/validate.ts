@@ -1,4 +1,4 @@
-import { injectable } from 'tsyringe';
+import { injectable } from '../tsyringe.js';
 import type { Next } from '../pipeline/compose.js';
 import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../tsyringe.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import type { Next } from '../pipeline/compose.js';

@@ -1,6 +1,6 @@
 import type { Alert, AlertSink, SinkHealth } from '@prevention/core';
 import { ErrorCodes, PreventionError } from '@prevention/core';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { Secret } from '../secret.js';
 import { readSecret } from '../secret-source.js';
 import { emailMessage } from './email-message.js';
@@ -30,19 +30,30 @@ export interface EmailSinkOptions extends CommonSinkOptions {
   timeoutMs?: number;
 }
 
-/** Sends each notification as one email with a plain-text and an HTML body. */
+/**
+ * Sends each notification as one email with a plain-text and an HTML body. The SMTP transport
+ * is made by `connect` when the first mail is sent or the first health check runs, so an
+ * engine that never alerts never loads nodemailer.
+ */
 export class EmailAlertSink implements AlertSink {
+  private transport: Promise<Transporter> | undefined;
+
   constructor(
     readonly name: string,
-    private readonly transport: Transporter,
+    private readonly connect: () => Promise<Transporter>,
     private readonly message: { from: string; to: string[]; subjectPrefix: string },
     private readonly password: Secret | undefined,
   ) {}
 
+  private smtp(): Promise<Transporter> {
+    this.transport ??= this.connect();
+    return this.transport;
+  }
+
   async send(alerts: Alert[]): Promise<void> {
     const { subject, text, html } = emailMessage(alerts, this.message.subjectPrefix);
     try {
-      await this.transport.sendMail({ from: this.message.from, to: this.message.to, subject, text, html });
+      await (await this.smtp()).sendMail({ from: this.message.from, to: this.message.to, subject, text, html });
     } catch (err) {
       const cause = this.scrub(err);
       throw new PreventionError(ErrorCodes.ALERT_DELIVERY_FAILED, `email sink "${this.name}" could not send: ${cause.message}`, { cause });
@@ -52,7 +63,7 @@ export class EmailAlertSink implements AlertSink {
   /** Connects and logs in to the SMTP server (nodemailer's `verify`). */
   async health(): Promise<SinkHealth> {
     try {
-      await this.transport.verify();
+      await (await this.smtp()).verify();
       return { ok: true, message: `email sink "${this.name}" can reach its SMTP server and log in` };
     } catch (err) {
       return { ok: false, message: `email sink "${this.name}" can not reach or log in to its SMTP server: ${this.scrub(err).message}` };
@@ -60,7 +71,8 @@ export class EmailAlertSink implements AlertSink {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    // A transport that could not be made has nothing to close; send() reported why.
+    (await this.transport?.catch(() => undefined))?.close();
   }
 
   private scrub(err: unknown): Error {
@@ -81,7 +93,7 @@ export function emailSink(options: EmailSinkOptions): SinkDefinition {
       // A server refusing the login may quote the user name back; it identifies the account.
       if (auth) keepSecret(new Secret(auth.user));
       const timeout = options.timeoutMs ?? 10_000;
-      const transport = nodemailer.createTransport({
+      const connect = async (): Promise<Transporter> => (await import('nodemailer')).default.createTransport({
         host: options.host,
         port: options.port ?? (options.secure ? 465 : 587),
         secure: options.secure ?? false,
@@ -95,7 +107,7 @@ export function emailSink(options: EmailSinkOptions): SinkDefinition {
         logger: false,
         debug: false,
       });
-      return new EmailAlertSink(name, transport, { from: options.from, to: [options.to].flat(), subjectPrefix: options.subjectPrefix ?? '[prevention] ' }, password);
+      return new EmailAlertSink(name, connect, { from: options.from, to: [options.to].flat(), subjectPrefix: options.subjectPrefix ?? '[prevention] ' }, password);
     },
   };
 }
