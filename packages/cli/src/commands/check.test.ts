@@ -31,7 +31,7 @@ describe('prevention check', () => {
     expect(invalid.code).toBe(2);
     expect(JSON.parse(invalid.stdout)).toEqual({
       ok: false,
-      error: { code: 'PREVENTION_CONFIG_INVALID', message: expect.stringContaining('"files" must be array'), hint: expect.any(String) },
+      error: { code: 'PREVENTION_CONFIG_INVALID', message: expect.stringContaining('"files" must be an array'), hint: expect.any(String) },
     });
     expect(invalid.stderr).toContain('error: ');
 
