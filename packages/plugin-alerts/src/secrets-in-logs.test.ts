@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capturingLogger, tempDir, waitFor } from './__tests__/helpers.js';
 import { HttpReceiver } from './__tests__/http-receiver.js';
 import { SmtpReceiver } from './__tests__/smtp-receiver.js';
-import alerts, { consoleSink, emailSink, fileSink, slackSink, webhookSink, type AlertsService } from './index.js';
+import alerts, { consoleSink, emailSink, fileSink, slackSink, webhookSink, type AlertsService, type SinkDefinition } from './index.js';
 
 const WEBHOOK_TOKEN = 'xoxTOKENs3cr3t9911';
 const SMTP_PASSWORD = 'Sm7pPassw0rd-s3cr3t';
@@ -15,6 +15,37 @@ afterEach(async () => {
   await Promise.all(stop.map((fn) => fn()));
   stop = [];
 });
+
+/**
+ * Runs an engine whose alerts go to `sinks` (and a file sink), raises one critical alert, waits
+ * until three failed deliveries are spooled and the 404 reported, and closes it. Returns the log
+ * lines and everything else a secret could reach: health, the alert file and the spool.
+ */
+async function raiseThroughFailingSinks(sinks: SinkDefinition[]): Promise<{ lines: string[]; everything: string }> {
+  const cwd = await tempDir();
+  const { logger, lines } = capturingLogger();
+  const engine = await createEngine({
+    cwd,
+    config: false,
+    logger,
+    plugins: [alerts({ sinks: [fileSink({ path: 'alerts.jsonl' }), ...sinks], groupWait: 10, groupInterval: 50 })],
+  });
+  const service = engine.plugin<AlertsService>('alerts');
+  const health = await service.health();
+  service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file: path.join(cwd, 'data.json') }, summary: 'data.json is corrupt' });
+  const spoolDir = path.join(cwd, 'alerts.jsonl.spool');
+  // The 404 is refused for good (reported, not spooled); the other three wait in the spool.
+  await waitFor(async () => (await readdir(spoolDir).catch(() => [])).length >= 3, 10_000, 'the three failed deliveries in the spool');
+  await waitFor(() => lines.some((line) => line.includes('HTTP 404')), 5_000, 'the 404 report');
+  await engine.close();
+  const everything = [
+    ...lines,
+    JSON.stringify(health),
+    await readFile(path.join(cwd, 'alerts.jsonl'), 'utf8'),
+    ...(await Promise.all((await readdir(spoolDir)).map((name) => readFile(path.join(spoolDir, name), 'utf8')))),
+  ].join('\n');
+  return { lines, everything };
+}
 
 describe('secrets', () => {
   it('never puts the webhook URL or the SMTP password in a log line, an alert or the spool, even when deliveries fail', async () => {
@@ -33,36 +64,14 @@ describe('secrets', () => {
       () => smtp.stop(),
     );
 
-    const cwd = await tempDir();
-    const { logger, lines } = capturingLogger();
-    const engine = await createEngine({
-      cwd,
-      config: false,
-      logger,
-      plugins: [
-        alerts({
-          sinks: [
-            fileSink({ path: 'alerts.jsonl' }),
-            consoleSink(),
-            slackSink({ name: 'slack-404', url: refusingUrl }),
-            slackSink({ name: 'slack-500', url: failingUrl, maxRetries: 1, backoffMs: 10, minIntervalMs: 1 }),
-            // Nothing listens there: a network error, whose message names the address.
-            webhookSink({ name: 'webhook-down', url: closedUrl, maxRetries: 1, backoffMs: 10 }),
-            emailSink({ name: 'email-bad-login', host: '127.0.0.1', port: smtpPort, auth: { user: 'alerts', pass: SMTP_PASSWORD }, from: 'a@example.test', to: 'b@example.test' }),
-          ],
-          groupWait: 10,
-          groupInterval: 50,
-        }),
-      ],
-    });
-    const service = engine.plugin<AlertsService>('alerts');
-    const health = await service.health();
-    service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file: path.join(cwd, 'data.json') }, summary: 'data.json is corrupt' });
-    const spoolDir = path.join(cwd, 'alerts.jsonl.spool');
-    // The 404 is refused for good (reported, not spooled); the other three wait in the spool.
-    await waitFor(async () => (await readdir(spoolDir).catch(() => [])).length >= 3, 10_000, 'the three failed deliveries in the spool');
-    await waitFor(() => lines.some((line) => line.includes('HTTP 404')), 5_000, 'the 404 report');
-    await engine.close();
+    const { lines, everything } = await raiseThroughFailingSinks([
+      consoleSink(),
+      slackSink({ name: 'slack-404', url: refusingUrl }),
+      slackSink({ name: 'slack-500', url: failingUrl, maxRetries: 1, backoffMs: 10, minIntervalMs: 1 }),
+      // Nothing listens there: a network error, whose message names the address.
+      webhookSink({ name: 'webhook-down', url: closedUrl, maxRetries: 1, backoffMs: 10 }),
+      emailSink({ name: 'email-bad-login', host: '127.0.0.1', port: smtpPort, auth: { user: 'alerts', pass: SMTP_PASSWORD }, from: 'a@example.test', to: 'b@example.test' }),
+    ]);
 
     const failures = lines.filter((line) => line.includes('alert delivery failed'));
     expect(failures.length).toBeGreaterThanOrEqual(4);
@@ -70,12 +79,6 @@ describe('secrets', () => {
     // Each notification reached the refusing webhook once: a 404 is never retried.
     const bodies = refusing.requests.map((request) => JSON.stringify(request.body));
     expect(new Set(bodies).size).toBe(bodies.length);
-    const everything = [
-      ...lines,
-      JSON.stringify(health),
-      await readFile(path.join(cwd, 'alerts.jsonl'), 'utf8'),
-      ...(await Promise.all((await readdir(spoolDir)).map((name) => readFile(path.join(spoolDir, name), 'utf8')))),
-    ].join('\n');
     expect(everything).toContain('alert-delivery-failed');
     for (const secret of [WEBHOOK_TOKEN, SMTP_PASSWORD, refusingUrl, failingUrl, closedUrl]) expect(everything).not.toContain(secret);
   });
@@ -98,43 +101,16 @@ describe('secrets', () => {
       () => smtp.stop(),
     );
 
-    const cwd = await tempDir();
-    const { logger, lines } = capturingLogger();
-    const engine = await createEngine({
-      cwd,
-      config: false,
-      logger,
-      plugins: [
-        alerts({
-          sinks: [
-            fileSink({ path: 'alerts.jsonl' }),
-            slackSink({ name: 'slack-404', url: refusingUrl }),
-            webhookSink({ name: 'webhook-500', url: failingUrl, maxRetries: 1, backoffMs: 10 }),
-            webhookSink({ name: 'webhook-login', url: withLogin, maxRetries: 1, backoffMs: 10 }),
-            emailSink({ name: 'email-echo', host: '127.0.0.1', port: smtpPort, auth: { user: parts.smtpUser, pass: parts.smtpPass }, from: 'a@example.test', to: 'b@example.test' }),
-          ],
-          groupWait: 10,
-          groupInterval: 50,
-        }),
-      ],
-    });
-    const service = engine.plugin<AlertsService>('alerts');
-    const health = await service.health();
-    service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file: path.join(cwd, 'data.json') }, summary: 'data.json is corrupt' });
-    const spoolDir = path.join(cwd, 'alerts.jsonl.spool');
-    await waitFor(async () => (await readdir(spoolDir).catch(() => [])).length >= 3, 10_000, 'the three failed deliveries in the spool');
-    await waitFor(() => lines.some((line) => line.includes('HTTP 404')), 5_000, 'the 404 report');
-    await engine.close();
+    const { lines, everything } = await raiseThroughFailingSinks([
+      slackSink({ name: 'slack-404', url: refusingUrl }),
+      webhookSink({ name: 'webhook-500', url: failingUrl, maxRetries: 1, backoffMs: 10 }),
+      webhookSink({ name: 'webhook-login', url: withLogin, maxRetries: 1, backoffMs: 10 }),
+      emailSink({ name: 'email-echo', host: '127.0.0.1', port: smtpPort, auth: { user: parts.smtpUser, pass: parts.smtpPass }, from: 'a@example.test', to: 'b@example.test' }),
+    ]);
 
     // The receivers did echo the secrets: the test would pass vacuously otherwise.
     expect(lines.join('')).toContain('Cannot POST');
     expect(lines.join('')).toContain('Invalid login');
-    const everything = [
-      ...lines,
-      JSON.stringify(health),
-      await readFile(path.join(cwd, 'alerts.jsonl'), 'utf8'),
-      ...(await Promise.all((await readdir(spoolDir)).map((name) => readFile(path.join(spoolDir, name), 'utf8')))),
-    ].join('\n');
     for (const secret of Object.values(parts)) expect(everything).not.toContain(secret);
   });
 });
