@@ -13,8 +13,8 @@ const STALE_MS = 2000;
 const WRITERS = 3;
 const APPENDS = scaled(30, 300);
 
-function startWriters(file: string, prefix: string, count = APPENDS): Worker[] {
-  return Array.from({ length: WRITERS }, (_, i) => startWorker('torture-writer.mjs', [file, `${prefix}${i}`, String(STALE_MS), String(count)]));
+function startWriters(file: string, prefix: string, count = APPENDS, holdMs = 0): Worker[] {
+  return Array.from({ length: WRITERS }, (_, i) => startWorker('torture-writer.mjs', [file, `${prefix}${i}`, String(STALE_MS), String(count), String(holdMs)]));
 }
 
 /** Runs the checker over the file and every writer's output; returns the figures. */
@@ -58,14 +58,17 @@ describe('locks under attack', () => {
   it('the lock mtime moved an hour back and forward while writers run: never two commits at once, no deadlock', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'shared_context.json');
-    const writers = startWriters(file, 'm');
+    // Each holder keeps the lock 50 ms inside its updater, so while the writers run there is
+    // nearly always a lock to move: the shifts do not depend on how fast commits are.
+    const writers = startWriters(file, 'm', APPENDS, 50);
     let running = true;
     const exited = Promise.all(writers.map((w) => w.exited)).finally(() => (running = false));
     let shifts = 0;
     while (running) {
-      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
       // A clock jump, or a tool touching the lock: alternately an hour back and forward.
-      if (running && (await shiftLockTime(file, shifts % 2 === 0 ? -HOUR_MS : HOUR_MS).catch(() => false))) shifts += 1;
+      const shifted = await shiftLockTime(file, shifts % 2 === 0 ? -HOUR_MS : HOUR_MS).catch(() => false);
+      if (shifted) shifts += 1;
+      await new Promise((resolve) => setTimeout(resolve, shifted ? 100 + Math.random() * 400 : 5));
     }
     const codes = await exited;
     const { outcome, report } = await check(file, writers);
