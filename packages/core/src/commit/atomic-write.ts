@@ -14,6 +14,11 @@ export interface AtomicWriteOptions {
    * with the target untouched. The commit uses it to prove it still holds the lock.
    */
   beforeRename?: () => Promise<void>;
+  /**
+   * Runs once the new version is renamed into place, with its status, even if the directory fsync
+   * then fails: a caller undoing the commit must know which version it would be undoing.
+   */
+  onRenamed?: (stats: FileStats) => void;
   /** What the write is, for error messages (default "writing"). */
   label?: string;
 }
@@ -117,6 +122,7 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
     }
     throw ioError(`${label}: renaming the temp file over the target`, target, err);
   }
+  options.onRenamed?.(stats);
   try {
     await fs.syncDirectory(path.dirname(target));
   } catch (err) {

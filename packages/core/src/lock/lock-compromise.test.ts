@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, utimes } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,50 @@ describe('a lock lost while held', () => {
     await rm(`${file}.lock`, { recursive: true });
     await engine.write(file, { v: 3 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3 });
+    await engine.close();
+  });
+
+  it('is detected when the lock that replaced it carries the same mtime', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
+    await engine.write(file, { v: 1 });
+    const before = await readFile(file);
+    const slow = engine.update<{ v: number }>(file, async (draft) => {
+      // A takeover comes at least the stale threshold after the lock was made, never in the same instant.
+      await sleep(20);
+      const { mtime } = await stat(`${file}.lock`);
+      await rm(`${file}.lock`, { recursive: true });
+      await mkdir(`${file}.lock`);
+      await utimes(`${file}.lock`, mtime, mtime);
+      draft.v = 2;
+    });
+    await expect(slow).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, file });
+    expect(await readFile(file)).toEqual(before);
+    await engine.close();
+  });
+
+  it('is never refreshed once replaced: the new holder\'s lock keeps its own mtime', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    // Refreshed every second while held.
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, lock: { staleMs: 4000 } });
+    await engine.write(file, { v: 1 });
+    let theirs: number | undefined;
+    const slow = engine.update<{ v: number }>(file, async (draft) => {
+      // Taken over with this holder's own mtime, so only its identity tells the two locks apart.
+      // A takeover comes at least the stale threshold after the lock was made, never in the same instant.
+      await sleep(20);
+      const { mtime } = await stat(`${file}.lock`);
+      await rm(`${file}.lock`, { recursive: true });
+      await mkdir(`${file}.lock`);
+      await utimes(`${file}.lock`, mtime, mtime);
+      theirs = (await stat(`${file}.lock`)).mtimeMs;
+      await sleep(1300);
+      draft.v = 2;
+    });
+    await expect(slow).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, file });
+    expect((await stat(`${file}.lock`)).mtimeMs).toBe(theirs);
     await engine.close();
   });
 

@@ -15,12 +15,18 @@ interface LockTrace {
   createdPending: boolean;
   /** Probing the lock we had just made found nothing: a contender removed it. */
   ownLockVanished: boolean;
-  /** The mtime we last set on the lock: the proof that it is still ours. */
+  /** The mtime we last set on the lock: with its identity, the proof that it is still ours. */
   ownMtimeMs: number | undefined;
+  /**
+   * The {@link lockIdentity} of the lock directory we made. A contender that took our lock over
+   * may carry our mtime (our refresh stats the lock, it is replaced, then our utimes lands on the
+   * new one), so the mtime alone cannot tell our lock from its successor.
+   */
+  ownId: string | undefined;
   /** The mtime last seen on someone else's lock, to report a stale takeover's age. */
   seenMtimeMs: number | undefined;
-  /** The inode of that lock: a lock judged stale is removed only if it is still that one. */
-  seenIno: bigint | undefined;
+  /** The identity of that lock: a lock judged stale is removed only if it is still that one. */
+  seenId: string | undefined;
   acquiring: boolean;
   staleAgeMs: number | undefined;
   /** The stale threshold of this acquire. */
@@ -53,6 +59,21 @@ function lockMtimeMs(stats: FileStats): number {
   return Math.round(Number(stats.mtimeNs / 1000n) / 1000);
 }
 
+/**
+ * Which directory a lock is: its inode and creation time. The inode alone is not enough, since
+ * ext4 hands a removed directory's inode straight to the next mkdir; a successor is made at least
+ * the stale threshold after the lock it replaced, so the two never share a creation time. (Where
+ * the file system records none, birthtime reads 0 and the inode and mtime are what is left.)
+ */
+function lockIdentity(stats: FileStats): string {
+  return `${stats.ino}:${stats.birthtimeNs}`;
+}
+
+/** True when `stats` are those of the lock directory this trace made and last refreshed. */
+function isOwnLock(trace: LockTrace, stats: FileStats): boolean {
+  return lockIdentity(stats) === trace.ownId && lockMtimeMs(stats) === trace.ownMtimeMs;
+}
+
 /** Waits before retrying a held lock: short and randomized, so contenders do not march in step. */
 function retryDelayMs(): number {
   return 2 + Math.floor(Math.random() * 18);
@@ -79,7 +100,7 @@ export class ProperFileLocker implements FileLocker {
   async acquire(file: string, options: LockOptions): Promise<LockHandle> {
     const lockPath = lockPathOf(file);
     const deadline = this.clock.now() + options.timeoutMs;
-    const trace: LockTrace = { createdPending: false, ownLockVanished: false, ownMtimeMs: undefined, seenMtimeMs: undefined, seenIno: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
+    const trace: LockTrace = { createdPending: false, ownLockVanished: false, ownMtimeMs: undefined, ownId: undefined, seenMtimeMs: undefined, seenId: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
     this.traces.set(lockPath, trace);
     const controller = new AbortController();
     for (;;) {
@@ -168,14 +189,14 @@ export class ProperFileLocker implements FileLocker {
       staleRecovered: trace.staleAgeMs === undefined ? undefined : { ageMs: trace.staleAgeMs },
       assertHeld: async () => {
         if (controller.signal.aborted) throw controller.signal.reason as PreventionError;
-        let mtimeMs: number | undefined;
+        let stats: FileStats | undefined;
         try {
-          mtimeMs = lockMtimeMs(await this.fs.lstat(lockPath));
+          stats = await this.fs.lstat(lockPath);
         } catch (err) {
           if (systemErrorCode(err) !== 'ENOENT') throw ioError('checking the lock', file, err);
         }
-        // Someone who found our lock stale (we were frozen or starved) replaced it: its mtime is theirs.
-        if (mtimeMs === undefined || mtimeMs !== trace.ownMtimeMs) {
+        // Someone who found our lock stale (we were frozen or starved) replaced it.
+        if (stats === undefined || !isOwnLock(trace, stats)) {
           const error = new PreventionError(
             ErrorCodes.LOCK_COMPROMISED,
             `the lock on ${file} is no longer held by this process (it was taken over as stale); ` +
@@ -189,14 +210,15 @@ export class ProperFileLocker implements FileLocker {
       release: async () => {
         if (released) return;
         released = true;
-        if (this.traces.get(lockPath) === trace) this.traces.delete(lockPath);
-        // A lost lock belongs to whoever took it over: removing it would let a third process in.
-        if (controller.signal.aborted) return;
         try {
+          // A lost lock belongs to whoever took it over: removing it would let a third process in.
+          if (controller.signal.aborted) return;
           await release();
         } catch (err) {
           // A compromised lock is already gone: there is nothing left to release.
           if (systemErrorCode(err) !== 'ERELEASED' && systemErrorCode(err) !== 'ENOTACQUIRED') throw ioError('releasing the lock', file, err);
+        } finally {
+          if (this.traces.get(lockPath) === trace) this.traces.delete(lockPath);
         }
       },
     };
@@ -224,7 +246,21 @@ export class ProperFileLocker implements FileLocker {
         }),
       rmdir: (path: string, cb: Callback) => {
         const trace = traces.get(path);
-        if (!trace?.acquiring) return done(fs.rmdir(path), cb);
+        if (!trace) return done(fs.rmdir(path), cb);
+        // Releasing: only the directory we made, which may have been taken over since our last
+        // check without proper-lockfile noticing yet. The successor's lock is left to its holder.
+        // (Ours with a moved mtime is still ours to remove.)
+        if (!trace.acquiring) {
+          return done(
+            fs.lstat(path).then(
+              (stats) => (lockIdentity(stats) === trace.ownId ? fs.rmdir(path) : undefined),
+              (err: unknown) => {
+                if (systemErrorCode(err) !== 'ENOENT') throw err;
+              },
+            ),
+            cb,
+          );
+        }
         // proper-lockfile removes a lock while acquiring in three cases. After our mkdir, when
         // probing it failed: the lock is still ours unless the probe found nothing, in which case
         // whatever is at the path now is someone else's and is left alone.
@@ -237,7 +273,7 @@ export class ProperFileLocker implements FileLocker {
             async (stats) => {
               // Something planted at the lock's name (a symlink, say) is no lock to take over.
               if (!stats.isDirectory()) throw Object.assign(new Error(`${path} is not a lock directory`), { code: 'ENOTDIR' });
-              if (stats.ino !== trace.seenIno || lockMtimeMs(stats) !== trace.seenMtimeMs) {
+              if (lockIdentity(stats) !== trace.seenId || lockMtimeMs(stats) !== trace.seenMtimeMs) {
                 throw Object.assign(new Error(`the stale lock ${path} was replaced by a live one`), { code: 'ELOCKED' });
               }
               await fs.rmdir(path);
@@ -254,7 +290,7 @@ export class ProperFileLocker implements FileLocker {
       stat: (path: string, cb: Callback<{ mtime: Date }>) =>
         done(
           fs.stat(path).then(
-            (s) => ({ mtime: new Date(lockMtimeMs(s)), ino: s.ino }),
+            (s) => ({ mtime: new Date(lockMtimeMs(s)), id: lockIdentity(s) }),
             (err: unknown) => {
               const trace = traces.get(path);
               if (trace?.createdPending && systemErrorCode(err) === 'ENOENT') trace.ownLockVanished = true;
@@ -262,15 +298,20 @@ export class ProperFileLocker implements FileLocker {
             },
           ),
           cb,
-          ({ mtime, ino }) => {
+          ({ mtime, id }) => {
             const trace = traces.get(path);
             if (!trace) return;
             if (trace.createdPending) {
               trace.ownMtimeMs = mtime.getTime();
+              trace.ownId = id;
               trace.createdPending = false;
-            } else if (trace.acquiring) {
+            } else if (!trace.acquiring) {
+              // A refresh: a lock that replaced ours is not ours to refresh, even with our mtime.
+              // proper-lockfile compares this mtime with its own and declares the lock compromised.
+              if (id !== trace.ownId) mtime.setTime(0);
+            } else {
               trace.seenMtimeMs = mtime.getTime();
-              trace.seenIno = ino;
+              trace.seenId = id;
               // proper-lockfile takes a lock whose mtime is in the future for fresh, so one left
               // that way (a clock set back, a touched lock) would block every writer until then.
               // No live holder's refresh lands further ahead than the stale threshold: show
@@ -279,11 +320,21 @@ export class ProperFileLocker implements FileLocker {
             }
           },
         ),
-      utimes: (path: string, atime: Date, mtime: Date, cb: Callback) =>
-        done(fs.utimes(path, atime, mtime), cb, () => {
-          const trace = traces.get(path);
-          if (trace && !trace.createdPending) trace.ownMtimeMs = mtime.getTime();
-        }),
+      utimes: (path: string, atime: Date, mtime: Date, cb: Callback) => {
+        const trace = traces.get(path);
+        if (!trace || trace.createdPending) return done(fs.utimes(path, atime, mtime), cb);
+        // A refresh: the lock may have been taken over since proper-lockfile stat'ed it. Touching
+        // the successor's lock would make it look like ours, so a lock that is not the directory
+        // we made is reported gone (proper-lockfile then declares ours compromised).
+        done(
+          fs.lstat(path).then(async (stats) => {
+            if (lockIdentity(stats) !== trace.ownId) throw Object.assign(new Error(`the lock ${path} was replaced by another process's`), { code: 'ENOENT' });
+            await fs.utimes(path, atime, mtime);
+            trace.ownMtimeMs = mtime.getTime();
+          }),
+          cb,
+        );
+      },
       realpath: (path: string, cb: Callback<string>) => done(fs.realpath(path), cb),
       rmdirSync: (path: string) => fs.rmdirSync(path),
     };

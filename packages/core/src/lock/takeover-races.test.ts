@@ -82,6 +82,57 @@ describe('a holder starved past the stale threshold after its rename', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3, by: 'new holder' });
     await engine.close();
   });
+
+  it('does not put it back either when the new holder\'s lock carries this holder\'s mtime', async () => {
+    // This holder's refresh stats its lock, the lock is taken over, and the refresh's utimes then
+    // lands on the new holder's lock: the lock's mtime alone says it is still this holder's.
+    const { file, lockPath, instrumented, engine } = await setup();
+    await engine.write(file, { v: 1 });
+    let renamed = false;
+    instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
+    instrumented.inject({
+      when: (call) => renamed && call.op === 'readFile' && call.path === file,
+      before: () => {
+        const { mtime } = statSync(lockPath);
+        rmdirSync(lockPath);
+        mkdirSync(lockPath);
+        utimesSync(lockPath, mtime, mtime);
+        writeFileSync(`${file}.next`, '{"v":3,"by":"new holder"}\n');
+        renameSync(`${file}.next`, file);
+      },
+      times: 1,
+    });
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3, by: 'new holder' });
+    await engine.close();
+  });
+});
+
+describe('a holder whose lock was taken over after its rename', () => {
+  it('leaves the new holder\'s lock in place when it releases', async () => {
+    const { file, lockPath, instrumented, engine } = await setup();
+    await engine.write(file, { v: 1 });
+    let renamed = false;
+    let theirs: bigint | undefined;
+    instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
+    instrumented.inject({
+      when: (call) => renamed && call.op === 'readFile' && call.path === file,
+      before: () => {
+        // A takeover comes well after the lock was made, never within the same clock tick.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        rmdirSync(lockPath);
+        mkdirSync(lockPath);
+        theirs = statSync(lockPath, { bigint: true }).birthtimeNs;
+      },
+      times: 1,
+    });
+    // The commit was renamed while this holder still held the lock, so it stands.
+    await engine.write(file, { v: 2 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 2 });
+    expect(theirs).toBeDefined();
+    expect((await stat(lockPath, { bigint: true })).birthtimeNs).toBe(theirs);
+    await engine.close();
+  });
 });
 
 describe('a second writer under a held lock', () => {

@@ -72,8 +72,10 @@ export class AtomicCommitMiddleware implements Middleware {
     // gets those its backup recorded, and failing that the damaged file's, never the defaults of
     // a new file (a 0600 file must not come back 0644).
     const attributes = ctx.current ? attributesOf(ctx.current.stats) : (ctx.restoring?.attributes ?? (await replacedAttributes(this.fs, ctx)));
+    let renamed: FileStats | undefined;
     try {
       ctx.committed = await atomicWriteFile(this.fs, ctx.file, ctx.bytes, {
+        onRenamed: (stats) => (renamed = stats),
         mode: attributes?.mode,
         owner: attributes && { uid: attributes.uid, gid: attributes.gid },
         beforeRename: async () => {
@@ -85,7 +87,7 @@ export class AtomicCommitMiddleware implements Middleware {
     } catch (err) {
       // The new version is in place but not durable: put the previous one back, and say
       // whether that worked, since the file then holds one or the other.
-      if (isPreventionError(err) && err.details.replaced === true) err.details.previousVersionRestored = await putBack(this.fs, ctx, err);
+      if (isPreventionError(err) && renamed) err.details.previousVersionRestored = await putBack(this.fs, ctx, renamed, err);
       throw err;
     }
     await next();

@@ -28,7 +28,7 @@ export class VerifyMiddleware implements Middleware {
         cause = err;
       }
       if (actual !== ctx.sha256) {
-        const restored = await putBack(this.fs, ctx, cause);
+        const restored = await putBack(this.fs, ctx, ctx.committed, cause);
         throw new PreventionError(
           ErrorCodes.VERIFY_FAILED,
           `${ctx.file} did not read back as written (${actual ? `sha256 ${actual.slice(0, 12)}… instead of ${ctx.sha256.slice(0, 12)}…` : 'the re-read failed'}); ` +
