@@ -1,8 +1,8 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createEngine, type Engine } from '@prevention/core';
-import type { MonitorService } from '@prevention/plugin-monitor';
+import { createEngine, type EngineApi } from '@prevention/core';
+import { MONITOR_SERVICE } from '@prevention/plugin-monitor';
 import { describe, expect, it } from 'vitest';
 import { fixture, startWorker } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -41,7 +41,7 @@ const SETUPS = {
 };
 
 describe.each(Object.entries(SETUPS))('a commit from a process whose clock stepped back an hour, %s', (_, strategies) => {
-  async function afterFourCommits(): Promise<{ engine: Engine; file: string; fourth: string }> {
+  async function afterFourCommits(): Promise<{ engine: EngineApi; file: string; fourth: string }> {
     const { dir, file } = await project(strategies);
     const engine = await createEngine({ cwd: dir, logger: { level: 'silent' } });
     for (const n of [1, 2, 3]) await engine.write('data.json', { commit: n });
@@ -60,7 +60,7 @@ describe.each(Object.entries(SETUPS))('a commit from a process whose clock stepp
 
   it("is what the monitor's repair brings back after the file is truncated", async () => {
     const { engine, file } = await afterFourCommits();
-    const report = await engine.plugin<MonitorService>('monitor').check('data.json');
+    const report = await engine.service(MONITOR_SERVICE)!.check('data.json');
     expect(report).toMatchObject({ action: 'restore', repaired: true });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ commit: 4 });
     await engine.close();

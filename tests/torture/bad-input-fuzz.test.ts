@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, isPreventionError, type Engine } from '@prevention/core';
+import { createEngine, isPreventionError, type EngineApi } from '@prevention/core';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MEMORY_DIR, tempDir } from '../support/temp-dir.js';
@@ -10,7 +10,7 @@ const RUNS = scaled(1000, 10_000);
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 const figures = { cases: 0, committed: 0, refused: 0, corruptReadsRefused: 0, crashes: 0 };
 
-let engine: Engine;
+let engine: EngineApi;
 let dir: string;
 let file: string;
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, isPreventionError, type Engine } from '@prevention/core';
+import { createEngine, isPreventionError, type EngineApi } from '@prevention/core';
 import backup from '@prevention/plugin-backup';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 );
 
 const settings = { config: false as const, maxDepth: MAX_DEPTH, maxBytes: MAX_BYTES, logger: { level: 'silent' as const }, lock: { staleMs: 2000, timeoutMs: 5000 } };
-const open = (dir: string): Promise<Engine> => createEngine({ cwd: dir, ...settings, plugins: [backup({ strategies: [{ type: 'rotating', keep: 5 }] })] });
+const open = (dir: string): Promise<EngineApi> => createEngine({ cwd: dir, ...settings, plugins: [backup({ strategies: [{ type: 'rotating', keep: 5 }] })] });
 
 describe('anything committed reads back under the same settings', () => {
   it(`write, update, publish, state and restore near maxDepth ${MAX_DEPTH} and maxBytes ${MAX_BYTES}: every acknowledged version reads back in a fresh engine, every refusal leaves the file byte for byte`, async () => {

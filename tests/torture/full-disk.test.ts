@@ -1,6 +1,6 @@
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, isPreventionError, type Engine } from '@prevention/core';
+import { createEngine, isPreventionError, type EngineApi } from '@prevention/core';
 import backup from '@prevention/plugin-backup';
 import { describe, expect, it } from 'vitest';
 import { leftoversUnder } from '../support/leftovers.js';
@@ -10,7 +10,7 @@ import { printFigures } from '../support/torture.js';
 
 type Doc = { events: Array<{ id: string; pad: string }> };
 
-function openEngine(disk: string): Promise<Engine> {
+function openEngine(disk: string): Promise<EngineApi> {
   return createEngine({ cwd: disk, config: false, initial: { events: [] }, lock: { staleMs: 2000, timeoutMs: 5000 }, logger: { level: 'silent' }, plugins: [backup({ strategies: [{ type: 'rotating', keep: 5 }] })] });
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { link, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, isPreventionError, journalPathFor, type Engine } from '@prevention/core';
+import { createEngine, isPreventionError, journalPathFor, type EngineApi } from '@prevention/core';
 import backup from '@prevention/plugin-backup';
 import { describe, expect, it } from 'vitest';
 import { lockPathOf } from '../support/locks.js';
@@ -12,7 +12,7 @@ const VICTIM_BYTES = '{"secret":"the victim must never change"}\n';
 const outcomes: Record<string, string> = {};
 
 /** A data file committed twice (so it has backups) and a victim file elsewhere that nothing may touch. */
-async function setup(): Promise<{ dir: string; file: string; victim: string; engine: Engine }> {
+async function setup(): Promise<{ dir: string; file: string; victim: string; engine: EngineApi }> {
   const dir = await tempDir('prevention-hostile-', MEMORY_DIR);
   const file = path.join(dir, 'data.json');
   const victim = path.join(dir, 'elsewhere', 'victim.json');
@@ -31,7 +31,7 @@ async function setup(): Promise<{ dir: string; file: string; victim: string; eng
   return { dir, file, victim, engine: await reopen(dir) };
 }
 
-function reopen(dir: string): Promise<Engine> {
+function reopen(dir: string): Promise<EngineApi> {
   return createEngine({ cwd: dir, config: false, lock: { staleMs: 2000, timeoutMs: 3000 }, logger: { level: 'silent' }, plugins: [backup({ strategies: [{ type: 'rotating', keep: 3 }] })] });
 }
 

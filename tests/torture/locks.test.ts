@@ -25,6 +25,14 @@ async function check(file: string, workers: Worker[]) {
   return { outcome, report };
 }
 
+/**
+ * The only refusal a writer may meet here besides the one provoked: its own lock taken over while
+ * it was starved past the stale threshold (a loaded machine), which refuses its commit typed.
+ */
+function expectOnlyStarvationRefusals(refused: ReadonlyArray<{ code: string }>): void {
+  expect(refused.filter((r) => r.code !== 'PREVENTION_LOCK_COMPROMISED')).toEqual([]);
+}
+
 describe('locks under attack', () => {
   it('a holder killed with SIGKILL: the writers waiting take its lock over once stale and lose nothing', async () => {
     const dir = await tempDir();
@@ -39,8 +47,13 @@ describe('locks under attack', () => {
     const takeovers = writers.flatMap((w) => w.lines.filter((l) => l.startsWith('recovered ')));
     printFigures('locks: dead holder', { kills: 1, acknowledged: report.acknowledged, present: report.present, lost: report.lost.length, duplicated: report.duplicated.length, refused: outcome.refused.length, staleTakeovers: takeovers.length });
     expect(codes).toEqual(Array(WRITERS).fill(0));
-    expect(report.acknowledged).toBe(WRITERS * APPENDS);
-    expect(takeovers).toHaveLength(1);
+    // The dead holder's lock is taken over once. On a loaded machine a live writer starved past
+    // the stale threshold loses its lock too: that commit is refused typed, never lost, and its
+    // lock's takeover is one more.
+    expectOnlyStarvationRefusals(outcome.refused);
+    expect(report.acknowledged + outcome.refused.length).toBe(WRITERS * APPENDS);
+    if (outcome.refused.length === 0) expect(takeovers).toHaveLength(1);
+    else expect(takeovers.length).toBeGreaterThanOrEqual(1);
   });
 
   it('a lock left with its mtime an hour in the future by a dead holder is taken over, not waited on for an hour', async () => {
@@ -97,6 +110,8 @@ describe('locks under attack', () => {
     expect(codes).toEqual(Array(WRITERS).fill(0));
     expect(frozenMs).toBeGreaterThan(STALE_MS);
     expect(parseRefusal(refusal)).toMatchObject({ id: 'frozen:1', code: 'PREVENTION_LOCK_COMPROMISED' });
-    expect(report.acknowledged).toBe(WRITERS * APPENDS);
+    const others = outcome.refused.filter((r) => r.id !== 'frozen:1');
+    expectOnlyStarvationRefusals(others);
+    expect(report.acknowledged + others.length).toBe(WRITERS * APPENDS);
   });
 });

@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEngine, TOKENS } from '@prevention/core';
+import { createEngine } from '@prevention/core';
 import alerts from '@prevention/plugin-alerts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discordSink } from './discord-sink.js';
+import { eventInjector } from '@prevention/core/testing';
 
 let dir: string;
 afterEach(async () => rm(dir, { recursive: true, force: true }));
@@ -26,14 +27,15 @@ describe('the Discord sink, used by the alerts plugin', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'discord-sink-'));
     await writeFile(path.join(dir, 'discord-webhook'), `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/1/token\n`);
 
+    const events = eventInjector();
     const engine = await createEngine({
       cwd: dir,
       config: false,
       logger: { level: 'silent' },
-      plugins: [alerts({ sinks: [discordSink({ urlFile: 'discord-webhook' })], groupWait: 10 })],
+      plugins: [alerts({ sinks: [discordSink({ urlFile: 'discord-webhook' })], groupWait: 10 }), events.plugin],
     });
     const file = path.join(dir, 'shared.json');
-    engine.container.resolve(TOKENS.Events).emit('corruption:detected', { file, kind: 'truncated', message: 'unexpected end of JSON input' });
+    events.emit('corruption:detected', { file, kind: 'truncated', message: 'unexpected end of JSON input' });
     while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await engine.close();
     server.close();

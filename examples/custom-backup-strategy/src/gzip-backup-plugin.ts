@@ -1,4 +1,4 @@
-import { definePlugin, ErrorCodes, PreventionError, TOKENS } from '@prevention/core';
+import { definePlugin, ErrorCodes, PreventionError, serviceToken, TOKENS, type ServiceToken } from '@prevention/core';
 import { GzipBackupStrategy } from './gzip-backup-strategy.js';
 
 /** Options of {@link gzipBackup}. */
@@ -15,8 +15,12 @@ export interface GzipBackupOptions {
  * createEngine({ plugins: [gzipBackup({ keep: 50 })] })
  * ```
  */
+/** The registered strategy, as a service: `engine.service(GZIP_BACKUP)`. */
+export const GZIP_BACKUP: ServiceToken<GzipBackupStrategy> = serviceToken<GzipBackupStrategy>('gzip-backup');
+
 export const gzipBackup = definePlugin<GzipBackupOptions | undefined, GzipBackupStrategy>({
   name: 'gzip-backup',
+  provides: GZIP_BACKUP,
   register(api, options) {
     const keep = options?.keep ?? 20;
     if (!Number.isInteger(keep) || keep < 1) {

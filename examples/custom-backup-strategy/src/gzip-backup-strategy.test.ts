@@ -4,8 +4,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createEngine, quarantineDirFor, systemClock, type Clock } from '@prevention/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gzipBackup } from './gzip-backup-plugin.js';
-import type { GzipBackupStrategy } from './gzip-backup-strategy.js';
+import { GZIP_BACKUP, gzipBackup } from './gzip-backup-plugin.js';
+
 
 let dir: string;
 afterEach(async () => rm(dir, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ describe('the gzip backup strategy, registered as a plugin', () => {
     const committed = await readFile(file);
 
     // Pruned after each commit: nothing left for an explicit prune to remove.
-    const strategy = engine.plugin<GzipBackupStrategy>('gzip-backup');
+    const strategy = engine.service(GZIP_BACKUP)!;
     expect((await strategy.prune(file, { dryRun: false })).removed).toHaveLength(0);
     const backups = await engine.backups('shared.json');
     expect(backups.map((b) => b.strategy)).toEqual(['gzip', 'gzip', 'gzip']);

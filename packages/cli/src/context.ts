@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { createEngine, ErrorCodes, NodeFileSystem, systemErrorCode, type Engine } from '@prevention/core';
-import { MONITOR_OVERRIDES } from '@prevention/plugin-monitor';
+import { createEngine, ErrorCodes, NodeFileSystem, systemErrorCode, type EngineApi } from '@prevention/core';
 import type { Command } from 'commander';
 import { CliError } from './output/errors.js';
 import { createCliLogger } from './output/logger.js';
@@ -64,17 +63,17 @@ export class CommandContext {
    * stays idle: a command must never start watching or repairing files behind the user's back
    * (that is `prevention monitor`'s job).
    */
-  openEngine(): Promise<Engine> {
+  openEngine(): Promise<EngineApi> {
     return createEngine({
       cwd: this.cwd,
       ...(this.configFile ? { configFile: this.configFile } : {}),
       logger: createCliLogger({ debug: this.debug, color: colorEnabled(process.stderr) }),
-      register: (container) => container.register(MONITOR_OVERRIDES, { useValue: { autoStart: false, port: false } }),
+      background: false,
     });
   }
 
   /** Runs `work` with an engine, closing it afterwards whatever happens. */
-  async withEngine<T>(work: (engine: Engine) => Promise<T>): Promise<T> {
+  async withEngine<T>(work: (engine: EngineApi) => Promise<T>): Promise<T> {
     const engine = await this.openEngine();
     try {
       return await work(engine);

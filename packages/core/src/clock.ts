@@ -1,20 +1,4 @@
-/** Cancels a timer; does nothing once the timer has fired or was already cancelled. */
-export type CancelTimer = () => void;
-
-/** Time, injectable so tests can control it. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Waits `ms` milliseconds; rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /**
-   * Calls `fn` once, `ms` milliseconds from now, unless cancelled first. Meant for background
-   * work (grouping windows, retries, watchdogs): the system clock's timers never keep the
-   * process alive, so a caller that must wait for something awaits `sleep` instead.
-   */
-  setTimeout(fn: () => void, ms: number): CancelTimer;
-}
-
+import type { Clock } from './contract.js';
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -1,16 +1,9 @@
 import type { InjectionToken } from 'tsyringe';
-import type { AlertSink } from './alerts/alert-sink.js';
-import type { BackupStrategy } from './backup/backup-strategy.js';
-import type { Clock } from './clock.js';
-import type { ResolvedConfig } from './config/resolved-config.js';
-import type { EngineEvents } from './events/event-bus.js';
+import type { Clock, ResolvedConfig, EngineEvents, FileSystem, FileLocker, Logger } from './contract.js';
 import type { PathAnchors } from './fs/anchored-file-system.js';
-import type { FileSystem } from './fs/file-system.js';
 import type { DocumentCache } from './engine/document-cache.js';
 import type { KeyedMutex } from './lock/keyed-mutex.js';
 import type { LockServices } from './lock/hold-file-lock.js';
-import type { FileLocker } from './lock/file-locker.js';
-import type { Logger } from './logging/logger.js';
 import type { Contributions } from './engine/contributions.js';
 import type { SchemaValidator } from './json/schema-validator.js';
 
@@ -39,13 +32,6 @@ export const TOKENS = {
   Events: token<EngineEvents>('Events'),
   /** Compiled JSON Schemas. */
   SchemaValidator: token<SchemaValidator>('SchemaValidator'),
-  /**
-   * Backup strategies: every one added with `api.addBackupStrategy` is also registered here,
-   * so `container.resolveAll(TOKENS.BackupStrategy)` lists them in order.
-   */
-  BackupStrategy: token<BackupStrategy>('BackupStrategy'),
-  /** Alert sinks, likewise (`api.addAlertSink`). */
-  AlertSink: token<AlertSink>('AlertSink'),
   /** Middleware, strategies, sinks and services contributed by built-ins and plugins. */
   Contributions: token<Contributions>('Contributions'),
   /** The in-process mutex per file, shared by everything in one engine that takes the file lock. */

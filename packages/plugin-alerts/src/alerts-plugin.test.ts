@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, definePlugin, TOKENS, type Alert, type AlertSink, type Engine } from '@prevention/core';
+import { createEngine, definePlugin, type Alert, type AlertSink, type EngineApi } from '@prevention/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HangingSink, RecordingSink, tempDir, waitFor } from './__tests__/helpers.js';
-import alerts, { defineRule, fileSink, type AlertsOptions, type AlertsService } from './index.js';
+import alerts, { defineRule, fileSink, type AlertsOptions } from './index.js';
+import { ALERTS_SERVICE } from './alerts-token.js';
+import { eventInjector } from '@prevention/core/testing';
 
 /** A plugin that raises a distinct failing health check after every commit, so every write feeds the alert path. */
 const healthAfterEachCommit = definePlugin({
@@ -16,11 +18,11 @@ const healthAfterEachCommit = definePlugin({
 });
 
 /** An engine whose `data.json` must hold `n`, alerting through `options`. */
-function schemaEngine(cwd: string, options: AlertsOptions): Promise<Engine> {
+function schemaEngine(cwd: string, options: AlertsOptions): Promise<EngineApi> {
   return createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), files: [{ path: 'data.json', schema: { type: 'object', required: ['n'] } }], plugins: [alerts(options)] });
 }
 
-async function engineWith(cwd: string, sink: AlertSink): Promise<Engine> {
+async function engineWith(cwd: string, sink: AlertSink): Promise<EngineApi> {
   return createEngine({
     cwd,
     config: false,
@@ -33,7 +35,7 @@ async function engineWith(cwd: string, sink: AlertSink): Promise<Engine> {
   });
 }
 
-async function writeLatencies(engine: Engine, count: number): Promise<number[]> {
+async function writeLatencies(engine: EngineApi, count: number): Promise<number[]> {
   for (let i = 0; i < 5; i++) await engine.write('data.json', { warmup: i });
   const latencies: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -81,7 +83,7 @@ describe('alerts plugin', () => {
       const file = path.join(cwd, 'data.json');
       expect(recording.notifications.flat().find((a) => a.name === 'validation-failed')).toMatchObject({ severity: 'warning', labels: { file } });
       // With no file sink configured, one is added as the fallback and the spool's home.
-      expect(Object.keys(await engine.plugin<AlertsService>('alerts').health())).toEqual(['recording', 'file']);
+      expect(Object.keys(await engine.service(ALERTS_SERVICE)!.health())).toEqual(['recording', 'file']);
     } finally {
       await engine.close();
     }
@@ -109,8 +111,8 @@ describe('alerts plugin', () => {
   it('resolves a corruption alert when the file is restored, and mutes the file’s warnings meanwhile', async () => {
     const cwd = await tempDir();
     const recording = new RecordingSink('recording');
-    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 })] });
-    const events = engine.container.resolve(TOKENS.Events);
+    const events = eventInjector();
+    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 }), events.plugin] });
     const file = path.join(cwd, 'shared.json');
     try {
       events.emit('corruption:detected', { file, kind: 'truncated', message: 'unexpected end of JSON' });
@@ -131,10 +133,11 @@ describe('alerts plugin', () => {
   it('warns when an outside write was adopted, saying how many acknowledged events it dropped', async () => {
     const cwd = await tempDir();
     const recording = new RecordingSink('recording');
-    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 })] });
+    const events = eventInjector();
+    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 }), events.plugin] });
     const file = path.join(cwd, 'shared.json');
     try {
-      engine.container.resolve(TOKENS.Events).emit('outside-write:accepted', { file, sha256: 'new', lastCommitSha256: 'old', dropped: { count: 2, ids: ['e2', 'e3'] } });
+      events.emit('outside-write:accepted', { file, sha256: 'new', lastCommitSha256: 'old', dropped: { count: 2, ids: ['e2', 'e3'] } });
       await waitFor(() => recording.notifications.length === 1, 2_000, 'the outside-write alert');
     } finally {
       await engine.close();

@@ -12,6 +12,7 @@ import { FileAlertSink, fileSink } from './sinks/file-sink.js';
 import type { Secret } from './secret.js';
 import { RedactingSink } from './sinks/redacting-sink.js';
 import { isSinkDefinition, type SinkDefinition } from './sinks/sink-definition.js';
+import { ALERTS_SERVICE } from './alerts-token.js';
 
 /** Options of the {@link alerts} plugin. Durations are milliseconds or strings like `"30s"`. */
 export interface AlertsOptions
@@ -34,7 +35,7 @@ export interface AlertsOptions
   stateFile?: string;
 }
 
-/** What `engine.plugin('alerts')` returns. */
+/** The alerts plugin's service: `engine.service(ALERTS_SERVICE)`. */
 export interface AlertsService {
   /** Raises an alert directly (not from an engine event). */
   raise(signal: Omit<AlertSignal, 'status'>): void;
@@ -57,8 +58,8 @@ const DEFAULT_STATE_FILE = '.prevention/alerts-state.json';
 
 /**
  * The alerts plugin: turns engine events into alerts and routes them, deduplicated, grouped and
- * throttled, to its sinks, off the write path. `engine.plugin<AlertsService>('alerts')` gives
- * its service.
+ * throttled, to its sinks, off the write path. `engine.service(ALERTS_SERVICE)` gives its
+ * service.
  *
  * ```ts
  * alerts({ sinks: [fileSink({ path: 'logs/alerts.jsonl' }), slackSink({ urlEnv: 'SLACK_WEBHOOK_URL' })] })
@@ -66,6 +67,7 @@ const DEFAULT_STATE_FILE = '.prevention/alerts-state.json';
  */
 const alerts = definePlugin<AlertsOptions | undefined, AlertsService>({
   name: 'alerts',
+  provides: ALERTS_SERVICE,
   async register(api, options = {}) {
     const services = {
       fs: api.container.resolve(TOKENS.FileSystem),

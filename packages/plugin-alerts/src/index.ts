@@ -7,6 +7,7 @@ import alerts from './alerts-plugin.js';
 export default alerts;
 export { alerts };
 export type { AlertsOptions, AlertsService } from './alerts-plugin.js';
+export { ALERTS_SERVICE } from './alerts-token.js';
 export type { Alert, AlertSeverity, AlertSink, SinkHealth } from '@prevention/core';
 export type { AlertSignal } from './alert-signal.js';
 export type { Duration } from '@prevention/core';

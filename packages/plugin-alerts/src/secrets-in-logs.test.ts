@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capturingLogger, tempDir, waitFor } from './__tests__/helpers.js';
 import { HttpReceiver } from './__tests__/http-receiver.js';
 import { SmtpReceiver } from './__tests__/smtp-receiver.js';
-import alerts, { consoleSink, emailSink, fileSink, slackSink, webhookSink, type AlertsService, type SinkDefinition } from './index.js';
+import alerts, { consoleSink, emailSink, fileSink, slackSink, webhookSink, type SinkDefinition } from './index.js';
+import { ALERTS_SERVICE } from './alerts-token.js';
 
 const WEBHOOK_TOKEN = 'xoxTOKENs3cr3t9911';
 const SMTP_PASSWORD = 'Sm7pPassw0rd-s3cr3t';
@@ -30,7 +31,7 @@ async function raiseThroughFailingSinks(sinks: SinkDefinition[]): Promise<{ line
     logger,
     plugins: [alerts({ sinks: [fileSink({ path: 'alerts.jsonl' }), ...sinks], groupWait: 10, groupInterval: 50 })],
   });
-  const service = engine.plugin<AlertsService>('alerts');
+  const service = engine.service(ALERTS_SERVICE)!;
   const health = await service.health();
   service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file: path.join(cwd, 'data.json') }, summary: 'data.json is corrupt' });
   const spoolDir = path.join(cwd, 'alerts.jsonl.spool');

@@ -1,4 +1,4 @@
-import type { BackupRecord, BackupStrategy, Engine, PruneReport, RestoreResult } from '@prevention/core';
+import type { BackupRecord, BackupStrategy, EngineApi, PruneReport, RestoreResult } from '@prevention/core';
 
 /** What `prune` does. */
 export interface PruneOptions {
@@ -8,10 +8,10 @@ export interface PruneOptions {
   file?: string;
 }
 
-/** The `backup` plugin's service: `engine.plugin<BackupService>('backup')`. */
+/** The `backup` plugin's service: `engine.service(BACKUP_SERVICE)`. */
 export class BackupService {
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     private readonly strategies: readonly BackupStrategy[],
   ) {}
 

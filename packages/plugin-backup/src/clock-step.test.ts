@@ -1,9 +1,10 @@
 import { readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, type Engine } from '@prevention/core';
+import { createEngine, type EngineApi } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
 import { SettableClock, tempDir } from './__tests__/helpers.js';
-import backup, { type BackupService, type StrategyOptions } from './index.js';
+import backup, { type StrategyOptions } from './index.js';
+import { BACKUP_SERVICE } from './backup-token.js';
 
 const HOUR = 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 5, 1, 12);
@@ -20,7 +21,7 @@ const SETUPS: Record<string, StrategyOptions[]> = {
  * Three commits a minute apart, then the wall clock steps back an hour (an NTP correction)
  * and a fourth commit is acknowledged. Returns the bytes of that fourth commit.
  */
-async function commitsAcrossAClockStep(strategies: StrategyOptions[]): Promise<{ engine: Engine; file: string; fourth: Buffer; clock: SettableClock }> {
+async function commitsAcrossAClockStep(strategies: StrategyOptions[]): Promise<{ engine: EngineApi; file: string; fourth: Buffer; clock: SettableClock }> {
   const dir = await tempDir();
   const clock = new SettableClock(T0);
   const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, clock, plugins: [backup({ strategies })] });
@@ -59,7 +60,7 @@ describe.each(Object.keys(SETUPS))('a clock stepped back between commits, with %
 
   it('lists backups in commit order, whatever their clock said', async () => {
     const { engine } = await commitsAcrossAClockStep(SETUPS[setup]!);
-    const listed = await engine.plugin<BackupService>('backup').list('data.json');
+    const listed = await engine.service(BACKUP_SERVICE)!.list('data.json');
     const generations = listed.map((r) => r.generation);
     expect(generations).toEqual([...generations].sort((a, b) => b! - a!));
     expect(generations[0]).toBe(4);

@@ -1,6 +1,7 @@
 export { backup, backup as default } from './backup-plugin.js';
 export type { BackupPluginOptions, StrategyOptions, RotatingStrategyOptions, TimestampedStrategyOptions, ContentAddressedStrategyOptions } from './backup-options.js';
 export { BackupService, type PruneOptions } from './backup-service.js';
+export { BACKUP_SERVICE } from './backup-token.js';
 export { SnapshotStrategy, type ResolvedRetention } from './strategies/snapshot-strategy.js';
 export { RotatingStrategy } from './strategies/rotating-strategy.js';
 export { TimestampedStrategy } from './strategies/timestamped-strategy.js';

@@ -1,6 +1,6 @@
 import { chmod, chown, readFile, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, journalPathFor, NodeFileSystem, readLastCommit, type Engine } from '@prevention/core';
+import { createEngine, journalPathFor, NodeFileSystem, readLastCommit, type EngineApi } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './__tests__/helpers.js';
 import backup, { type StrategyOptions } from './index.js';
@@ -20,7 +20,7 @@ const DAMAGE: Record<string, (file: string) => Promise<void>> = {
 };
 
 /** A 0600 file (owned by `owner` when given) with two commits through an engine. */
-async function privateFile(strategies: StrategyOptions[], owner?: { uid: number; gid: number }): Promise<{ engine: Engine; file: string; committed: Buffer }> {
+async function privateFile(strategies: StrategyOptions[], owner?: { uid: number; gid: number }): Promise<{ engine: EngineApi; file: string; committed: Buffer }> {
   const dir = await tempDir();
   const file = path.join(dir, 'secret.json');
   await writeFile(file, '{"token": "a"}\n');

@@ -1,9 +1,10 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, ErrorCodes, quarantineDirFor, type Engine } from '@prevention/core';
+import { createEngine, definePlugin, ErrorCodes, quarantineDirFor, type EngineApi } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './__tests__/helpers.js';
-import backup, { type BackupService, type StrategyOptions } from './index.js';
+import backup, { type StrategyOptions } from './index.js';
+import { BACKUP_SERVICE } from './backup-token.js';
 
 const schema = {
   type: 'object',
@@ -18,7 +19,7 @@ const STRATEGIES: Record<string, StrategyOptions[]> = {
 };
 
 /** An engine on `data.json` (with a schema) after three acknowledged writes; returns the last committed bytes. */
-async function engineWithHistory(strategies: StrategyOptions[]): Promise<{ engine: Engine; file: string; committed: Buffer }> {
+async function engineWithHistory(strategies: StrategyOptions[]): Promise<{ engine: EngineApi; file: string; committed: Buffer }> {
   const dir = await tempDir();
   const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, files: [{ path: 'data.json', schema }], plugins: [backup({ strategies })] });
   for (const type of ['a', 'b', 'c']) await engine.update<{ events: unknown[] }>('data.json', (d) => void (d.events ??= []).push({ type }));
@@ -49,7 +50,7 @@ describe.each(Object.keys(STRATEGIES))('restore with the %s strategy', (type) =>
     expect(await readFile(result.quarantined!)).toEqual(bad);
     expect(completed).toEqual([expect.objectContaining({ file, strategy: type, backupId: result.backup.id })]);
     // The service delegates to the same verified restore.
-    expect((await engine.plugin<BackupService>('backup').list('data.json'))[0]!.sha256).toBe(result.sha256);
+    expect((await engine.service(BACKUP_SERVICE)!.list('data.json'))[0]!.sha256).toBe(result.sha256);
     await engine.close();
   });
 
@@ -78,7 +79,7 @@ describe.each(Object.keys(STRATEGIES))('restore with the %s strategy', (type) =>
 describe('restore through the service', () => {
   it('restores a chosen backup by id and refuses when none is valid', async () => {
     const { engine, file } = await engineWithHistory(STRATEGIES.timestamped!);
-    const service = engine.plugin<BackupService>('backup');
+    const service = engine.service(BACKUP_SERVICE)!;
     const oldest = (await service.list('data.json')).at(-1)!;
     const result = await service.restore('data.json', { id: oldest.id });
     expect(result.backup.id).toBe(oldest.id);
@@ -90,6 +91,44 @@ describe('restore through the service', () => {
     await expect(service.restore('data.json')).rejects.toMatchObject({ code: ErrorCodes.RESTORE_FAILED });
     // Never treated as empty: the bad file is still there, untouched.
     expect(await readFile(file, 'utf8')).toBe('garbage');
+    await engine.close();
+  });
+});
+
+describe('a planned restore (restore --dry-run)', () => {
+  it('picks what restore would, by every check a plugin adds, and changes nothing', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    const plain = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [backup({ strategies: [{ type: 'rotating', keep: 5 }] })] });
+    await plain.write('data.json', { v: 1 });
+    await plain.write('data.json', { v: 2, banned: true });
+    await plain.close();
+    await writeFile(file, '{"v": 2, "ban');
+    const damaged = await readFile(file);
+
+    // A plugin's middleware adds a document check (before the commit is prepared) that the newest backup fails.
+    const ban = definePlugin({
+      name: 'ban',
+      register: (api) =>
+        api.addMiddleware(
+          { name: 'ban', handle: (ctx, next) => (ctx.checks.push((doc) => ((doc as { banned?: boolean }).banned ? [{ path: '/banned', message: 'is banned' }] : [])), next()) },
+          { before: 'validate' },
+        ),
+    });
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, plugins: [backup({ strategies: [{ type: 'rotating', keep: 5 }] }), ban()] });
+    const events: string[] = [];
+    for (const name of ['restore:completed', 'commit', 'backup:created'] as const) engine.on(name, () => events.push(name));
+    const [newest, older] = await engine.backups('data.json');
+
+    const planned = await engine.planRestore('data.json');
+    expect(planned.id).toBe(older!.id);
+    expect(planned.id).not.toBe(newest!.id);
+    expect(await readFile(file)).toEqual(damaged);
+    await expect(readdir(quarantineDirFor(file))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(events).toEqual([]);
+
+    // The restore itself agrees with the plan.
+    expect((await engine.restore('data.json')).backup.id).toBe(planned.id);
     await engine.close();
   });
 });

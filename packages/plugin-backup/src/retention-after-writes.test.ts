@@ -1,9 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, type BackupRecord, type Engine } from '@prevention/core';
+import { createEngine, type BackupRecord, type EngineApi } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
 import { filesUnder, SettableClock, tempDir } from './__tests__/helpers.js';
-import backup, { type BackupService } from './index.js';
+import backup from './index.js';
+import { BACKUP_SERVICE } from './backup-token.js';
 
 const HOUR = 60 * 60 * 1000;
 /** Monday 2026-01-05 00:00 UTC; write i happens at T0 + 5h·i, so write 99 is on Sunday 2026-01-25 15:00. */
@@ -17,7 +18,7 @@ function writesOf(records: readonly BackupRecord[]): number[] {
   return records.map((r) => (r.createdAt.getTime() - T0) / STEP);
 }
 
-async function hundredWrites(engine: Engine, clock: SettableClock): Promise<void> {
+async function hundredWrites(engine: EngineApi, clock: SettableClock): Promise<void> {
   for (let i = 0; i < 100; i++) {
     clock.time = T0 + i * STEP;
     await engine.write('data.json', versionOf(i));
@@ -46,7 +47,7 @@ describe('retention after 100 writes', () => {
       ],
     });
     await hundredWrites(engine, clock);
-    const service = engine.plugin<BackupService>('backup');
+    const service = engine.service(BACKUP_SERVICE)!;
     const byStrategy = async (name: string) => writesOf((await service.list('data.json')).filter((r) => r.strategy === name));
 
     // rotating keep 5: the newest five.
@@ -86,7 +87,7 @@ describe('retention after 100 writes', () => {
     const strict = await engineWith({ keepDaily: 1 });
     await hundredWrites(strict, clock);
     // keepDaily 1: only write 99, the last committed version, is left.
-    expect(writesOf(await strict.plugin<BackupService>('backup').list('data.json'))).toEqual([99]);
+    expect(writesOf(await strict.service(BACKUP_SERVICE)!.list('data.json'))).toEqual([99]);
     await strict.close();
 
     const loose = await engineWith({ keepLast: 5 });
@@ -97,7 +98,7 @@ describe('retention after 100 writes', () => {
     await loose.close();
 
     const engine = await engineWith({ keepLast: 1 });
-    const service = engine.plugin<BackupService>('backup');
+    const service = engine.service(BACKUP_SERVICE)!;
     expect(writesOf(await service.list('data.json'))).toEqual([102, 101, 100, 99]);
     const [dry] = await service.prune({ dryRun: true });
     expect(writesOf(dry!.removed)).toEqual([101, 100, 99]);
@@ -121,7 +122,7 @@ describe('retention after 100 writes', () => {
     await loose.close();
 
     const engine = await engineWith(1);
-    const reports = await engine.plugin<BackupService>('backup').prune();
+    const reports = await engine.service(BACKUP_SERVICE)!.prune();
     expect(reports.map((r) => [path.relative(dir, r.file), r.removed.length])).toEqual([
       [path.join('agents', 'a.json'), 2],
       [path.join('agents', 'b.json'), 2],

@@ -1,5 +1,4 @@
-import type { Engine, Logger } from '@prevention/core';
-import type { AlertsLink } from './alerts-link.js';
+import type { EngineApi, Logger } from '@prevention/core';
 import type { EmitEvent, CheckReport } from './integrity-checker.js';
 
 /**
@@ -12,10 +11,9 @@ export class ArchiveGuard {
   private readonly damaged = new Set<string>();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     private readonly emit: EmitEvent,
     private readonly logger: Logger,
-    private readonly alerts: AlertsLink,
   ) {}
 
   /** The report on `file`'s archive; `undefined` when it has none. */
@@ -28,7 +26,7 @@ export class ArchiveGuard {
       if (inspection.state === 'intact') {
         if (this.damaged.delete(archive)) {
           this.logger.info({ file: archive }, 'the event archive is intact again');
-          this.alerts.corruptionEnded(archive);
+          this.emit('corruption:resolved', { file: archive, summary: `${archive} is intact again` });
         }
         return { file: archive, finding: 'ok' };
       }
@@ -44,7 +42,7 @@ export class ArchiveGuard {
       if (!repair.repaired) return { file: archive, finding: 'archive-damaged', action: 'restore', repaired: false, error: 'its copy is damaged too' };
       this.damaged.delete(archive);
       this.logger.info({ file: archive, lines: repair.lines }, 'repaired the event archive from its copy');
-      this.alerts.corruptionEnded(archive);
+      this.emit('corruption:resolved', { file: archive, summary: `${archive} is intact again` });
       return { file: archive, finding: 'archive-damaged', action: 'restore', repaired: true };
     } catch (err) {
       return { file, finding: 'ok', error: `could not check the event archive: ${(err as Error).message}` };

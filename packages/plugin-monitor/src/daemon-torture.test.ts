@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, quarantineDirFor, type Engine } from '@prevention/core';
+import { createEngine, quarantineDirFor, type EngineApi } from '@prevention/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { percentile, startDaemon, startWriter, tempDir, writeProject, type Daemon } from './__tests__/project.js';
 
@@ -51,7 +51,7 @@ async function inject(file: string, injection: Injection, trial: number): Promis
 }
 
 let daemon: Daemon | undefined;
-let engine: Engine | undefined;
+let engine: EngineApi | undefined;
 afterEach(async () => {
   await engine?.close();
   engine = undefined;

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { createEngine, loadConfig, type Engine, type Logger, type LoggerOptions } from '@prevention/core';
-import { MONITOR_OVERRIDES } from './monitor-overrides.js';
+import { createEngine, loadConfig, type EngineApi, type Logger, type LoggerOptions } from '@prevention/core';
 import type { MonitorOptions } from './monitor-options.js';
 import { monitor } from './monitor-plugin.js';
 import type { MonitorService } from './monitor-service.js';
+import { MONITOR_SERVICE } from './monitor-token.js';
 
 /** The daemon's HTTP port when neither the options nor the config name one. */
 export const DEFAULT_DAEMON_PORT = 9477;
@@ -46,22 +46,28 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions = {}): Prom
   const loaded = await loadConfig(cwd, options.configFile);
   const configured = loaded.config.plugins?.find((plugin) => plugin.name === 'monitor');
   const configuredOptions = (configured?.options ?? {}) as MonitorOptions;
-  const overrides: MonitorOptions = options.once
-    ? { autoStart: false, port: false }
-    : { autoStart: true, port: options.port ?? (typeof configuredOptions.port === 'number' ? configuredOptions.port : DEFAULT_DAEMON_PORT), ...(options.host ? { host: options.host } : {}) };
+  // The daemon, not the plugin, decides what runs: the engine starts no background work by itself.
   const engine = await createEngine({
     cwd,
     configFile: loaded.file,
     plugins: configured ? [] : [monitor()],
     logger: options.logger ?? { fd: 1, level: loaded.config.logger?.level ?? 'info' },
-    register: (container) => container.register(MONITOR_OVERRIDES, { useValue: overrides }),
+    background: false,
   });
-  const service = engine.plugin<MonitorService>('monitor');
+  const service = engine.service(MONITOR_SERVICE)!;
   if (engine.config.files.length === 0) engine.logger.warn({ configFile: loaded.file ?? null }, 'the config names no files to monitor');
-  return options.once ? runOnce(engine, service) : runUntilStopped(engine, service, options);
+  if (options.once) return runOnce(engine, service);
+  try {
+    await service.start();
+    await service.listen(options.port ?? (typeof configuredOptions.port === 'number' ? configuredOptions.port : DEFAULT_DAEMON_PORT), options.host);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return runUntilStopped(engine, service, options);
 }
 
-async function runOnce(engine: Engine, service: MonitorService): Promise<number> {
+async function runOnce(engine: EngineApi, service: MonitorService): Promise<number> {
   const reports = await service.checkAll();
   const health = await service.runHealthChecks();
   const damaged = reports.filter((r) => r.finding !== 'ok' || r.error);
@@ -73,7 +79,7 @@ async function runOnce(engine: Engine, service: MonitorService): Promise<number>
   return damaged.length > 0 || failing.length > 0 ? 1 : 0;
 }
 
-async function runUntilStopped(engine: Engine, service: MonitorService, options: MonitorDaemonOptions): Promise<number> {
+async function runUntilStopped(engine: EngineApi, service: MonitorService, options: MonitorDaemonOptions): Promise<number> {
   const signalName = await waitForStop(options.signal);
   engine.logger.info({ signal: signalName }, 'stopping: closing watchers and draining alerts');
   const deadlineMs = options.stopTimeoutMs ?? 4_500;

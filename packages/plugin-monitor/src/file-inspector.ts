@@ -1,4 +1,4 @@
-import { inspectFile, type CommitRecord, type Engine, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
+import { inspectFile, type CommitRecord, type EngineApi, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
 import type { Finding } from './finding.js';
 
 /** What the monitor already trusts about a file, beyond the commit journal. */
@@ -43,7 +43,7 @@ function lastCommitOf(baseline: InspectionBaseline): CommitRecord | undefined {
  */
 export class FileInspector {
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     private readonly fs: FileSystem,
   ) {}
 

@@ -9,7 +9,7 @@ export default monitor;
 export { monitor };
 export { MonitorService } from './monitor-service.js';
 export { parsePort, type MonitorOptions } from './monitor-options.js';
-export { MONITOR_OVERRIDES } from './monitor-overrides.js';
+export { MONITOR_SERVICE } from './monitor-token.js';
 export type { CheckReport } from './integrity-checker.js';
 export type { ProblemKind } from './finding.js';
 export type { RepairAction } from './repairer.js';

@@ -2,7 +2,6 @@ import { rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine, NodeFileSystem } from '@prevention/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertsLink } from './alerts-link.js';
 import { tempDir } from './__tests__/project.js';
 import { IntegrityChecker } from './integrity-checker.js';
 import { MonitorMetrics } from './monitor-metrics.js';
@@ -20,7 +19,8 @@ describe('IntegrityChecker.retain', () => {
     closers.push(() => engine.close());
     const fs = new NodeFileSystem();
     const metrics = new MonitorMetrics(fs, () => []);
-    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), metrics, () => undefined, engine.logger, new AlertsLink(engine));
+    const emitted: Array<{ event: string; payload: unknown }> = [];
+    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), metrics, (event, payload) => void emitted.push({ event, payload }), engine.logger);
     closers.push(() => checker.stop());
     const file = path.join(dir, 'agents/dev/ctx.json');
     await mkdir(path.dirname(file), { recursive: true });
@@ -35,5 +35,6 @@ describe('IntegrityChecker.retain', () => {
     checker.retain(await engine.managedFiles());
     expect(checker.corruptFiles()).toEqual([]);
     expect((await metrics.corrupt.get()).values.find((v) => v.labels.file === file)?.value).toBe(0);
+    expect(emitted).toContainEqual({ event: 'corruption:resolved', payload: { file, summary: expect.stringContaining('is not monitored any more') } });
   });
 });

@@ -1,5 +1,4 @@
-import type { Engine, EngineEventMap, FileStats, FileSystem, Logger } from '@prevention/core';
-import type { AlertsLink } from './alerts-link.js';
+import type { EngineApi, EngineEventMap, FileStats, FileSystem, Logger } from '@prevention/core';
 import { FileInspector, type TrustedState } from './file-inspector.js';
 import { INVALID_KINDS, isProblem, type Finding, type Problem, type ProblemKind } from './finding.js';
 import type { MonitorMetrics } from './monitor-metrics.js';
@@ -61,13 +60,12 @@ export class IntegrityChecker {
   private stopped = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     fs: FileSystem,
     private readonly options: ResolvedMonitorOptions,
     private readonly metrics: MonitorMetrics,
     private readonly emit: EmitEvent,
     private readonly logger: Logger,
-    private readonly alerts: AlertsLink,
   ) {
     this.inspector = new FileInspector(engine, fs);
     this.repairer = new Repairer(engine, fs);
@@ -111,7 +109,7 @@ export class IntegrityChecker {
       this.states.delete(file);
       if (!state.problem) continue;
       this.logger.info({ file, was: state.problem.kind }, 'the file no longer matches the config; it is not monitored any more');
-      this.alerts.corruptionEnded(file, `${file} no longer matches the config and is not monitored any more`);
+      this.emit('corruption:resolved', { file, summary: `${file} no longer matches the config and is not monitored any more` });
       this.closeProblem(file, state);
     }
   }
@@ -180,7 +178,7 @@ export class IntegrityChecker {
     state.verified = finding.stats && finding.readAt !== undefined ? { stats: finding.stats, readAt: finding.readAt } : undefined;
     if (!state.problem) return;
     this.logger.info({ file, was: state.problem.kind }, 'the file is intact again');
-    this.alerts.corruptionEnded(file);
+    this.emit('corruption:resolved', { file, summary: `${file} is intact again` });
     this.closeProblem(file, state);
   }
 
@@ -215,7 +213,7 @@ export class IntegrityChecker {
     this.metrics.repairs.inc({ action, result: 'ok' });
     this.metrics.restoreDuration.observe(detectedToRepairMs / 1000);
     this.logger.info({ file, kind: problem.kind, action, detectedToRepairMs }, 'repaired');
-    if (action === 'chmod') this.alerts.corruptionEnded(file);
+    if (action === 'chmod') this.emit('corruption:resolved', { file, summary: `${file} is intact again` });
     state.seen = true;
     state.verified = undefined;
     this.closeProblem(file, state);

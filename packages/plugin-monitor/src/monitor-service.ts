@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Engine, EngineEventName, FileLocker, FileSystem, Logger } from '@prevention/core';
-import { AlertsLink } from './alerts-link.js';
+import type { EngineApi, EngineEventName, FileLocker, FileSystem, Logger } from '@prevention/core';
 import { ArchiveGuard } from './archive-guard.js';
 import { FileWatcher } from './file-watcher.js';
 import { AlertSinksCheck } from './health/alert-sinks-check.js';
@@ -17,7 +16,7 @@ import { MonitorMetrics } from './monitor-metrics.js';
 import type { ResolvedMonitorOptions } from './monitor-options.js';
 
 /** Engine events that raise (or resolve) alerts, counted in `prevention_alerts_raised_total`. */
-const ALERT_EVENTS: readonly EngineEventName[] = ['corruption:detected', 'restore:completed', 'lock:stale-recovered', 'backup:failed', 'commit:failed', 'outside-write:accepted', 'path:redirected'];
+const ALERT_EVENTS: readonly EngineEventName[] = ['corruption:detected', 'restore:completed', 'lock:stale-recovered', 'backup:failed', 'commit:failed', 'outside-write:accepted', 'path:redirected', 'corruption:resolved'];
 
 /** What does the monitoring, built on first use (see {@link MonitorService}). */
 interface MonitorParts {
@@ -30,16 +29,16 @@ interface MonitorParts {
 
 /** What the monitor needs from its engine. */
 export interface MonitorDependencies {
-  engine: Engine;
+  engine: EngineApi;
   fs: FileSystem;
   locker: FileLocker;
   emit: EmitEvent;
-  on: Engine['on'];
+  on: EngineApi['on'];
   logger: Logger;
 }
 
 /**
- * The integrity monitor of one engine (`engine.plugin<MonitorService>('monitor')`): watches the
+ * The integrity monitor of one engine (`engine.service(MONITOR_SERVICE)`): watches the
  * configured files (named, and matching the globs: the list is expanded again at every
  * validation pass) and re-validates them on a schedule, repairs them per their policy, runs the
  * health checks, and serves `/livez`, `/readyz` and `/metrics` when asked to.
@@ -79,8 +78,7 @@ export class MonitorService {
     if (this.built) return this.built;
     const { deps, options } = this;
     const metrics = new MonitorMetrics(deps.fs, () => this.listed);
-    const alerts = new AlertsLink(deps.engine);
-    const checker = new IntegrityChecker(deps.engine, deps.fs, options, metrics, deps.emit, deps.logger, alerts);
+    const checker = new IntegrityChecker(deps.engine, deps.fs, options, metrics, deps.emit, deps.logger);
     const health = new HealthMonitor(
       [
         new BackupStoreCheck(deps.engine, deps.fs),
@@ -94,7 +92,7 @@ export class MonitorService {
       deps.logger,
     );
     const http = new MonitorHttpServer({ registry: metrics.registry, corruptFiles: () => checker.corruptFiles(), validated: () => this.lastPassAt !== undefined });
-    this.built = { metrics, checker, archives: new ArchiveGuard(deps.engine, deps.emit, deps.logger, alerts), health, http };
+    this.built = { metrics, checker, archives: new ArchiveGuard(deps.engine, deps.emit, deps.logger), health, http };
     return this.built;
   }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileStamp, quarantineDirFor, readLastCommit, sha256Hex, type Engine, type FileSystem, type OutsideWritePolicy } from '@prevention/core';
+import { fileStamp, quarantineDirFor, readLastCommit, sha256Hex, type EngineApi, type FileSystem, type OutsideWritePolicy } from '@prevention/core';
 import { INVALID_KINDS, type Problem } from './finding.js';
 
 /** What a repair did. */
@@ -14,7 +14,7 @@ export type RepairAction = 'restore' | 'chmod' | 'accept' | 'none';
  */
 export class Repairer {
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     private readonly fs: FileSystem,
   ) {}
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { ArchiveInspection, ArchiveRepair, Engine, MessageBus } from '@prevention/core';
+import type { ArchiveInspection, ArchiveRepair, EngineApi, MessageBusApi } from '@prevention/core';
 
-async function onBus<T extends ArchiveInspection>(engine: Engine, file: string, work: (bus: MessageBus) => Promise<T>): Promise<T | undefined> {
+async function onBus<T extends ArchiveInspection>(engine: EngineApi, file: string, work: (bus: MessageBusApi) => Promise<T>): Promise<T | undefined> {
   const bus = engine.bus(file);
   try {
     const result = await work(bus);
@@ -16,12 +16,12 @@ async function onBus<T extends ArchiveInspection>(engine: Engine, file: string, 
  * committed lines must be unchanged and complete, as the ledger and the live file say.
  * `undefined` when the file has no archive.
  */
-export function inspectArchiveOf(engine: Engine, file: string): Promise<ArchiveInspection | undefined> {
+export function inspectArchiveOf(engine: EngineApi, file: string): Promise<ArchiveInspection | undefined> {
   return onBus(engine, file, (bus) => bus.inspectArchive());
 }
 
 /** Repairs the bus archive beside `file` from its copy if it is damaged; `undefined` when the file has no archive. */
-export function repairArchiveOf(engine: Engine, file: string): Promise<ArchiveRepair | undefined> {
+export function repairArchiveOf(engine: EngineApi, file: string): Promise<ArchiveRepair | undefined> {
   return onBus(engine, file, (bus) => bus.repairArchive());
 }
 

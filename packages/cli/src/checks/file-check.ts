@@ -1,4 +1,4 @@
-import { inspectFile, type ContentInspection, type Engine, type FileSystem, type LastCommit, type VersionStanding } from '@prevention/core';
+import { inspectFile, type ContentInspection, type EngineApi, type FileSystem, type LastCommit, type VersionStanding } from '@prevention/core';
 import { atPosition } from '../output/format.js';
 import { describeArchiveDamage, inspectArchiveOf } from './archive-check.js';
 
@@ -71,7 +71,7 @@ function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: nu
  * monitor apply (see `engine.standing`). Records that cannot be read only cost the baseline:
  * the content is still checked, and the failure is reported.
  */
-async function standingOf(engine: Engine, file: string, sha256: string): Promise<{ standing?: VersionStanding; lastCommit?: LastCommit; finding?: Finding }> {
+async function standingOf(engine: EngineApi, file: string, sha256: string): Promise<{ standing?: VersionStanding; lastCommit?: LastCommit; finding?: Finding }> {
   try {
     const standing = await engine.standing(file, sha256);
     const lastCommit = standing.kind === 'outside' ? standing.lastCommit : standing.kind === 'committed' ? await engine.lastCommit(file) : undefined;
@@ -89,7 +89,7 @@ async function standingOf(engine: Engine, file: string, sha256: string): Promise
  * difference means it was changed outside prevention, which is a warning when the content is
  * otherwise valid. Its bus archive, if it has one, must hold every committed line unchanged.
  */
-export async function checkFile(engine: Engine, fs: FileSystem, file: string): Promise<FileReport> {
+export async function checkFile(engine: EngineApi, fs: FileSystem, file: string): Promise<FileReport> {
   const absolute = engine.resolvePath(file);
   const settings = await engine.settings(absolute);
   const inspection = await inspectFile(fs, absolute);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ErrorCodes, NodeFileSystem, type Engine } from '@prevention/core';
+import { ErrorCodes, NodeFileSystem, type EngineApi } from '@prevention/core';
 import { checkFile, type FileReport } from '../checks/file-check.js';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
@@ -12,7 +12,7 @@ interface CheckOptions {
 }
 
 /** The files to check: those named, else every file the config covers (globs expanded). */
-export async function filesToCheck(ctx: CommandContext, engine: Engine, named: readonly string[]): Promise<string[]> {
+export async function filesToCheck(ctx: CommandContext, engine: EngineApi, named: readonly string[]): Promise<string[]> {
   if (named.length > 0) return named.map((file) => engine.resolvePath(file));
   if (!engine.config.configFile) {
     throw new CliError(ErrorCodes.CONFIG_INVALID, `no prevention config found from ${ctx.cwd}`, 'run `prevention init` to create one, or name the files: prevention check shared_context.json');

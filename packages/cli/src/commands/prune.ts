@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { ErrorCodes, isPreventionError, type Engine } from '@prevention/core';
-import type { BackupService } from '@prevention/plugin-backup';
+import { ErrorCodes, type EngineApi } from '@prevention/core';
+import { BACKUP_SERVICE, type BackupService } from '@prevention/plugin-backup';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
@@ -13,15 +13,10 @@ interface PruneOptions {
   json?: boolean;
 }
 
-function backupService(engine: Engine): BackupService {
-  try {
-    return engine.plugin<BackupService>('backup');
-  } catch (err) {
-    if (isPreventionError(err, ErrorCodes.PLUGIN_FAILED)) {
-      throw new CliError(ErrorCodes.CONFIG_INVALID, 'no backup plugin is configured, so there is nothing to prune', 'add backup() from @prevention/plugin-backup to `plugins` in your config');
-    }
-    throw err;
-  }
+function backupService(engine: EngineApi): BackupService {
+  const service = engine.service(BACKUP_SERVICE);
+  if (!service) throw new CliError(ErrorCodes.CONFIG_INVALID, 'no backup plugin is configured, so there is nothing to prune', 'add backup() from @prevention/plugin-backup to `plugins` in your config');
+  return service;
 }
 
 async function runPrune(ctx: CommandContext, options: PruneOptions): Promise<ExitCode> {

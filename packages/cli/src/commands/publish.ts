@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ErrorCodes, locateJsonError, NodeFileSystem, suggestName, type Engine, type JsonValue } from '@prevention/core';
+import { ErrorCodes, locateJsonError, NodeFileSystem, suggestName, type EngineApi, type JsonValue } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
@@ -55,7 +55,7 @@ async function payloadOf(ctx: CommandContext, options: PublishOptions): Promise<
  * Refuses a file no `files` entry covers: a mistyped name would otherwise become a new file
  * that nothing checks, backs up the way its config says, or monitors.
  */
-async function assertManaged(ctx: CommandContext, engine: Engine, file: string): Promise<void> {
+async function assertManaged(ctx: CommandContext, engine: EngineApi, file: string): Promise<void> {
   const absolute = engine.resolvePath(file);
   if (engine.configuredFiles().includes(absolute) || engine.fileGlobs().some((glob) => glob.matches(absolute))) return;
   const { configFile } = engine.config;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { ErrorCodes, parseDocument, selectBackup, TOKENS, type Engine } from '@prevention/core';
+import { ErrorCodes } from '@prevention/core';
 import { describeArchiveDamage, repairArchiveOf } from '../checks/archive-check.js';
 import { resolveBackupId } from '../backups/backup-ids.js';
 import { action, withExamples } from '../command-kit.js';
@@ -14,33 +14,12 @@ interface RestoreOptions {
   json?: boolean;
 }
 
-/**
- * Picks the backup a restore would use, by the engine's own rule (the given id, else the newest
- * whose bytes match their sha256, parse and pass the schema), without taking the lock or
- * writing anything.
- */
-async function chooseBackup(engine: Engine, file: string, id: string | undefined): ReturnType<typeof selectBackup> {
-  const settings = await engine.settings(file);
-  const strategies = engine.container.isRegistered(TOKENS.BackupStrategy, true) ? engine.container.resolveAll(TOKENS.BackupStrategy) : [];
-  return selectBackup(
-    strategies,
-    settings.file,
-    (bytes) => {
-      const document = parseDocument(bytes, settings.file, { maxDepth: settings.maxDepth });
-      const issues = settings.schema?.(document) ?? [];
-      if (issues.length > 0) throw new Error(`does not pass the schema (${issues.map((i) => `${i.path || '/'}: ${i.message}`).join('; ')})`);
-      return document;
-    },
-    id,
-  );
-}
-
 async function runRestore(ctx: CommandContext, file: string, options: RestoreOptions): Promise<ExitCode> {
   const { output } = ctx;
   return ctx.withEngine(async (engine) => {
     const id = options.id === undefined ? undefined : resolveBackupId(await engine.backups(file), options.id, file);
     if (options.dryRun) {
-      const { record } = await chooseBackup(engine, file, id);
+      const record = await engine.planRestore(file, id === undefined ? {} : { id });
       if (options.json) output.json({ dryRun: true, file: engine.resolvePath(file), backup: record });
       else output.result(`would restore ${file} from ${record.strategy} backup ${record.id} (${record.createdAt.toISOString()}, ${formatBytes(record.bytes)}, sha256 ${shortSha(record.sha256)}); nothing was changed`);
       return ExitCode.Ok;

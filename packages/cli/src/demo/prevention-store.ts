@@ -1,13 +1,12 @@
-import { createEngine, isPreventionError, type Engine, type MessageBus } from '@prevention/core';
-import { MONITOR_OVERRIDES } from '@prevention/plugin-monitor';
+import { createEngine, isPreventionError, type EngineApi, type MessageBusApi } from '@prevention/core';
 import { demoPayloads, type AgentStore, type ReadOutcome } from './agent-store.js';
 import { DEMO_FILE, type DemoPayload } from './messages.js';
 
 /** An agent that goes through prevention: the project's config, the engine, the message bus. */
 export class PreventionStore implements AgentStore {
   private constructor(
-    private readonly engine: Engine,
-    private readonly bus: MessageBus,
+    private readonly engine: EngineApi,
+    private readonly bus: MessageBusApi,
   ) {}
 
   static async open(dir: string): Promise<PreventionStore> {
@@ -15,7 +14,7 @@ export class PreventionStore implements AgentStore {
       cwd: dir,
       logger: { level: 'silent' },
       // The monitor runs as its own daemon; agents only publish.
-      register: (container) => container.register(MONITOR_OVERRIDES, { useValue: { autoStart: false, port: false } }),
+      background: false,
     });
     return new PreventionStore(engine, engine.bus(DEMO_FILE));
   }

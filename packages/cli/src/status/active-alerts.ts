@@ -1,4 +1,4 @@
-import { TOKENS, type Alert, type Engine, type FileSystem } from '@prevention/core';
+import type { Alert, EngineApi, FileSystem } from '@prevention/core';
 import { FileAlertSink } from '@prevention/plugin-alerts';
 
 /**
@@ -9,10 +9,9 @@ import { FileAlertSink } from '@prevention/plugin-alerts';
  * resolves by itself is firing until its `endsAt`, even when no process was left to write its
  * resolution.
  */
-export async function activeAlerts(engine: Engine, fs: FileSystem): Promise<Alert[]> {
-  if (!engine.container.isRegistered(TOKENS.AlertSink, true)) return [];
+export async function activeAlerts(engine: EngineApi, fs: FileSystem): Promise<Alert[]> {
   const latest = new Map<string, Alert>();
-  for (const sink of engine.container.resolveAll(TOKENS.AlertSink)) {
+  for (const sink of engine.alertSinks()) {
     if (!(sink instanceof FileAlertSink)) continue;
     const text = await fs.readFile(sink.file).then(
       (bytes) => bytes.toString('utf8'),

@@ -1,4 +1,4 @@
-import type { Engine } from '@prevention/core';
+import type { EngineApi } from '@prevention/core';
 import { DEFAULT_DAEMON_PORT, type MonitorOptions } from '@prevention/plugin-monitor';
 
 /** What `status` learned about the monitor daemon. */
@@ -12,7 +12,7 @@ export type MonitorState =
  * config gives (or the daemon's defaults). A configured monitor that does not answer is
  * `unreachable`: the files are not being watched.
  */
-export async function probeMonitor(engine: Engine, timeoutMs = 1000): Promise<MonitorState> {
+export async function probeMonitor(engine: EngineApi, timeoutMs = 1000): Promise<MonitorState> {
   const plugin = engine.config.plugins.find((p) => p.name === 'monitor');
   if (!plugin) return { state: 'not-configured' };
   const options = (plugin.options ?? {}) as MonitorOptions;

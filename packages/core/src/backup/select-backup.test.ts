@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BackupRecord, BackupStrategy } from './backup-strategy.js';
+import type { BackupRecord, BackupStrategy } from '../contract.js';
 import { listBackups } from './select-backup.js';
 
 const T0 = Date.UTC(2026, 5, 1);

@@ -1,7 +1,6 @@
+import type { JsonValue, BackupRecord, BackupStrategy } from '../contract.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-import type { JsonValue } from '../json/json-value.js';
-import type { BackupRecord, BackupStrategy } from './backup-strategy.js';
 
 /** A backup proven good: its bytes match the recorded sha256, parse, and pass the file's checks. */
 export interface SelectedBackup {

@@ -1,10 +1,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BusEvent } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
 import { tempDir } from '../__tests__/helpers.js';
-import type { BusEvent } from './bus-event.js';
+import { archivePathFor } from './event-archive.js';
+import { mirrorPathFor } from './archive-ledger.js';
 
 async function setup() {
   const dir = await tempDir();
@@ -46,7 +48,7 @@ describe('the bus archive is protected like the live file', () => {
   ] as const) {
     it(`${damage}: is reported damaged and repairable, and the repair brings back every acknowledged event, the bad copy kept aside`, async () => {
       const { dir, engine, bus, acked } = await setup();
-      await act(bus.archive.path);
+      await act(archivePathFor(bus.file));
       expect(await bus.inspectArchive()).toMatchObject({ state: 'damaged', repairable: true, problem: expect.any(String) });
       expect(await bus.repairArchive()).toMatchObject({ state: 'damaged', repaired: true });
       expect(await bus.inspectArchive()).toMatchObject({ state: 'intact', lines: 15 });
@@ -58,7 +60,7 @@ describe('the bus archive is protected like the live file', () => {
 
   it('a publish onto a damaged archive repairs it first, losing no acknowledged event', async () => {
     const { engine, bus, acked } = await setup();
-    await truncate(bus.archive.path, 7);
+    await truncate(archivePathFor(bus.file), 7);
     acked.push(...(await bus.publishMany([{ type: 't', source: 's', payload: 'next' }])));
     expect(summary(await bus.events({ since: 0 }))).toEqual(summary(acked));
     expect(await bus.inspectArchive()).toMatchObject({ state: 'intact', lines: 16 });
@@ -67,8 +69,8 @@ describe('the bus archive is protected like the live file', () => {
 
   it('with its copy damaged too, it is reported not repairable, and a publish is refused with the live file unchanged', async () => {
     const { file, engine, bus } = await setup();
-    await truncate(bus.archive.path, 7);
-    await truncate(bus.archive.mirrorPath, 3);
+    await truncate(archivePathFor(bus.file), 7);
+    await truncate(mirrorPathFor(archivePathFor(bus.file)), 3);
     expect(await bus.inspectArchive()).toMatchObject({ state: 'damaged', repairable: false });
     const before = await readFile(file);
     await expect(bus.publish({ type: 't', source: 's' })).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT });
@@ -93,7 +95,7 @@ describe('an archive written before ledgers were kept', () => {
     await bus.publish({ type: 't', source: 's', payload: 6 });
     expect((await bus.events({ since: 0 })).map((e) => e.payload)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await bus.inspectArchive()).toMatchObject({ state: 'intact', lines: 6 });
-    await truncate(bus.archive.path, 2);
+    await truncate(archivePathFor(bus.file), 2);
     expect(await bus.inspectArchive()).toMatchObject({ state: 'damaged', repairable: true });
     await engine.close();
   });

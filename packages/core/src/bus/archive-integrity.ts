@@ -1,28 +1,9 @@
 import path from 'node:path';
+import type { FileSystem, ArchiveInspection, ArchiveRepair } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ioError, systemErrorCode } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
 import { fileStamp, quarantineDirFor } from '../engine/paths.js';
 import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger } from './archive-ledger.js';
-
-/** The verdict on a bus archive. */
-export interface ArchiveInspection {
-  /** Absolute path of the archive. */
-  archive: string;
-  /** `absent`: nothing was ever archived; `damaged`: a committed line is changed or missing. */
-  state: 'absent' | 'intact' | 'damaged';
-  /** What is wrong, for a damaged archive (positions and counts, never content). */
-  problem?: string;
-  /** For a damaged archive: whether its copy holds every committed line, so a repair puts them back. */
-  repairable?: boolean;
-  /** Lines of committed versions the archive (or, when damaged, its copy) holds. */
-  lines: number;
-}
-
-/** What {@link repairArchive} found, and whether it put the archive back. */
-export interface ArchiveRepair extends ArchiveInspection {
-  repaired: boolean;
-}
 
 /** One of the two copies, checked: its committed content, or what is wrong with it. */
 type Verdict = { ok: true; committed: Buffer; lines: number; ledger: ArchiveLedger } | { ok: false; problem: string };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { FileSystem } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ioError, systemErrorCode } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
 import { stateDirFor } from '../engine/paths.js';
 
 /**

@@ -1,8 +1,7 @@
 import path from 'node:path';
+import type { FileSystem, JsonObject, JsonValue } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
-import type { JsonObject, JsonValue } from '../json/json-value.js';
 import { quarantineArchiveBytes, repairArchive } from './archive-integrity.js';
 import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger, type ArchiveLine } from './archive-ledger.js';
 

@@ -1,5 +1,4 @@
-import type { JsonObject, JsonValue } from '../json/json-value.js';
-import type { BusEvent, EventFormat } from './bus-event.js';
+import type { JsonObject, JsonValue, BusEvent, EventFormat } from '../contract.js';
 
 type Stored = JsonObject;
 

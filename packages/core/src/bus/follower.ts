@@ -1,19 +1,5 @@
-import type { EngineEvents } from '../events/event-bus.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
-import type { Logger } from '../logging/logger.js';
-import type { BusEvent } from './bus-event.js';
+import type { EngineEvents, FileStats, FileSystem, Logger, EventHandler } from '../contract.js';
 import type { MessageBus } from './message-bus.js';
-
-/** Receives one event; may be async (the next event waits for it). */
-export type EventHandler = (event: BusEvent) => void | Promise<void>;
-
-/** Options of `bus.subscribe`. */
-export interface SubscribeOptions {
-  /** Deliver events after this seq; default: only events published after subscribing. */
-  since?: number;
-  /** Only these event types. */
-  types?: string[];
-}
 
 interface Subscription {
   handler: EventHandler;

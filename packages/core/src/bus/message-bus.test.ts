@@ -1,10 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BusEvent } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
 import { tempDir } from '../__tests__/helpers.js';
-import type { BusEvent } from './bus-event.js';
+import { archivePathFor } from './event-archive.js';
 
 async function setup(options: Parameters<Awaited<ReturnType<typeof createEngine>>['bus']>[1] = {}) {
   const dir = await tempDir();
@@ -70,7 +71,7 @@ describe('message bus', () => {
     const live = JSON.parse(await readFile(file, 'utf8')) as { events: BusEvent[] };
     expect(live.events).toHaveLength(1000);
     expect(live.events[0]!.seq).toBe(4001);
-    const archived = (await readFile(bus.archive.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as BusEvent);
+    const archived = (await readFile(archivePathFor(bus.file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as BusEvent);
     expect(archived.map((e) => e.seq)).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
     const all = await bus.events({ since: 0 });
     expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));

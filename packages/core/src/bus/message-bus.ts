@@ -1,48 +1,16 @@
-import type { Clock } from '../clock.js';
-import { parseDuration, type Duration } from '../config/duration.js';
-import type { CommitResult, MutationResult } from '../engine/change.js';
-import type { FileSettings } from '../config/file-settings.js';
-import type { Engine } from '../engine/engine.js';
+import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, MessageBusApi, Clock, CommitResult, FileSettings, EngineEvents, FileSystem, JsonObject, JsonValue, SchemaCheck, Logger, WriteContext, BusEvent, EventQuery, PublishInput, SubscribeOptions, EventHandler, BusOptions } from '../contract.js';
+import { parseDuration } from '../config/duration.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
-import type { EngineEvents } from '../events/event-bus.js';
-import type { FileSystem } from '../fs/file-system.js';
-import { isPlainObject, pointerSegment, type JsonObject, type JsonValue } from '../json/json-value.js';
-import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
+import { isPlainObject, pointerSegment } from '../json/json-value.js';
+import type { SchemaValidator } from '../json/schema-validator.js';
 import { depthAt, toJsonDocument } from '../json/to-json-document.js';
-import type { Logger } from '../logging/logger.js';
-import { stateKey, type WriteContext } from '../pipeline/middleware.js';
-import type { BusEvent, EventFormat, EventQuery, PublishInput } from './bus-event.js';
-import { inspectArchive, repairArchive, type ArchiveInspection, type ArchiveRepair } from './archive-integrity.js';
+import { stateKey } from '../pipeline/middleware.js';
+import { inspectArchive, repairArchive } from './archive-integrity.js';
 import { archivePathFor, EventArchive } from './event-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { sharedContextSchema } from './shared-context-schema.js';
-import { Follower, type SubscribeOptions, type EventHandler } from './follower.js';
+import { Follower } from './follower.js';
 import { uuidv7 } from './uuidv7.js';
-
-/** Options of `engine.bus(file, options)`. */
-export interface BusOptions {
-  /** Keep at most this many events in the live file; older ones move to the archive first. */
-  maxEvents?: number;
-  /** Move events older than this to the archive (the newest event always stays). */
-  maxAge?: Duration;
-  /** Shape of newly written events; default `auto`. */
-  eventFormat?: EventFormat;
-  /** Largest serialized payload accepted, in bytes; default 1 MiB. */
-  maxPayloadBytes?: number;
-  /** A JSON Schema per event type, checked on publish. */
-  schemas?: Record<string, Record<string, unknown>>;
-  /** How often followers look for commits by other processes; default 50 ms. */
-  pollMs?: number;
-  /** Where archived events go; default `<name>.archive.jsonl` beside the file. */
-  archivePath?: string;
-  /**
-   * Publish into an existing document that is an object without an `events` array, adding
-   * one. Off by default: such a file is not a shared context (a state file, say), and the bus
-   * would silently mix its `events` and `version` keys into it. A file that does not exist yet
-   * is always started from its `initial` document.
-   */
-  addEvents?: boolean;
-}
 
 /** What the bus needs from its engine. */
 export interface BusServices {
@@ -116,7 +84,7 @@ function notASharedContext(file: string): PreventionError {
  * publishes are committed together. Files written by earlier buses are read and appended to
  * without rewriting their events.
  */
-export class MessageBus {
+export class MessageBus implements MessageBusApi {
   readonly archive: EventArchive;
   private readonly maxEvents: number | undefined;
   private readonly maxAgeMs: number | undefined;
@@ -132,7 +100,7 @@ export class MessageBus {
 
   /** @internal Use `engine.bus(file)`. */
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: BusHost,
     readonly file: string,
     private readonly options: BusOptions,
     private readonly services: BusServices,

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BusEvent } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
 import { tempDir } from '../__tests__/helpers.js';
+import { archivePathFor } from './event-archive.js';
 import { InstrumentedFileSystem, type FsCall } from '../testing/instrumented-file-system.js';
-import type { BusEvent } from './bus-event.js';
 
 /** A file schema that refuses any event whose payload says `refuse`. */
 const schema = {
@@ -41,7 +42,7 @@ describe('bus retention only archives committed events', () => {
   it('a batch larger than maxEvents whose commit is refused leaves nothing in the archive, and its seqs go to the next acknowledged events', async () => {
     const { engine, bus } = await setup();
     const acked = await bus.publishMany(batch(1, 3));
-    const archiveBefore = await readFile(bus.archive.path).catch(() => undefined);
+    const archiveBefore = await readFile(archivePathFor(bus.file)).catch(() => undefined);
     await expect(bus.publishMany(batch(100, 5, true))).rejects.toMatchObject({ code: ErrorCodes.VALIDATION_FAILED });
     // Readers right after the refusal see only what was acknowledged.
     expectExactly(await bus.events({ since: 0 }), acked);
@@ -49,7 +50,7 @@ describe('bus retention only archives committed events', () => {
     acked.push(...(await bus.publishMany(batch(9, 4))));
     expectExactly(await bus.events({ since: 0 }), acked);
     expect(archiveBefore).toBeUndefined();
-    expect(await archivedSeqs(bus.archive.path)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await archivedSeqs(archivePathFor(bus.file))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await engine.close();
     // Another process reading the files sees the same.
     const reader = await createEngine({ cwd: path.dirname(bus.file), config: false, logger: { level: 'silent' }, files: [{ path: 'ctx.json', schema }] });

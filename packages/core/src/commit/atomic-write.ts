@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { FileStats, FileSystem } from '../contract.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
 
 /** How {@link atomicWriteFile} should create the new version. */
 export interface AtomicWriteOptions {

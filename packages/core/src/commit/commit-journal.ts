@@ -1,20 +1,8 @@
 import path from 'node:path';
+import type { FileStats, FileSystem, CommitRecord } from '../contract.js';
 import { systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
 import { stateDirFor } from '../engine/paths.js';
 import { atomicWriteFile } from './atomic-write.js';
-
-/** One commit, as recorded for observers in other processes (the monitor's baseline). */
-export interface CommitRecord {
-  sha256: string;
-  size: number;
-  mode: number;
-  /** Inode of the committed file, as a decimal string. */
-  ino: string;
-  /** ISO time of the commit. */
-  at: string;
-  pid: number;
-}
 
 const JOURNAL_SUFFIX = '.commits.jsonl';
 

@@ -1,31 +1,12 @@
-import type { BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
+import type { BackupRecord, BackupStrategy, FileSystem, CommitRecord, LastCommit, VersionStanding } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
-import type { FileSystem } from '../fs/file-system.js';
-import { readLastCommit, type CommitRecord } from './commit-journal.js';
+import { readLastCommit } from './commit-journal.js';
 
 /** Prevention's own records of a file's commits: the commit journal and the backups. */
 export interface CommitWitnesses {
   fs: FileSystem;
   strategies: readonly BackupStrategy[];
 }
-
-/** The last commit prevention made to a file, as its records show it. */
-export interface LastCommit {
-  sha256: string;
-  /** The record that says so: the journal, or (the journal lost) the newest backup. */
-  witness: 'journal' | 'backup';
-  /** ISO time of the commit, as recorded. */
-  at: string;
-}
-
-/** How a version found on disk stands against prevention's records of the file. */
-export type VersionStanding =
-  /** It is the last commit prevention made. */
-  | { kind: 'committed' }
-  /** Prevention has no record of ever committing the file: the version is adopted as it is. */
-  | { kind: 'never-committed' }
-  /** It differs from the last commit prevention made: somebody wrote the file behind its back. */
-  | { kind: 'outside'; lastCommit: LastCommit };
 
 const fromJournal = (record: CommitRecord): LastCommit => ({ sha256: record.sha256, witness: 'journal', at: record.at });
 const fromBackup = (record: BackupRecord): LastCommit => ({ sha256: record.sha256, witness: 'backup', at: record.createdAt.toISOString() });

@@ -1,7 +1,5 @@
+import type { Duration } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-
-/** A length of time: milliseconds, or a string such as `500ms`, `30s`, `5m`, `4h`, `7d`, `2w3d`. */
-export type Duration = number | string;
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 

@@ -2,19 +2,19 @@ import 'reflect-metadata';
 import { mkdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FileConfig } from '../contract.js';
 import { tempDir } from '../__tests__/helpers.js';
 import { createEngine } from '../engine/create-engine.js';
-import type { Engine } from '../engine/engine.js';
+import type { EngineApi } from '../contract.js';
 import { ErrorCodes } from '../errors.js';
 import { InstrumentedFileSystem } from '../testing/instrumented-file-system.js';
-import type { FileConfig } from './define-config.js';
 
-const engines: Engine[] = [];
+const engines: EngineApi[] = [];
 afterEach(async () => {
   await Promise.all(engines.splice(0).map((engine) => engine.close()));
 });
 
-async function engineFor(dir: string, files: FileConfig[], traced?: InstrumentedFileSystem): Promise<Engine> {
+async function engineFor(dir: string, files: FileConfig[], traced?: InstrumentedFileSystem): Promise<EngineApi> {
   const engine = await createEngine({ cwd: dir, config: false, files, logger: { level: 'silent' }, ...(traced ? { fileSystem: traced.fs } : {}) });
   engines.push(engine);
   return engine;

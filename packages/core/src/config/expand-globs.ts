@@ -1,10 +1,9 @@
 import path from 'node:path';
+import type { FileStats, FileSystem, FileGlob } from '../contract.js';
 import { journaledFileIn } from '../commit/commit-journal.js';
 import { isInternalName } from '../engine/internal-names.js';
 import { STATE_DIR_NAME } from '../engine/paths.js';
 import { ioError, systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
-import type { FileGlob } from './file-settings.js';
 
 /** The entry went away (or its directory became a file) while being listed: there is nothing to list. */
 function vanished(err: unknown): boolean {

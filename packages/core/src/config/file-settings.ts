@@ -1,46 +1,12 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
+import type { FileSystem, JsonValue, SchemaCheck, FileOptions, ResolvedConfig, FileGlob, FileSettings } from '../contract.js';
 import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
-import type { FileSystem } from '../fs/file-system.js';
 import { stateDirFor } from '../engine/paths.js';
 import { sharedContextSchema } from '../bus/shared-context-schema.js';
-import type { JsonValue } from '../json/json-value.js';
-import type { SchemaCheck, SchemaValidator } from '../json/schema-validator.js';
-import type { FileOptions, OutsideWritePolicy, PipelineEntry } from './define-config.js';
+import type { SchemaValidator } from '../json/schema-validator.js';
 import { expandGlobs } from './expand-globs.js';
-import type { ResolvedConfig } from './resolved-config.js';
-
-/** Everything that governs commits to one file, defaults filled in. */
-export interface FileSettings {
-  /** Absolute path. */
-  file: string;
-  /** The compiled schema, if the file has one. */
-  schema: SchemaCheck | undefined;
-  /** Where the schema came from (a path or "inline"). */
-  schemaSource: string | undefined;
-  initial: JsonValue;
-  maxBytes: number;
-  maxDepth: number;
-  indent: number;
-  pipeline: PipelineEntry[] | undefined;
-  lock: { staleMs: number; timeoutMs: number };
-  backup: { required: boolean };
-  onCorrupt: 'restore' | 'fail';
-  onOutsideWrite: OutsideWritePolicy;
-}
-
-/** A `files` entry that is a glob, resolved against the config's directory. */
-export interface FileGlob {
-  /** The absolute pattern. */
-  pattern: string;
-  /** The directory every match lies under: the pattern up to its first glob segment. */
-  base: string;
-  /** How many directory levels below `base` a match can lie; `Infinity` when unbounded (`**`). */
-  depth: number;
-  /** True when an absolute path matches the pattern. */
-  matches(file: string): boolean;
-}
 
 /**
  * A match lies at most as many levels below the base as the glob part has slashes; `**` and

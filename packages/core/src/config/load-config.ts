@@ -1,6 +1,6 @@
 import path from 'node:path';
+import type { PreventionConfig } from '../contract.js';
 import { configLoaders, configReadError } from './config-module.js';
-import type { PreventionConfig } from './define-config.js';
 import { validateConfig } from './validate-config.js';
 
 /** A configuration found on disk. */

@@ -1,5 +1,5 @@
+import type { PreventionConfig } from '../contract.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
-import type { PreventionConfig } from './define-config.js';
 import { suggestName } from './suggest-name.js';
 
 /*

@@ -1,21 +1,12 @@
 import path from 'node:path';
-import type { BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
-import type { Clock } from '../clock.js';
+import type { MutationResult, BackupRecord, BackupStrategy, Clock, LastCommit, FileSettings, EngineEvents, FileStats, FileSystem, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, StateKey, WriteContext } from '../contract.js';
 import { listBackups, selectBackup, type SelectedBackup } from '../backup/select-backup.js';
-import type { LastCommit } from '../commit/commit-witness.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { sha256Hex } from '../commit/sha256.js';
-import type { FileSettings } from '../config/file-settings.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
-import type { EngineEvents } from '../events/event-bus.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
-import type { JsonValue } from '../json/json-value.js';
 import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
 import { checkParsedDocument, depthAt, toJsonDocument } from '../json/to-json-document.js';
-import type { LockHandle } from '../lock/file-locker.js';
-import type { Logger } from '../logging/logger.js';
-import type { ContextState, CurrentVersion, DocumentCheck, StateKey, WriteContext } from '../pipeline/middleware.js';
-import type { Change, ChangeOutcome, MutationResult } from './change.js';
+import type { Change, ChangeOutcome } from './change.js';
 import type { DocumentCache } from './document-cache.js';
 import { droppedEvents } from './dropped-events.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
@@ -212,6 +203,10 @@ export class CommitContext implements WriteContext {
       },
       change.id,
     );
+    if (change.plan) {
+      this.restored = { selected, quarantined: undefined };
+      return;
+    }
     // Keep the version being replaced unless it is the very one being restored: it may be
     // someone's only copy of an outside edit, and evidence of what went wrong.
     const replaced = badBytes ?? this.current?.bytes;

@@ -1,8 +1,4 @@
-import type { AlertSink } from '../alerts/alert-sink.js';
-import type { BackupStrategy } from '../backup/backup-strategy.js';
-import type { Middleware } from '../pipeline/middleware.js';
-import type { Engine } from './engine.js';
-import type { MiddlewarePlacement } from '../plugin/plugin.js';
+import type { AlertSink, BackupStrategy, EngineApi, Middleware, MiddlewarePlacement } from '../contract.js';
 
 /** Everything built-ins and plugins contributed to one engine. */
 export class Contributions {
@@ -12,8 +8,6 @@ export class Contributions {
   readonly strategies: BackupStrategy[] = [];
   /** Alert sinks in registration order. */
   readonly sinks: AlertSink[] = [];
-  /** What each plugin's `register` returned. */
-  readonly services = new Map<string, unknown>();
-  readonly readyHooks: Array<(engine: Engine) => void | Promise<void>> = [];
+  readonly readyHooks: Array<(engine: EngineApi) => void | Promise<void>> = [];
   readonly closeHooks: Array<() => void | Promise<void>> = [];
 }

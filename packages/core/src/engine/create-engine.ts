@@ -1,31 +1,28 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
+import type { EngineApi, Clock, PreventionConfig, ResolvedConfig, FileSystem, FileLocker, Logger, LoggerOptions, Middleware } from '../contract.js';
 import { instanceCachingFactory, container as rootContainer } from '../tsyringe.js';
-import { systemClock, type Clock } from '../clock.js';
-import type { PreventionConfig } from '../config/define-config.js';
+import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load-config.js';
-import type { ResolvedConfig } from '../config/resolved-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { EventBus } from '../events/event-bus.js';
-import type { FileSystem } from '../fs/file-system.js';
 import { AnchoredFileSystem } from '../fs/anchored-file-system.js';
 import { NodeFileSystem } from '../fs/node-file-system.js';
 import { SchemaValidator } from '../json/schema-validator.js';
-import type { FileLocker } from '../lock/file-locker.js';
 import { KeyedMutex } from '../lock/keyed-mutex.js';
 import { ProperFileLocker } from '../lock/proper-file-locker.js';
-import { createLogger, type Logger, type LoggerOptions } from '../logging/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { AtomicCommitMiddleware } from '../middleware/atomic-commit.js';
 import { BackupMiddleware } from '../middleware/backup.js';
 import { LockMiddleware } from '../middleware/lock.js';
 import { ValidateMiddleware } from '../middleware/validate.js';
 import { VerifyMiddleware } from '../middleware/verify.js';
-import type { Middleware } from '../pipeline/middleware.js';
 import { registerPlugins } from '../plugin/plugin-host.js';
 import { TOKENS } from '../tokens.js';
 import { Contributions } from './contributions.js';
 import { DocumentCache } from './document-cache.js';
 import { Engine } from './engine.js';
+import { MessageBus } from '../bus/message-bus.js';
 import { buildPipeline } from './pipeline-builder.js';
 
 /** Options of {@link createEngine}. Any config key given here overrides the loaded config. */
@@ -44,11 +41,16 @@ export interface EngineOptions extends Omit<PreventionConfig, 'logger'> {
   locker?: FileLocker;
   /** Replaces the clock. */
   clock?: Clock;
+  /**
+   * False for a short-lived tool (a CLI command, a script): plugins then start no background work
+   * such as watchers, schedules or servers (`PluginApi.background`). Default true.
+   */
+  background?: boolean;
   /** Last word on the engine's container, before built-ins and plugins are resolved. */
   register?: (container: DependencyContainer) => void;
 }
 
-const ENGINE_ONLY_KEYS = ['cwd', 'config', 'configFile', 'logger', 'fileSystem', 'locker', 'clock', 'register'] as const;
+const ENGINE_ONLY_KEYS = ['cwd', 'config', 'configFile', 'logger', 'fileSystem', 'locker', 'clock', 'background', 'register'] as const;
 
 function isLogger(value: unknown): value is Logger {
   return typeof value === 'object' && value !== null && typeof (value as Logger).child === 'function' && typeof (value as Logger).info === 'function';
@@ -85,7 +87,7 @@ async function resolveConfig(options: EngineOptions, cwd: string): Promise<Resol
  * registers plugins in dependency order, and checks every configured pipeline. Fails at start-up
  * with a typed error rather than at the first write.
  */
-export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+export async function createEngine(options: EngineOptions = {}): Promise<EngineApi> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const config = await resolveConfig(options, cwd);
   const logger = isLogger(options.logger) ? options.logger : createLogger(config.logger);
@@ -120,9 +122,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const builtIns: Middleware[] = [LockMiddleware, ValidateMiddleware, BackupMiddleware, AtomicCommitMiddleware, VerifyMiddleware].map((m) => container.resolve<Middleware>(m));
   for (const middleware of builtIns) contributions.middleware.set(middleware.name, { middleware, placement: undefined, builtIn: true });
 
-  const engine = new Engine(container);
+  const busServices = { fs: fileSystem, clock: container.resolve(TOKENS.Clock), logger, validator: container.resolve(TOKENS.SchemaValidator), events };
+  const engine = new Engine(container, (host, file, busOptions, onClose) => {
+    const bus = new MessageBus(host, file, busOptions, busServices);
+    bus.onClose(onClose);
+    return bus;
+  });
   try {
-    await registerPlugins(config.plugins, { engine, container, contributions, events: container.resolve(TOKENS.Events), logger, config });
+    await registerPlugins(config.plugins, { engine, container, background: options.background ?? true, contributions, events: container.resolve(TOKENS.Events), logger, config });
     // Refuse a broken pipeline now, not at the first write.
     buildPipeline(config.defaults.pipeline, contributions);
     for (const file of engine.configuredFiles()) await engine.pipeline(file);

@@ -1,5 +1,4 @@
-import type { FileStats } from '../fs/file-system.js';
-import type { CurrentVersion } from '../pipeline/middleware.js';
+import type { FileStats, CurrentVersion } from '../contract.js';
 
 /** True when two stats describe the same unchanged file version. */
 export function sameVersion(a: FileStats, b: FileStats): boolean {

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../json/json-value.js';
+import type { JsonValue } from '../contract.js';
 
 /** How many ids {@link droppedEvents} lists at most. */
 const LISTED = 20;

@@ -1,27 +1,19 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
-import type { BackupRecord } from '../backup/backup-strategy.js';
+import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, FileSystem, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
-import type { Clock } from '../clock.js';
-import { FileSettingsResolver, type FileGlob, type FileSettings } from '../config/file-settings.js';
-import type { ResolvedConfig } from '../config/resolved-config.js';
+import { FileSettingsResolver } from '../config/file-settings.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
-import type { EngineEventMap, EngineEventName, EngineEvents } from '../events/event-bus.js';
 import { stateDirFor } from './paths.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
-import type { FileSystem } from '../fs/file-system.js';
-import type { JsonValue } from '../json/json-value.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
-import type { Logger } from '../logging/logger.js';
 import { TOKENS } from '../tokens.js';
-import type { Change, CommitResult, Mutation, RestoreResult, Settle, Updater } from './change.js';
-import { MessageBus, type BusOptions } from '../bus/message-bus.js';
+import type { Change, Settle } from './change.js';
 import { CommitContext, LoadError, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
-import { lastCommitOf, standingOf, type LastCommit, type VersionStanding } from '../commit/commit-witness.js';
-import type { CurrentVersion } from '../pipeline/middleware.js';
+import { lastCommitOf, standingOf } from '../commit/commit-witness.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
 
@@ -34,9 +26,7 @@ interface FileQueue {
  * One prevention engine: reads and commits JSON files through the configured pipeline. Create
  * it with `createEngine`; every engine has its own DI container and shares nothing with others.
  */
-export class Engine {
-  /** The engine's DI container. */
-  readonly container: DependencyContainer;
+export class Engine implements EngineApi, BusHost {
   readonly logger: Logger;
   readonly config: ResolvedConfig;
   private readonly fs: FileSystem;
@@ -48,14 +38,16 @@ export class Engine {
   private readonly queues = new Map<string, FileQueue>();
   private readonly pipelines = new WeakMap<object, Pipeline>();
   private readonly directoriesReady = new Set<string>();
-  private readonly buses = new Set<MessageBus>();
+  private readonly buses = new Set<MessageBusApi>();
   private readonly lockServices: LockServices;
   private readonly anchors: PathAnchors;
   private closing: Promise<void> | undefined;
 
   /** @internal Use `createEngine`. */
-  constructor(container: DependencyContainer) {
-    this.container = container;
+  constructor(
+    private readonly container: DependencyContainer,
+    private readonly makeBus: BusFactory,
+  ) {
     this.logger = container.resolve(TOKENS.Logger);
     this.config = container.resolve(TOKENS.Config);
     this.fs = container.resolve(TOKENS.FileSystem);
@@ -111,6 +103,16 @@ export class Engine {
   }
 
   /**
+   * The backup `restore` would put back now. The plan runs the file's pipeline like a restore
+   * (so every middleware's document checks apply) and stops once the backup is chosen: nothing is
+   * written, quarantined or emitted.
+   */
+  async planRestore(file: string, options: { id?: string } = {}): Promise<BackupRecord> {
+    const planned = await this.enqueue<RestoreResult>(file, (settle) => ({ kind: 'restore', id: options.id, plan: true, settle }));
+    return planned.backup;
+  }
+
+  /**
    * @internal Commits a {@link Mutation}: the hot path for changes that share the unchanged
    * parts of the document instead of copying it (the message bus's appends).
    */
@@ -142,17 +144,10 @@ export class Engine {
    * A message bus on one shared context file: publish events, read them back, follow them
    * from any process. See {@link MessageBus}.
    */
-  bus(file: string, options: BusOptions = {}): MessageBus {
+  bus(file: string, options: BusOptions = {}): MessageBusApi {
     this.assertOpen();
-    const bus = new MessageBus(this, this.resolver.resolvePath(file), options, {
-      fs: this.fs,
-      clock: this.clock,
-      logger: this.logger,
-      validator: this.container.resolve<SchemaValidator>(TOKENS.SchemaValidator),
-      events: this.events,
-    });
+    const bus = this.makeBus(this, this.resolver.resolvePath(file), options, () => this.buses.delete(bus));
     this.buses.add(bus);
-    bus.onClose(() => this.buses.delete(bus));
     return bus;
   }
 
@@ -232,12 +227,14 @@ export class Engine {
     return this.events.on(event, listener);
   }
 
-  /** The service a plugin's `register` returned. */
-  plugin<T>(name: string): T {
-    if (!this.contributions.services.has(name)) {
-      throw new PreventionError(ErrorCodes.PLUGIN_FAILED, `no plugin named "${name}" is registered in this engine`);
-    }
-    return this.contributions.services.get(name) as T;
+  /** The service a plugin of this engine provides under `token`, or `undefined` when none does. */
+  service<T>(token: ServiceToken<T>): T | undefined {
+    return this.container.isRegistered(token) ? this.container.resolve<T>(token) : undefined;
+  }
+
+  /** The alert sinks plugins added, in registration order. */
+  alertSinks(): readonly AlertSink[] {
+    return this.contributions.sinks;
   }
 
   /** Waits for queued commits, then runs plugins' close hooks and releases strategies and sinks. */
@@ -359,6 +356,7 @@ export class Engine {
       else if (change.kind === 'restore') {
         const { selected, quarantined } = ctx.restored!;
         change.settle.resolve({ ...result, backup: selected.record, quarantined });
+        if (change.plan) continue;
         this.events.emit('restore:completed', { file, strategy: selected.strategy.name, backupId: selected.record.id, sha256: selected.record.sha256, quarantined });
       } else change.settle.resolve(result);
     }

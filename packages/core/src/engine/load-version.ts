@@ -1,10 +1,8 @@
+import type { FileSettings, FileStats, CurrentVersion } from '../contract.js';
 import { lastCommitOf, standingOf, type CommitWitnesses } from '../commit/commit-witness.js';
 import { sha256Hex } from '../commit/sha256.js';
-import type { FileSettings } from '../config/file-settings.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileStats } from '../fs/file-system.js';
 import { parseDocument } from '../json/parse-document.js';
-import type { CurrentVersion } from '../pipeline/middleware.js';
 import { sameVersion, type DocumentCache } from './document-cache.js';
 
 /** What loading a version needs: the file system, the engine's cache, and the commit records. */

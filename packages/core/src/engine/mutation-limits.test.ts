@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../contract.js';
 import { createEngine } from './create-engine.js';
+import type { Engine } from './engine.js';
 import { ErrorCodes } from '../errors.js';
-import type { JsonValue } from '../json/json-value.js';
 import { tempDir } from '../__tests__/helpers.js';
 
 function nested(depth: number): JsonValue {
@@ -19,7 +20,7 @@ describe('mutations commit under the file settings', () => {
     const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, maxDepth: 8 });
     await engine.write(file, { list: [] });
     const before = await readFile(file);
-    const put = (value: JsonValue) => engine.mutate(file, { apply: (document) => ({ next: { ...(document as object), list: [value] }, added: [{ at: '/list/0', value }] }) });
+    const put = (value: JsonValue) => (engine as Engine).mutate(file, { apply: (document) => ({ next: { ...(document as object), list: [value] }, added: [{ at: '/list/0', value }] }) });
     // `/list/0` sits at depth 3: seven levels of objects from there reach depth 9.
     await expect(put(nested(7))).rejects.toMatchObject({ code: ErrorCodes.VALIDATION_FAILED, issues: [expect.objectContaining({ path: expect.stringMatching(/^\/list\/0\//) })] });
     await expect(put(JSON.parse('{"__proto__": {"polluted": true}}') as JsonValue)).rejects.toMatchObject({ code: ErrorCodes.VALIDATION_FAILED });

@@ -1,7 +1,6 @@
-import type { PipelineEntry } from '../config/define-config.js';
+import type { PipelineEntry, Middleware, WriteContext } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import { compose } from '../pipeline/compose.js';
-import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 import type { Contributions } from './contributions.js';
 
 /** A composed pipeline and the names of its steps, in order. */

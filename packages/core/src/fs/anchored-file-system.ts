@@ -1,6 +1,6 @@
 import path from 'node:path';
+import type { FileStats, FileSystem, FileSystemSpace, OpenFlags } from '../contract.js';
 import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem, FileSystemSpace, OpenFlags } from './file-system.js';
 
 /** Fixing the directories prevention works in, so a symbolic link planted later is never followed. */
 export interface PathAnchors {

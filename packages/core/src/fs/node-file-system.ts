@@ -1,5 +1,5 @@
+import type { FileStats, FileSystem, FileSystemSpace, OpenFlags } from '../contract.js';
 import fs from 'node:fs';
-import type { FileStats, FileSystem, FileSystemSpace, OpenFlags } from './file-system.js';
 
 const { O_WRONLY, O_RDONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_APPEND, O_DIRECTORY } = fs.constants;
 

@@ -8,7 +8,7 @@ import { tempDir } from '../__tests__/helpers.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { journalPathFor } from '../commit/commit-journal.js';
 import { createEngine } from '../engine/create-engine.js';
-import type { Engine } from '../engine/engine.js';
+import type { EngineApi } from '../contract.js';
 import { ErrorCodes } from '../errors.js';
 import { NodeFileSystem } from '../fs/node-file-system.js';
 import { InstrumentedFileSystem } from '../testing/instrumented-file-system.js';
@@ -17,13 +17,13 @@ import { inspectFile, type InspectedFile, type PresentFile } from './inspect-fil
 const fs = new NodeFileSystem();
 const SCHEMA = { type: 'object', required: ['events'], properties: { events: { type: 'array', items: { type: 'string' } } } };
 
-const engines: Engine[] = [];
+const engines: EngineApi[] = [];
 afterEach(async () => {
   await Promise.all(engines.splice(0).map((engine) => engine.close()));
 });
 
 /** A temp directory with an engine whose `*.json` files have a schema, a 200-byte limit and a depth limit of 4. */
-async function project(): Promise<{ dir: string; engine: Engine }> {
+async function project(): Promise<{ dir: string; engine: EngineApi }> {
   const dir = await tempDir();
   const engine = await createEngine({ cwd: dir, config: false, files: [{ path: '*.json', schema: SCHEMA, maxBytes: 200, maxDepth: 4 }], logger: { level: 'silent' } });
   engines.push(engine);

@@ -1,9 +1,7 @@
-import { readLastCommit, type CommitRecord } from '../commit/commit-journal.js';
+import type { CommitRecord, FileSettings, FileStats, FileSystem, JsonValue } from '../contract.js';
+import { readLastCommit } from '../commit/commit-journal.js';
 import { sha256Hex } from '../commit/sha256.js';
-import type { FileSettings } from '../config/file-settings.js';
 import { ioError, systemErrorCode, type PreventionError, type ValidationIssue } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
-import type { JsonValue } from '../json/json-value.js';
 import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
 
 /** What stands at a path in place of a regular file. */

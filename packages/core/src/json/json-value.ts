@@ -1,9 +1,3 @@
-/** A value that JSON can represent exactly. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** A JSON object. */
-export type JsonObject = { [key: string]: JsonValue };
-
 /** Keys that can pollute `Object.prototype` when copied by naive merge code; never stored. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -1,6 +1,6 @@
+import type { JsonValue } from '../contract.js';
 import { ErrorCodes, isPreventionError, PreventionError } from '../errors.js';
 import { scanJson } from './json-scan.js';
-import type { JsonValue } from './json-value.js';
 import { checkParsedDocument, type ParsedTally, type StructureLimits } from './to-json-document.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,10 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv, AnySchema, Options, ValidateFunction } from 'ajv';
-import type { ValidationIssue } from '../errors.js';
-import type { JsonValue } from './json-value.js';
+import type { SchemaCheck } from '../contract.js';
 
-/** A compiled JSON Schema: returns every problem found, empty when the document is valid. */
-export type SchemaCheck = (document: JsonValue) => ValidationIssue[];
 
 type AjvClass = new (options: Options) => Ajv;
 type AddFormats = (ajv: Ajv) => Ajv;

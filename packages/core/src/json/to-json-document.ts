@@ -1,5 +1,6 @@
+import type { JsonValue } from '../contract.js';
 import type { ValidationIssue } from '../errors.js';
-import { FORBIDDEN_KEYS, isPlainObject, pointerSegment, type JsonValue } from './json-value.js';
+import { FORBIDDEN_KEYS, isPlainObject, pointerSegment } from './json-value.js';
 
 /** Structural limits every stored document must respect. */
 export interface StructureLimits {

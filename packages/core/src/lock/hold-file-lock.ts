@@ -1,8 +1,5 @@
+import type { EngineEvents, FileSystem, Logger, FileLocker, LockHandle, LockOptions } from '../contract.js';
 import { sweepTempFiles } from '../commit/atomic-write.js';
-import type { EngineEvents } from '../events/event-bus.js';
-import type { FileSystem } from '../fs/file-system.js';
-import type { Logger } from '../logging/logger.js';
-import type { FileLocker, LockHandle, LockOptions } from './file-locker.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 
 /** What holding a file's lock needs. */

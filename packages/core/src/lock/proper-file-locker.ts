@@ -1,11 +1,9 @@
 import { createRequire } from 'node:module';
 import type lockfileModule from 'proper-lockfile';
+import type { Clock, FileStats, FileSystem, FileLocker, LockHandle, LockOptions, LockState } from '../contract.js';
 import { inject, injectable } from '../tsyringe.js';
-import type { Clock } from '../clock.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
 import { TOKENS } from '../tokens.js';
-import type { FileLocker, LockHandle, LockOptions, LockState } from './file-locker.js';
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
 
@@ -133,6 +131,9 @@ export class ProperFileLocker implements FileLocker {
         const vanished = trace.ownLockVanished;
         trace.createdPending = false;
         trace.ownLockVanished = false;
+        // This attempt may have removed a stale lock and then lost the mkdir to another contender:
+        // the takeover was theirs, not ours to report when a later attempt gets the lock.
+        trace.staleAgeMs = undefined;
         if (systemErrorCode(err) !== 'ELOCKED' && !vanished) {
           this.traces.delete(lockPath);
           throw ioError('taking the lock', file, err);

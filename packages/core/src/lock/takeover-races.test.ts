@@ -48,6 +48,31 @@ describe('lock takeover races', () => {
     await engine.close();
   });
 
+  it('a stale lock this process removed but another contender then took is not reported as taken over by this one', async () => {
+    const { file, lockPath, instrumented, engine } = await setup();
+    await mkdir(lockPath);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lockPath, anHourAgo, anHourAgo);
+    const recovered: unknown[] = [];
+    engine.on('lock:stale-recovered', (event) => recovered.push(event));
+    // Right after this writer removes the stale lock, another contender makes its own, holds it
+    // briefly and releases it; this writer then takes the lock the ordinary way.
+    let removed = false;
+    instrumented.inject({ when: (call) => call.op === 'rmdir' && call.path === lockPath, result: (value) => ((removed = true), value), times: 1 });
+    instrumented.inject({
+      when: (call) => removed && call.op === 'mkdir' && call.path === lockPath,
+      before: () => {
+        mkdirSync(lockPath);
+        setTimeout(() => rmdirSync(lockPath), 100);
+      },
+      times: 1,
+    });
+    await engine.write(file, { v: 1 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
+    expect(recovered).toEqual([]);
+    await engine.close();
+  });
+
   it('a lock removed right after this process made it is taken again, not reported as an I/O failure', async () => {
     const { file, lockPath, instrumented, engine } = await setup();
     let made = false;

@@ -1,12 +1,10 @@
+import type { LoggerOptions, Logger } from '../contract.js';
 import { createRequire } from 'node:module';
-import type { Logger as PinoLogger, LoggerOptions as PinoOptions, pino as pinoFunction } from 'pino';
+import type { LoggerOptions as PinoOptions, pino as pinoFunction } from 'pino';
 
 // pino (CommonJS, with its serializers and stream) is required by the first createLogger, not
 // when the package loads: a program that passes its own logger never needs it.
 const require = createRequire(import.meta.url);
-
-/** The logger type used everywhere: a pino logger. */
-export type Logger = PinoLogger;
 
 /**
  * Paths pino censors in every log line. Secrets such as webhook URLs and SMTP passwords must
@@ -30,18 +28,6 @@ export const REDACT_PATHS: readonly string[] = [
   '*.authorization',
   '*.headers.authorization',
 ];
-
-/** How to build the default logger. */
-export interface LoggerOptions {
-  /** Minimum level; default `warn` for an embedded engine. */
-  level?: PinoOptions['level'];
-  /** Human-readable output (needs the `pino-pretty` package); default: JSON. */
-  pretty?: boolean;
-  /** File descriptor to write to; default 2 (stderr). */
-  fd?: number;
-  /** Extra paths to redact. */
-  redact?: string[];
-}
 
 /** Builds a pino logger with prevention's redaction rules. */
 export function createLogger(options: LoggerOptions = {}): Logger {

@@ -1,11 +1,9 @@
+import type { FileAttributes, FileStats, FileSystem, Next, Middleware, WriteContext } from '../contract.js';
 import { inject, injectable } from '../tsyringe.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { CommitJournal } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
-import { attributesOf, type FileAttributes } from '../fs/file-attributes.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
-import type { Next } from '../pipeline/compose.js';
-import type { Middleware, WriteContext } from '../pipeline/middleware.js';
+import { attributesOf } from '../fs/file-attributes.js';
 import { TOKENS } from '../tokens.js';
 import { putBack } from './put-back.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BackupInput, BackupRecord, BackupStrategy, PruneReport } from '../backup/backup-strategy.js';
+import type { BackupInput, BackupRecord, BackupStrategy, PruneReport } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { quarantineDirFor } from '../engine/paths.js';
 import { ErrorCodes } from '../errors.js';

@@ -1,10 +1,7 @@
+import type { BackupInput, BackupRecord, BackupStrategy, EngineEvents, Next, Middleware, WriteContext } from '../contract.js';
 import { inject, injectable } from '../tsyringe.js';
-import type { BackupInput, BackupRecord, BackupStrategy } from '../backup/backup-strategy.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';
-import type { EngineEvents } from '../events/event-bus.js';
-import type { Next } from '../pipeline/compose.js';
-import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 import { TOKENS } from '../tokens.js';
 import type { Contributions } from '../engine/contributions.js';
 

@@ -1,7 +1,6 @@
+import type { Next, Middleware, WriteContext } from '../contract.js';
 import { inject, injectable } from '../tsyringe.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
-import type { Next } from '../pipeline/compose.js';
-import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 import { TOKENS } from '../tokens.js';
 
 /**

@@ -1,7 +1,6 @@
+import type { FileStats, FileSystem, WriteContext } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
-import type { FileStats, FileSystem } from '../fs/file-system.js';
-import type { WriteContext } from '../pipeline/middleware.js';
 
 /**
  * Puts the version from before the commit back in place (or removes a file the commit

@@ -1,6 +1,5 @@
+import type { Next, Middleware, WriteContext } from '../contract.js';
 import { injectable } from '../tsyringe.js';
-import type { Next } from '../pipeline/compose.js';
-import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 
 /**
  * `validate`: adds the file's JSON Schema to the checks every candidate document must pass,

@@ -1,8 +1,6 @@
+import type { FileSystem, Next, Middleware, WriteContext } from '../contract.js';
 import { inject, injectable } from '../tsyringe.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-import type { FileSystem } from '../fs/file-system.js';
-import type { Next } from '../pipeline/compose.js';
-import type { Middleware, WriteContext } from '../pipeline/middleware.js';
 import { TOKENS } from '../tokens.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { putBack } from './put-back.js';

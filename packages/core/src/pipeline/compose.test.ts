@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Handler } from '../contract.js';
 import { ErrorCodes } from '../errors.js';
-import { compose, type Handler } from './compose.js';
+import { compose } from './compose.js';
 
 describe('compose', () => {
   it('runs handlers onion-style', async () => {

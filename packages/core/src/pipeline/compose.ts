@@ -1,10 +1,5 @@
+import type { Handler, Next } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-
-/** Calls the rest of the chain. */
-export type Next = () => Promise<void>;
-
-/** One step of an onion-style chain: work before `await next()` runs on the way in, after it on the way out. */
-export type Handler<C> = (ctx: C, next: Next) => Promise<void> | void;
 
 /**
  * Composes handlers into one, koa-compose style. Rejects anything that is not a function up

@@ -1,12 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { EngineApi, ResolvedConfig, EngineEvents, Logger, Plugin, PluginApi } from '../contract.js';
 import type { Contributions } from '../engine/contributions.js';
-import type { Engine } from '../engine/engine.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-import type { EngineEvents } from '../events/event-bus.js';
-import type { Logger } from '../logging/logger.js';
-import { TOKENS } from '../tokens.js';
-import type { Plugin, PluginApi } from './plugin.js';
 
 function failed(message: string, cause?: unknown): PreventionError {
   return new PreventionError(ErrorCodes.PLUGIN_FAILED, message, { cause });
@@ -39,8 +34,10 @@ export function orderPlugins(plugins: readonly Plugin[]): Plugin[] {
 
 /** What plugins are registered into. */
 export interface PluginHostContext {
-  engine: Engine;
+  engine: EngineApi;
   container: DependencyContainer;
+  /** Whether plugins may start background work (see `PluginApi.background`). */
+  background: boolean;
   contributions: Contributions;
   events: EngineEvents;
   logger: Logger;
@@ -52,7 +49,11 @@ export async function registerPlugins(plugins: readonly Plugin[], host: PluginHo
   for (const plugin of orderPlugins(plugins)) {
     const api = createApi(plugin, host);
     try {
-      host.contributions.services.set(plugin.name, await plugin.register(api, plugin.options));
+      const service = await plugin.register(api, plugin.options);
+      if (plugin.provides !== undefined) {
+        if (host.container.isRegistered(plugin.provides)) throw failed(`plugin "${plugin.name}" provides ${String(plugin.provides.description)}, which another plugin already provides`);
+        host.container.register(plugin.provides, { useValue: service });
+      }
     } catch (cause) {
       // A typed error (say CONFIG_INVALID for a bad option) already says what is wrong.
       if (cause instanceof PreventionError) throw cause;
@@ -69,6 +70,7 @@ function createApi(plugin: Plugin, host: PluginHostContext): PluginApi {
     logger: host.logger.child({ plugin: plugin.name }),
     config: host.config,
     engine: host.engine,
+    background: host.background,
     addMiddleware(middleware, placement) {
       if (typeof middleware?.handle !== 'function' || !middleware.name) throw failed(`plugin "${plugin.name}" added a middleware without a name and handle()`);
       if (contributions.middleware.has(middleware.name)) throw failed(`plugin "${plugin.name}" added middleware "${middleware.name}", but that name is taken`);
@@ -77,12 +79,10 @@ function createApi(plugin: Plugin, host: PluginHostContext): PluginApi {
     addBackupStrategy(strategy) {
       if (contributions.strategies.some((s) => s.name === strategy.name)) throw failed(`plugin "${plugin.name}" added backup strategy "${strategy.name}" twice`);
       contributions.strategies.push(strategy);
-      container.register(TOKENS.BackupStrategy, { useValue: strategy });
     },
     addAlertSink(sink) {
       if (contributions.sinks.some((s) => s.name === sink.name)) throw failed(`plugin "${plugin.name}" added alert sink "${sink.name}" twice`);
       contributions.sinks.push(sink);
-      container.register(TOKENS.AlertSink, { useValue: sink });
     },
     on: (event, listener) => events.on(event, listener),
     emit: (event, payload) => events.emit(event, payload),

@@ -1,15 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Middleware } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
-import type { Middleware } from '../pipeline/middleware.js';
 import { tempDir } from '../__tests__/helpers.js';
-import { definePlugin } from './plugin.js';
+import { definePlugin, serviceToken } from './plugin.js';
+
+const AUDIT = serviceToken<{ seen: string[] }>('test.audit');
 
 function auditPlugin(seen: string[]) {
   return definePlugin({
     name: 'audit',
+    provides: AUDIT,
     register(api) {
       const audit: Middleware = {
         name: 'audit',
@@ -38,7 +41,7 @@ describe('plugins', () => {
     expect(await engine.pipeline('x.json')).toEqual(['lock', 'validate', 'audit', 'atomic-commit', 'verify']);
     await engine.write('x.json', { a: 1 });
     expect(seen).toEqual(['audit in: prepared=true committed=false', 'audit out: committed=true']);
-    expect(engine.plugin<{ seen: string[] }>('audit').seen).toBe(seen);
+    expect(engine.service(AUDIT)?.seen).toBe(seen);
     await engine.close();
   });
 
@@ -122,8 +125,8 @@ describe('plugins', () => {
     const seen: string[] = [];
     const one = await createEngine({ cwd: dir, config: false, plugins: [auditPlugin(seen)()] });
     const two = await createEngine({ cwd: dir, config: false });
-    expect(() => two.plugin('audit')).toThrow(expect.objectContaining({ code: ErrorCodes.PLUGIN_FAILED }));
-    expect(one.container).not.toBe(two.container);
+    expect(one.service(AUDIT)?.seen).toBe(seen);
+    expect(two.service(AUDIT)).toBeUndefined();
     await Promise.all([one.close(), two.close()]);
   });
 });

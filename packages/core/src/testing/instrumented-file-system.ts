@@ -1,4 +1,4 @@
-import type { FileSystem } from '../fs/file-system.js';
+import type { FileSystem } from '../contract.js';
 import { NodeFileSystem } from '../fs/node-file-system.js';
 
 /** One call made through the port. */

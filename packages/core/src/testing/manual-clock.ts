@@ -1,4 +1,4 @@
-import type { CancelTimer, Clock } from '../clock.js';
+import type { CancelTimer, Clock } from '../contract.js';
 
 interface PendingTimer {
   at: number;

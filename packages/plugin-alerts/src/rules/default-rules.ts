@@ -21,6 +21,11 @@ export const DEFAULT_RULES: readonly AnyAlertRule[] = [
     }),
   }),
   defineRule({
+    id: 'corruption-resolved',
+    event: 'corruption:resolved',
+    map: ({ file, summary }) => ({ name: 'corruption-detected', severity: 'critical', labels: { file }, summary, status: 'resolved' }),
+  }),
+  defineRule({
     id: 'restore-completed',
     event: 'restore:completed',
     map: ({ file, strategy, backupId, quarantined }) => [

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { createEngine, type Alert } from '@prevention/core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import alerts, { type AlertsService } from '../index.js';
+import alerts from '../index.js';
 import { sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
 import { SmtpReceiver } from '../__tests__/smtp-receiver.js';
 import { fingerprintOf } from '../fingerprint.js';
 import { emailSink } from './email-sink.js';
 import { fileSink } from './file-sink.js';
+import { ALERTS_SERVICE } from '../alerts-token.js';
 
 const PASSWORD = 'smtp-Pa55word-never-logged';
 const labels = { file: '/data/shared.json' };
@@ -102,7 +103,7 @@ describe('emailSink', () => {
     const spoolDir = path.join(cwd, 'logs/alerts.jsonl.spool');
     const spooled = async (): Promise<string[]> => (await readdir(spoolDir).catch(() => [])).filter((name) => name.endsWith('.json'));
     try {
-      const service = engine.plugin<AlertsService>('alerts');
+      const service = engine.service(ALERTS_SERVICE)!;
       for (const file of ['/data/a.json', '/data/b.json', '/data/c.json']) service.raise({ name: 'corruption-detected', severity: 'critical', labels: { file }, summary: `${file} is corrupt` });
       await waitFor(async () => (await spooled()).length === 3, 5_000, 'the alerts in the spool');
       const entry = JSON.parse(await readFile(path.join(spoolDir, (await spooled())[0]!), 'utf8')) as { sink: string; alerts: Alert[] };

@@ -1,4 +1,4 @@
-import { TOKENS, type Engine } from '@prevention/core';
+import type { EngineApi } from '@prevention/core';
 import type { HealthCheck, HealthResult } from './health-check.js';
 
 /** A sink that does not answer its health check within this long counts as failing. */
@@ -8,13 +8,11 @@ const SINK_TIMEOUT_MS = 5_000;
 export class AlertSinksCheck implements HealthCheck {
   readonly name = 'alert-sinks';
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: EngineApi) {}
 
   async run(): Promise<HealthResult[]> {
-    const { container } = this.engine;
-    if (!container.isRegistered(TOKENS.AlertSink, true)) return [];
     return Promise.all(
-      container.resolveAll(TOKENS.AlertSink).map(async (sink): Promise<HealthResult> => {
+      this.engine.alertSinks().map(async (sink): Promise<HealthResult> => {
         const details = { sink: sink.name };
         if (!sink.health) return { check: this.name, status: 'ok', message: `alert sink ${sink.name} has no health check`, details };
         let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { readLastCommit, stateDirFor, type Engine, type FileSystem } from '@prevention/core';
+import { readLastCommit, stateDirFor, type EngineApi, type FileSystem } from '@prevention/core';
 import type { HealthCheck, HealthResult } from './health-check.js';
 
 /**
@@ -12,7 +12,7 @@ export class BackupStoreCheck implements HealthCheck {
   readonly name = 'backup-store';
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     private readonly fs: FileSystem,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Engine, FileLocker } from '@prevention/core';
+import type { EngineApi, FileLocker } from '@prevention/core';
 import type { EmitEvent } from '../integrity-checker.js';
 import type { HealthCheck, HealthResult } from './health-check.js';
 
@@ -11,7 +11,7 @@ export class StaleLockCheck implements HealthCheck {
   readonly name = 'stale-lock';
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: EngineApi,
     private readonly locker: FileLocker,
     private readonly emit: EmitEvent,
   ) {}
