@@ -112,7 +112,9 @@ describe('I/O errors injected at every FileSystem-port call of a commit, once an
           // it clears, the lock goes stale (aged here rather than waited for) and the next
           // commit must sweep the rest.
           const lockLeft = (await leftoversUnder(dir)).includes(path.basename(lockPathOf(file)));
-          const removalFailed = hits.some((call) => call.path === lockPathOf(file) && (call.op === 'rmdir' || call.op === 'rmdirSync'));
+          // Releasing checks the lock is still this writer's (lstat) before removing it (rmdir):
+          // a lock it can not prove its own is left to go stale, never removed blindly.
+          const removalFailed = hits.some((call) => call.path === lockPathOf(file) && (call.op === 'lstat' || call.op === 'rmdir' || call.op === 'rmdirSync'));
           if (lockLeft && !removalFailed) failures.push(`${label}: the lock was left although its removal did not fail`);
           if (mode === 'once') {
             const left = (await leftoversUnder(dir)).filter((p) => !p.endsWith('.lock') && !p.includes(BACKUPS.slice(1)));

@@ -1,3 +1,4 @@
+export { isTempNameFor, journalPathFor, archivePathFor, stateDirFor, quarantineDirFor, fileStamp, isInternalName } from './store/file-layout.js';
 export type {
   EngineApi,
   MessageBusApi,
@@ -84,9 +85,9 @@ export { ProperFileLocker } from './lock/proper-file-locker.js';
 export { systemClock } from './clock.js';
 export { createLogger, REDACT_PATHS } from './logging/logger.js';
 export { selectBackup, type SelectedBackup, type BackupAcceptor } from './backup/select-backup.js';
-export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, isTempNameFor, type AtomicWriteOptions } from './commit/atomic-write.js';
+export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, type AtomicWriteOptions } from './commit/atomic-write.js';
 export { sha256Hex } from './commit/sha256.js';
-export { readLastCommit, journalPathFor } from './commit/commit-journal.js';
+export { readLastCommit } from './commit/commit-journal.js';
 export { serializeDocument } from './engine/commit-context.js';
 export { parseDocument, locateJsonError, type JsonSyntaxError } from './json/parse-document.js';
 export {
@@ -106,7 +107,4 @@ export {
 } from './inspect/inspect-file.js';
 export { toJsonDocument } from './json/to-json-document.js';
 export { sharedContextSchema } from './bus/shared-context-schema.js';
-export { archivePathFor } from './bus/event-archive.js';
 export { uuidv7 } from './bus/uuidv7.js';
-export { stateDirFor, quarantineDirFor, fileStamp } from './engine/paths.js';
-export { isInternalName } from './engine/internal-names.js';

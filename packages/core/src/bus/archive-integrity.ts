@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { fileStamp, quarantineDirFor } from '../store/file-layout.js';
 import type { FileSystem, ArchiveInspection, ArchiveRepair } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ioError, systemErrorCode } from '../errors.js';
-import { fileStamp, quarantineDirFor } from '../engine/paths.js';
 import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger } from './archive-ledger.js';
 
 /** One of the two copies, checked: its committed content, or what is wrong with it. */

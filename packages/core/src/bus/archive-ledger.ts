@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { stateDirFor } from '../store/file-layout.js';
 import type { FileSystem } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ioError, systemErrorCode } from '../errors.js';
-import { stateDirFor } from '../engine/paths.js';
 
 /**
  * What prevention knows the archive held at its last reconciliation: the length of its

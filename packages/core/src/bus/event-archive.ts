@@ -5,18 +5,6 @@ import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors
 import { quarantineArchiveBytes, repairArchive } from './archive-integrity.js';
 import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger, type ArchiveLine } from './archive-ledger.js';
 
-const ARCHIVE_SUFFIX = '.archive.jsonl';
-
-/** The archive of `file`: JSON Lines beside it, `shared_context.json` → `shared_context.archive.jsonl`. */
-export function archivePathFor(file: string): string {
-  const ext = path.extname(file);
-  return path.join(path.dirname(file), `${path.basename(file, ext)}${ARCHIVE_SUFFIX}`);
-}
-
-/** True when `name` is a bus archive's file name (JSON Lines, appended to by the bus, never a document). */
-export function isArchiveName(name: string): boolean {
-  return name.endsWith(ARCHIVE_SUFFIX);
-}
 
 /**
  * Where events go before they leave the live file: one stored event per line, each with its

@@ -1,5 +1,4 @@
-import type { EngineEvents, FileStats, FileSystem, Logger, EventHandler } from '../contract.js';
-import type { MessageBus } from './message-bus.js';
+import type { EngineEvents, FileStats, FileSystem, Logger, EventHandler, MessageBusApi } from '../contract.js';
 
 interface Subscription {
   handler: EventHandler;
@@ -28,7 +27,7 @@ export class Follower {
   private seen = '';
 
   constructor(
-    private readonly bus: MessageBus,
+    private readonly bus: Pick<MessageBusApi, 'file' | 'events' | 'lastSeq'>,
     private readonly services: { fs: FileSystem; logger: Logger; events: EngineEvents },
     private readonly pollMs: number,
   ) {}

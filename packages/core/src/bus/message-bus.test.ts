@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { archivePathFor } from '../store/file-layout.js';
 import type { BusEvent } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
 import { tempDir } from '../__tests__/helpers.js';
-import { archivePathFor } from './event-archive.js';
 
 async function setup(options: Parameters<Awaited<ReturnType<typeof createEngine>>['bus']>[1] = {}) {
   const dir = await tempDir();

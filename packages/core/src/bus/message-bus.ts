@@ -1,3 +1,4 @@
+import { archivePathFor } from '../store/file-layout.js';
 import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, MessageBusApi, Clock, CommitResult, FileSettings, EngineEvents, FileSystem, JsonObject, JsonValue, SchemaCheck, Logger, WriteContext, BusEvent, EventQuery, PublishInput, SubscribeOptions, EventHandler, BusOptions } from '../contract.js';
 import { parseDuration } from '../config/duration.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
@@ -6,7 +7,7 @@ import type { SchemaValidator } from '../json/schema-validator.js';
 import { depthAt, toJsonDocument } from '../json/to-json-document.js';
 import { stateKey } from '../pipeline/middleware.js';
 import { inspectArchive, repairArchive } from './archive-integrity.js';
-import { archivePathFor, EventArchive } from './event-archive.js';
+import { EventArchive } from './event-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { sharedContextSchema } from './shared-context-schema.js';
 import { Follower } from './follower.js';

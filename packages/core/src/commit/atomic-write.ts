@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { isAnyTempName, isTempNameFor, tempPathFor } from '../store/file-layout.js';
 import type { FileStats, FileSystem } from '../contract.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 
@@ -23,18 +23,6 @@ export interface AtomicWriteOptions {
   label?: string;
 }
 
-const TEMP_SUFFIX = '.tmp';
-
-/** The temp name for `target`: hidden, beside it (same file system), unique per process and attempt. */
-export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-}
-
-/** True when `name` (a directory entry) is a temp file of {@link atomicWriteFile} for `target`. */
-export function isTempNameFor(target: string, name: string): boolean {
-  const prefix = `.${path.basename(target)}.`;
-  return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX) && /^\d+\.[0-9a-f]{12}$/.test(name.slice(prefix.length, -TEMP_SUFFIX.length));
-}
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -133,10 +121,6 @@ export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uin
   return stats;
 }
 
-/** True when `name` (a directory entry) is a temp file of {@link atomicWriteFile} for any target. */
-export function isAnyTempName(name: string): boolean {
-  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
-}
 
 /**
  * Removes temp files that an earlier, dead writer left beside `target`. Call it only while

@@ -1,21 +1,9 @@
 import path from 'node:path';
+import { journalPathFor } from '../store/file-layout.js';
 import type { FileStats, FileSystem, CommitRecord } from '../contract.js';
 import { systemErrorCode } from '../errors.js';
-import { stateDirFor } from '../engine/paths.js';
 import { atomicWriteFile } from './atomic-write.js';
 
-const JOURNAL_SUFFIX = '.commits.jsonl';
-
-/** Where the commits of `file` are recorded. */
-export function journalPathFor(file: string): string {
-  return path.join(stateDirFor(file), `${path.basename(file)}${JOURNAL_SUFFIX}`);
-}
-
-/** The data file in `dir` whose journal is the entry `name` of `dir`'s state directory; undefined when `name` is no journal. */
-export function journaledFileIn(dir: string, name: string): string | undefined {
-  if (!name.endsWith(JOURNAL_SUFFIX) || name.length === JOURNAL_SUFFIX.length) return undefined;
-  return path.join(dir, name.slice(0, -JOURNAL_SUFFIX.length));
-}
 
 /** Past this size the journal is compacted to its last record. */
 const COMPACT_AT = 64 * 1024;

@@ -1,9 +1,9 @@
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { journalPathFor } from '../store/file-layout.js';
 import { tempDir } from '../__tests__/helpers.js';
 import { createEngine } from '../engine/create-engine.js';
-import { journalPathFor } from './commit-journal.js';
 
 const modeOf = async (file: string) => ((await stat(file)).mode & 0o777).toString(8);
 

@@ -1,8 +1,6 @@
 import path from 'node:path';
+import { journaledFileIn, isInternalName, STATE_DIR_NAME } from '../store/file-layout.js';
 import type { FileStats, FileSystem, FileGlob } from '../contract.js';
-import { journaledFileIn } from '../commit/commit-journal.js';
-import { isInternalName } from '../engine/internal-names.js';
-import { STATE_DIR_NAME } from '../engine/paths.js';
 import { ioError, systemErrorCode } from '../errors.js';
 
 /** The entry went away (or its directory became a file) while being listed: there is nothing to list. */

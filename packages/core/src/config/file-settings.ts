@@ -1,9 +1,9 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { stateDirFor } from '../store/file-layout.js';
 import type { FileSystem, JsonValue, SchemaCheck, FileOptions, ResolvedConfig, FileGlob, FileSettings } from '../contract.js';
 import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
-import { stateDirFor } from '../engine/paths.js';
 import { sharedContextSchema } from '../bus/shared-context-schema.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
 import { expandGlobs } from './expand-globs.js';

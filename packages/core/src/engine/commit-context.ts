@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileStamp, quarantineDirFor } from '../store/file-layout.js';
 import type { MutationResult, BackupRecord, BackupStrategy, Clock, LastCommit, FileSettings, EngineEvents, FileStats, FileSystem, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, StateKey, WriteContext } from '../contract.js';
 import { listBackups, selectBackup, type SelectedBackup } from '../backup/select-backup.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
@@ -10,7 +11,6 @@ import type { Change, ChangeOutcome } from './change.js';
 import type { DocumentCache } from './document-cache.js';
 import { droppedEvents } from './dropped-events.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
-import { fileStamp, quarantineDirFor } from './paths.js';
 
 /** What a commit needs from its engine. */
 export interface CommitServices {

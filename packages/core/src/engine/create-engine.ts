@@ -98,15 +98,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   const fileSystem = new AnchoredFileSystem(options.fileSystem ?? new NodeFileSystem(), ({ path, leadsTo, expected }) => events.emit('path:redirected', { path, leadsTo, expected }));
   container.register(TOKENS.FileSystem, { useValue: fileSystem });
   container.register(TOKENS.PathAnchors, { useValue: fileSystem });
-  container.register(TOKENS.Clock, { useValue: options.clock ?? systemClock });
+  const clock = options.clock ?? systemClock;
+  container.register(TOKENS.Clock, { useValue: clock });
   container.register(TOKENS.Events, { useValue: events });
   container.register(TOKENS.SchemaValidator, { useValue: new SchemaValidator() });
   container.register(TOKENS.Mutex, { useValue: new KeyedMutex() });
   container.register(TOKENS.DocumentCache, { useValue: new DocumentCache() });
   const contributions = new Contributions();
   container.register(TOKENS.Contributions, { useValue: contributions });
-  if (options.locker) container.register(TOKENS.FileLocker, { useValue: options.locker });
-  else container.register(TOKENS.FileLocker, { useValue: container.resolve(ProperFileLocker) });
+  container.register(TOKENS.FileLocker, { useValue: options.locker ?? new ProperFileLocker(fileSystem, clock) });
   container.register(TOKENS.LockServices, {
     useFactory: instanceCachingFactory((c) => ({
       mutex: c.resolve(TOKENS.Mutex),
@@ -119,14 +119,37 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   });
   options.register?.(container);
 
-  const builtIns: Middleware[] = [LockMiddleware, ValidateMiddleware, BackupMiddleware, AtomicCommitMiddleware, VerifyMiddleware].map((m) => container.resolve<Middleware>(m));
+  // The built-in steps get what they need from the container, after `register` had its say.
+  const ports = container.resolve(TOKENS.FileSystem);
+  const builtIns: Middleware[] = [
+    new LockMiddleware(container.resolve(TOKENS.LockServices)),
+    new ValidateMiddleware(),
+    new BackupMiddleware(contributions.strategies, container.resolve(TOKENS.Events)),
+    new AtomicCommitMiddleware(ports),
+    new VerifyMiddleware(ports),
+  ];
   for (const middleware of builtIns) contributions.middleware.set(middleware.name, { middleware, placement: undefined, builtIn: true });
 
-  const busServices = { fs: fileSystem, clock: container.resolve(TOKENS.Clock), logger, validator: container.resolve(TOKENS.SchemaValidator), events };
-  const engine = new Engine(container, (host, file, busOptions, onClose) => {
-    const bus = new MessageBus(host, file, busOptions, busServices);
-    bus.onClose(onClose);
-    return bus;
+  // Resolved after `register`, so a replacement registered there is what the engine uses.
+  const parts = {
+    logger: container.resolve(TOKENS.Logger),
+    fs: ports,
+    clock: container.resolve(TOKENS.Clock),
+    events: container.resolve(TOKENS.Events),
+    validator: container.resolve(TOKENS.SchemaValidator),
+  };
+  const engine = new Engine(container, {
+    ...parts,
+    config: container.resolve(TOKENS.Config),
+    anchors: container.resolve(TOKENS.PathAnchors),
+    cache: container.resolve(TOKENS.DocumentCache),
+    contributions,
+    lockServices: container.resolve(TOKENS.LockServices),
+    makeBus: (host, file, busOptions, onClose) => {
+      const bus = new MessageBus(host, file, busOptions, parts);
+      bus.onClose(onClose);
+      return bus;
+    },
   });
   try {
     await registerPlugins(config.plugins, { engine, container, background: options.background ?? true, contributions, events: container.resolve(TOKENS.Events), logger, config });

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
+import { stateDirFor } from '../store/file-layout.js';
 import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, FileSystem, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
 import { FileSettingsResolver } from '../config/file-settings.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
-import { stateDirFor } from './paths.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
-import { TOKENS } from '../tokens.js';
 import type { Change, Settle } from './change.js';
 import { CommitContext, LoadError, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
@@ -16,6 +15,21 @@ import { loadVersion, outsideWriteRefusal } from './load-version.js';
 import { lastCommitOf, standingOf } from '../commit/commit-witness.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
+
+/** What an engine is made of, built by `createEngine`. */
+export interface EngineParts {
+  logger: Logger;
+  config: ResolvedConfig;
+  fs: FileSystem;
+  anchors: PathAnchors;
+  events: EngineEvents;
+  clock: Clock;
+  cache: DocumentCache;
+  contributions: Contributions;
+  lockServices: LockServices;
+  validator: SchemaValidator;
+  makeBus: BusFactory;
+}
 
 interface FileQueue {
   pending: Change[];
@@ -41,23 +55,16 @@ export class Engine implements EngineApi, BusHost {
   private readonly buses = new Set<MessageBusApi>();
   private readonly lockServices: LockServices;
   private readonly anchors: PathAnchors;
+  private readonly makeBus: BusFactory;
   private closing: Promise<void> | undefined;
 
-  /** @internal Use `createEngine`. */
+  /** @internal Use `createEngine`, which builds the parts (and the container plugins register services in). */
   constructor(
     private readonly container: DependencyContainer,
-    private readonly makeBus: BusFactory,
+    parts: EngineParts,
   ) {
-    this.logger = container.resolve(TOKENS.Logger);
-    this.config = container.resolve(TOKENS.Config);
-    this.fs = container.resolve(TOKENS.FileSystem);
-    this.events = container.resolve(TOKENS.Events);
-    this.cache = container.resolve(TOKENS.DocumentCache);
-    this.contributions = container.resolve(TOKENS.Contributions);
-    this.clock = container.resolve(TOKENS.Clock);
-    this.lockServices = container.resolve(TOKENS.LockServices);
-    this.anchors = container.resolve(TOKENS.PathAnchors);
-    this.resolver = new FileSettingsResolver(this.config, this.fs, container.resolve<SchemaValidator>(TOKENS.SchemaValidator), this.anchors);
+    ({ logger: this.logger, config: this.config, fs: this.fs, events: this.events, cache: this.cache, contributions: this.contributions, clock: this.clock, lockServices: this.lockServices, anchors: this.anchors, makeBus: this.makeBus } = parts);
+    this.resolver = new FileSettingsResolver(this.config, this.fs, parts.validator, this.anchors);
   }
 
   /**

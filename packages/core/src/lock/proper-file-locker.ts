@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import type lockfileModule from 'proper-lockfile';
+import { lockPathOf } from '../store/file-layout.js';
 import type { Clock, FileStats, FileSystem, FileLocker, LockHandle, LockOptions, LockState } from '../contract.js';
-import { inject, injectable } from '../tsyringe.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import { TOKENS } from '../tokens.js';
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
 
@@ -31,7 +30,6 @@ interface LockTrace {
   staleMs: number;
 }
 
-const LOCK_SUFFIX = '.lock';
 
 // Loaded with the package, not on the first lock: proper-lockfile's signal-exit adds SIGTERM and
 // SIGINT listeners when it loads, and one added after an application's `process.once('SIGTERM')`
@@ -39,14 +37,7 @@ const LOCK_SUFFIX = '.lock';
 // Required rather than imported, which spares Node's scan of a CommonJS module's exports.
 const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof lockfileModule;
 
-function lockPathOf(file: string): string {
-  return `${file}${LOCK_SUFFIX}`;
-}
 
-/** True when `name` (a directory entry) is the name of a lock this locker takes on a file beside it. */
-export function isLockName(name: string): boolean {
-  return name.endsWith(LOCK_SUFFIX);
-}
 
 /**
  * The lock's mtime in whole milliseconds, rounded to the nearest. utimes() passes the time as
@@ -83,14 +74,13 @@ function retryDelayMs(): number {
  * those calls is how this class proves ownership before a rename and reports stale takeovers,
  * which proper-lockfile alone does not expose.
  */
-@injectable()
 export class ProperFileLocker implements FileLocker {
   private readonly traces = new Map<string, LockTrace>();
   private readonly lockFs: object;
 
   constructor(
-    @inject(TOKENS.FileSystem) private readonly fs: FileSystem,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    private readonly fs: FileSystem,
+    private readonly clock: Clock,
   ) {
     this.lockFs = this.createLockFs();
   }

@@ -1,10 +1,8 @@
 import type { FileAttributes, FileStats, FileSystem, Next, Middleware, WriteContext } from '../contract.js';
-import { inject, injectable } from '../tsyringe.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { CommitJournal } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';
-import { TOKENS } from '../tokens.js';
 import { putBack } from './put-back.js';
 
 /**
@@ -53,13 +51,12 @@ async function assertTargetUnchanged(fs: FileSystem, ctx: WriteContext): Promise
  * back so that a failed commit never leaves a version nobody was told about. Each verified
  * commit is recorded in the file's commit journal, the baseline monitors compare against.
  */
-@injectable()
 export class AtomicCommitMiddleware implements Middleware {
   readonly name = 'atomic-commit';
 
   private readonly journal: CommitJournal;
 
-  constructor(@inject(TOKENS.FileSystem) private readonly fs: FileSystem) {
+  constructor(private readonly fs: FileSystem) {
     this.journal = new CommitJournal(fs);
   }
 

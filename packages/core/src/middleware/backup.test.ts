@@ -1,9 +1,9 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { quarantineDirFor } from '../store/file-layout.js';
 import type { BackupInput, BackupRecord, BackupStrategy, PruneReport } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
-import { quarantineDirFor } from '../engine/paths.js';
 import { ErrorCodes } from '../errors.js';
 import { definePlugin } from '../plugin/plugin.js';
 import { tempDir } from '../__tests__/helpers.js';

@@ -1,9 +1,6 @@
 import type { BackupInput, BackupRecord, BackupStrategy, EngineEvents, Next, Middleware, WriteContext } from '../contract.js';
-import { inject, injectable } from '../tsyringe.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';
-import { TOKENS } from '../tokens.js';
-import type { Contributions } from '../engine/contributions.js';
 
 /**
  * `backup`: before the rename, saves the version being committed through every strategy, so
@@ -18,13 +15,13 @@ import type { Contributions } from '../engine/contributions.js';
  * then fails, its backups are removed again, so a restore never brings back a write that failed.
  * Retention runs only once the commit succeeded: a failed write never costs an older backup.
  */
-@injectable()
 export class BackupMiddleware implements Middleware {
   readonly name = 'backup';
 
   constructor(
-    @inject(TOKENS.Contributions) private readonly contributions: Contributions,
-    @inject(TOKENS.Events) private readonly events: EngineEvents,
+    /** The engine's strategies, in registration order (plugins add to this list while registering). */
+    private readonly strategies: readonly BackupStrategy[],
+    private readonly events: EngineEvents,
   ) {}
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
@@ -37,13 +34,13 @@ export class BackupMiddleware implements Middleware {
     let generation = 1 + [...held.values()].flat().reduce((highest, record) => Math.max(highest, record.generation ?? 0), 0);
     if (ctx.current) {
       const current = ctx.current;
-      const missing = this.contributions.strategies.filter((strategy) => held.has(strategy) && held.get(strategy)![0]?.sha256 !== current.sha256);
+      const missing = this.strategies.filter((strategy) => held.has(strategy) && held.get(strategy)![0]?.sha256 !== current.sha256);
       if (missing.length > 0) {
         await this.saveTo(missing, ctx, { file: ctx.file, bytes: current.bytes, sha256: current.sha256, mode, reason: 'previous', generation, attributes });
         generation++;
       }
     }
-    const saved = await this.saveTo(this.contributions.strategies, ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
+    const saved = await this.saveTo(this.strategies, ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
     try {
       await next();
     } catch (err) {
@@ -70,7 +67,7 @@ export class BackupMiddleware implements Middleware {
     const held = new Map<BackupStrategy, BackupRecord[]>();
     const unlisted = new Map<BackupStrategy, unknown>();
     await Promise.all(
-      this.contributions.strategies.map((strategy) =>
+      this.strategies.map((strategy) =>
         strategy.list(file).then(
           (records) => void held.set(strategy, records),
           (err: unknown) => void unlisted.set(strategy, err),

@@ -1,17 +1,14 @@
 import type { Next, Middleware, WriteContext } from '../contract.js';
-import { inject, injectable } from '../tsyringe.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
-import { TOKENS } from '../tokens.js';
 
 /**
  * `lock`: the in-process mutex for the file, then the cross-process lock, held until the commit
  * is verified. A lost lock aborts the commit before its rename.
  */
-@injectable()
 export class LockMiddleware implements Middleware {
   readonly name = 'lock';
 
-  constructor(@inject(TOKENS.LockServices) private readonly services: LockServices) {}
+  constructor(private readonly services: LockServices) {}
 
   handle(ctx: WriteContext, next: Next): Promise<void> {
     return holdFileLock(this.services, ctx.file, { ...ctx.settings.lock, signal: ctx.signal }, async (lock) => {

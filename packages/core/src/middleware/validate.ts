@@ -1,12 +1,10 @@
 import type { Next, Middleware, WriteContext } from '../contract.js';
-import { injectable } from '../tsyringe.js';
 
 /**
  * `validate`: adds the file's JSON Schema to the checks every candidate document must pass,
  * then prepares the commit. Structure (plain JSON, depth, prototype keys) and the size limit are
  * always enforced, with or without this step, since they are what makes a document safe to write.
  */
-@injectable()
 export class ValidateMiddleware implements Middleware {
   readonly name = 'validate';
 

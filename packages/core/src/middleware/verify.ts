@@ -1,7 +1,5 @@
 import type { FileSystem, Next, Middleware, WriteContext } from '../contract.js';
-import { inject, injectable } from '../tsyringe.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-import { TOKENS } from '../tokens.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { putBack } from './put-back.js';
 
@@ -10,11 +8,10 @@ import { putBack } from './put-back.js';
  * mismatch (a lying disk, a concurrent outside writer) the previous version is put back and the
  * commit fails with `PREVENTION_VERIFY_FAILED`.
  */
-@injectable()
 export class VerifyMiddleware implements Middleware {
   readonly name = 'verify';
 
-  constructor(@inject(TOKENS.FileSystem) private readonly fs: FileSystem) {}
+  constructor(private readonly fs: FileSystem) {}
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     if (ctx.committed && ctx.sha256) {
