@@ -47,6 +47,8 @@ export {
   type ContentInspection,
   type ContentSettings,
 } from './inspect/inspect-file.js';
+export type { Finding, FindingKind, FindingSeverity } from './inspect/finding.js';
+export { severityOf, corruptionKind } from './inspect/finding-kinds.js';
 export { toJsonDocument } from './json/to-json-document.js';
 export type { JsonValue, JsonObject } from './json/json-value.js';
 export type { BusEvent, PublishInput, EventFormat, EventQuery } from './bus/bus-event.js';
