@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TempDirs } from '@prevention/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installTarballs, packAll, userEnv } from '../../scripts/pack.mjs';
 
@@ -32,22 +32,22 @@ function run(command: string, args: readonly string[], cwd: string): Promise<Run
 }
 
 describe('the packed packages, installed into an empty project', () => {
+  // One install serves every test: the directory lives until the last one.
+  const dirs = new TempDirs();
   let root: string;
   let app: string;
   let tarballs: string[];
   const prevention = (...args: string[]): Promise<Run> => run(path.join(app, 'node_modules', '.bin', 'prevention'), args, app);
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'prevention-packed-'));
+    root = await dirs.make('prevention-packed-');
     app = path.join(root, 'app');
     tarballs = packAll(path.join(root, 'tarballs'));
     const installed = await installTarballs(app, tarballs);
     expect(installed.code, installed.stderr).toBe(0);
   }, 300_000);
 
-  afterAll(async () => {
-    if (root) await rm(root, { recursive: true, force: true });
-  });
+  afterAll(() => dirs.removeAll());
 
   it('lies outside the repository and has no typescript to fall back on', () => {
     expect(path.relative(repo, app).startsWith('..')).toBe(true);

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { TempDirs } from '@prevention/core/testing';
 import { afterEach } from 'vitest';
 
-const dirs: string[] = [];
+const dirs = new TempDirs();
+afterEach(() => dirs.removeAll());
 
 /** A RAM-backed directory where fsync costs nothing, when the machine has one. */
 export const MEMORY_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -13,12 +13,4 @@ export const MEMORY_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
  * A fresh temp directory, removed after the test. `parent` defaults to the OS temp dir; tests
  * that do not need a real disk's durability may pass {@link MEMORY_DIR} to skip slow fsyncs.
  */
-export async function tempDir(prefix = 'prevention-test-', parent = tmpdir()): Promise<string> {
-  const dir = await mkdtemp(path.join(parent, prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+export const tempDir = (prefix = 'prevention-test-', parent?: string): Promise<string> => dirs.make(prefix, parent);

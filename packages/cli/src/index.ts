@@ -4,5 +4,5 @@
  */
 export { run } from './main.js';
 export { createProgram } from './program.js';
-export { checkFile, type FileReport, type Finding, type Severity } from './checks/file-check.js';
+export { checkFile, type CheckFinding, type FileReport } from './checks/file-check.js';
 export { ExitCode, CliError } from './output/errors.js';

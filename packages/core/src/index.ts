@@ -105,6 +105,8 @@ export {
   type ContentInspection,
   type ContentSettings,
 } from './inspect/inspect-file.js';
+export type { Finding, FindingKind, FindingSeverity } from './contract.js';
+export { severityOf, corruptionKind } from './inspect/finding-kinds.js';
 export { toJsonDocument } from './json/to-json-document.js';
 export { sharedContextSchema } from './bus/shared-context-schema.js';
 export { uuidv7 } from './bus/uuidv7.js';

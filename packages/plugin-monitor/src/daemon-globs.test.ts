@@ -68,7 +68,7 @@ describe('the monitor daemon on globbed files', () => {
     await engineOp(dir, 'append', created, 'first');
     await writeFile(created, JSON.stringify({ events: [{ nope: true }] }));
     const repaired = await daemon.waitFor((l) => l.msg === 'repaired' && l.file === created);
-    expect(repaired.kind).toBe('schema-invalid');
+    expect(repaired.kind).toBe('schema-mismatch');
     expect(await events(created)).toEqual({ events: [{ id: 'first' }] });
   });
 });

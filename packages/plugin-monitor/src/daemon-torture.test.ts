@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, quarantineDirFor, type EngineApi } from '@prevention/core';
+import { createEngine, quarantineDirFor, type EngineApi, type FindingKind } from '@prevention/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { percentile, startDaemon, startWriter, tempDir, writeProject, type Daemon } from './__tests__/project.js';
 
 /** Full acceptance length with PREVENTION_TORTURE=1; a shorter run keeps `npm test` within CI time. */
 const TRIALS = process.env.PREVENTION_TORTURE === '1' ? 100 : 20;
 
-type Injection = 'truncate' | 'garbage' | 'nul-bytes' | 'schema-invalid' | 'deletion';
-const EXPECTED_KIND: Record<Injection, string> = {
+type Injection = 'truncate' | 'garbage' | 'nul-bytes' | 'schema-mismatch' | 'deletion';
+const EXPECTED_KIND: Record<Injection, FindingKind> = {
   truncate: 'invalid-json',
   garbage: 'invalid-json',
   'nul-bytes': 'invalid-json',
-  'schema-invalid': 'schema-invalid',
+  'schema-mismatch': 'schema-mismatch',
   deletion: 'deleted',
 };
 
@@ -43,7 +43,7 @@ async function inject(file: string, injection: Injection, trial: number): Promis
       await handle.write(Buffer.alloc(length), 0, length, randomInt(size - length + 1));
       return handle.close();
     }
-    case 'schema-invalid':
+    case 'schema-mismatch':
       return writeFile(file, trial % 2 === 0 ? '{"events": "not a list"}\n' : '{"events": [{"no-id": true}]}\n');
     case 'deletion':
       return unlink(file);

@@ -1,5 +1,5 @@
-import { inspectFile, type CommitRecord, type EngineApi, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
-import type { Finding } from './finding.js';
+import { corruptionKind, inspectFile, type CommitRecord, type EngineApi, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
+import type { Inspection } from './inspection.js';
 
 /** What the monitor already trusts about a file, beyond the commit journal. */
 export interface TrustedState {
@@ -38,8 +38,8 @@ function lastCommitOf(baseline: InspectionBaseline): CommitRecord | undefined {
  * Inspects one file against its integrity baseline: the last commit in the engine's journal
  * (recorded by every process that commits through prevention), then what the monitor itself
  * accepted, then the newest backup (a commit whose journal line was lost is still backed up).
- * Anything else is classified: deleted, replaced by a non-file, unparseable, failing the schema,
- * mode changed, or a valid but foreign modification.
+ * Anything else is classified: deleted, replaced by a non-file, unparseable or over the structure
+ * limits, failing the schema, mode changed, or a valid but foreign modification.
  */
 export class FileInspector {
   constructor(
@@ -47,7 +47,7 @@ export class FileInspector {
     private readonly fs: FileSystem,
   ) {}
 
-  async inspect(file: string, trusted: TrustedState): Promise<Finding & { stats?: FileStats; readAt?: number }> {
+  async inspect(file: string, trusted: TrustedState): Promise<Inspection & { stats?: FileStats; readAt?: number }> {
     const readAt = Date.now();
     const inspection = await inspectFile(this.fs, file, { unchanged: (stats) => unchangedSince(trusted.verified, stats) });
     switch (inspection.state) {
@@ -57,7 +57,7 @@ export class FileInspector {
         return this.absent(file, trusted, lastCommitOf(inspection));
       case 'not-regular': {
         const what = REPLACED_BY[inspection.type];
-        return { kind: 'replaced', message: `${file} was replaced: it is now ${what}`, details: { type: what } };
+        return { kind: 'unsafe-path', message: `${file} was replaced: it is now ${what}`, details: { type: what } };
       }
       case 'unreadable':
         throw inspection.error;
@@ -69,12 +69,12 @@ export class FileInspector {
 
     const content = inspection.content(await this.engine.settings(file));
     if (content.corrupt) {
-      return { kind: 'invalid-json', sha256, message: content.corrupt.message, details: { ...content.corrupt.details, bytes: inspection.bytes.length } };
+      return { kind: corruptionKind(content.corrupt), sha256, message: content.corrupt.message, details: { ...content.corrupt.details, bytes: inspection.bytes.length } };
     }
     const issues = content.schemaIssues;
     if (issues.length > 0) {
       const listed = issues.slice(0, 3).map((i) => `${i.path || '/'}: ${i.message}`).join('; ');
-      return { kind: 'schema-invalid', sha256, message: `${file} does not match its schema: ${listed}`, details: { issues: issues.slice(0, 10) } };
+      return { kind: 'schema-mismatch', sha256, message: `${file} does not match its schema: ${listed}`, details: { issues: issues.slice(0, 10) } };
     }
     // The rule writers apply on load: a version the records do not show was written outside.
     const standing = await this.engine.standing(file, sha256);
@@ -89,12 +89,12 @@ export class FileInspector {
   }
 
   /** A missing file was deleted if the journal, a backup, or the monitor itself saw it committed. */
-  private async absent(file: string, trusted: TrustedState, last: CommitRecord | undefined): Promise<Finding> {
+  private async absent(file: string, trusted: TrustedState, last: CommitRecord | undefined): Promise<Inspection> {
     if (!last && !trusted.seen && (await this.engine.backups(file)).length === 0) return { kind: 'ok', basis: 'absent' };
     return { kind: 'deleted', message: `${file} was deleted`, details: last ? { lastCommit: last } : {} };
   }
 
-  private checkMode(file: string, stats: FileStats, last: CommitRecord, sha256: string): Finding & { stats: FileStats } {
+  private checkMode(file: string, stats: FileStats, last: CommitRecord, sha256: string): Inspection & { stats: FileStats } {
     const mode = stats.mode & 0o7777;
     if (mode === last.mode) return { kind: 'ok', sha256, basis: 'journal', stats };
     return {

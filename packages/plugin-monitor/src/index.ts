@@ -11,7 +11,6 @@ export { MonitorService } from './monitor-service.js';
 export { parsePort, type MonitorOptions } from './monitor-options.js';
 export { MONITOR_SERVICE } from './monitor-token.js';
 export type { CheckReport } from './integrity-checker.js';
-export type { ProblemKind } from './finding.js';
 export type { RepairAction } from './repairer.js';
 export type { HealthResult } from './health/health-check.js';
 export { DEFAULT_DAEMON_PORT, runMonitorDaemon, type MonitorDaemonOptions } from './daemon.js';

@@ -1,6 +1,6 @@
-import type { EngineApi, EngineEventMap, FileStats, FileSystem, Logger } from '@prevention/core';
+import { severityOf, type EngineApi, type EngineEventMap, type FileStats, type FileSystem, type Finding, type FindingKind, type Logger } from '@prevention/core';
 import { FileInspector, type TrustedState } from './file-inspector.js';
-import { INVALID_KINDS, isProblem, type Finding, type Problem, type ProblemKind } from './finding.js';
+import { isProblem, type Inspection, type Intact } from './inspection.js';
 import type { MonitorMetrics } from './monitor-metrics.js';
 import type { ResolvedMonitorOptions } from './monitor-options.js';
 import { Repairer, type RepairAction } from './repairer.js';
@@ -14,7 +14,7 @@ const SETTLE_ROUNDS = 10;
 export interface CheckReport {
   file: string;
   /** `ok`, or the kind of problem found. */
-  finding: Finding['kind'];
+  finding: FindingKind | 'ok';
   /** What was done about a problem. */
   action?: RepairAction;
   /** Whether that action worked (absent when nothing was done). */
@@ -27,7 +27,7 @@ export interface CheckReport {
 
 /** A problem seen and not yet over. */
 interface OpenProblem {
-  kind: ProblemKind;
+  kind: FindingKind;
   sha256: string | undefined;
   /** When it was first seen, for the detection-to-repair time. */
   detectedAt: number;
@@ -94,7 +94,7 @@ export class IntegrityChecker {
 
   /** Files found with unusable content (invalid, deleted, replaced) and not repaired yet. */
   corruptFiles(): string[] {
-    return [...this.states].filter(([, s]) => s.problem && INVALID_KINDS.has(s.problem.kind)).map(([file]) => file);
+    return [...this.states].filter(([, s]) => s.problem && severityOf(s.problem.kind) === 'error').map(([file]) => file);
   }
 
   /**
@@ -127,7 +127,7 @@ export class IntegrityChecker {
   }
 
   private async checkOnce(file: string, state: FileState): Promise<CheckReport> {
-    let finding: Finding;
+    let finding: Inspection;
     let detectedAt = Date.now();
     try {
       finding = await this.inspector.inspect(file, state);
@@ -160,19 +160,19 @@ export class IntegrityChecker {
    * empty or partial file for a moment, and acting on that would roll back a write still landing.
    * Looks again every {@link SETTLE_MS} until two looks agree (at most {@link SETTLE_ROUNDS} times).
    */
-  private async settle(file: string, state: FileState, seen: Finding): Promise<Finding> {
+  private async settle(file: string, state: FileState, seen: Inspection): Promise<Inspection> {
     let finding = seen;
     for (let round = 0; round < SETTLE_ROUNDS && isProblem(finding); round++) {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const next = await this.inspector.inspect(file, state);
-      const same = next.kind === finding.kind && (next as Problem).sha256 === (finding as Problem).sha256;
+      const same = next.kind === finding.kind && next.sha256 === finding.sha256;
       finding = next;
       if (same) break;
     }
     return finding;
   }
 
-  private markIntact(file: string, state: FileState, finding: Extract<Finding, { kind: 'ok' }> & { stats?: FileStats; readAt?: number }): void {
+  private markIntact(file: string, state: FileState, finding: Intact & { stats?: FileStats; readAt?: number }): void {
     if (finding.basis !== 'absent') state.seen = true;
     if (finding.basis === 'first-seen') state.acceptedSha256 = finding.sha256;
     state.verified = finding.stats && finding.readAt !== undefined ? { stats: finding.stats, readAt: finding.readAt } : undefined;
@@ -187,14 +187,14 @@ export class IntegrityChecker {
     this.metrics.corrupt.set({ file }, 0);
   }
 
-  private async handleProblem(file: string, state: FileState, problem: Problem, detectedAt: number): Promise<CheckReport> {
+  private async handleProblem(file: string, state: FileState, problem: Finding, detectedAt: number): Promise<CheckReport> {
     const policy = (await this.engine.settings(file)).onOutsideWrite;
     const action = Repairer.actionFor(policy, problem);
     const known = state.problem;
     if (!known || known.kind !== problem.kind || known.sha256 !== problem.sha256) {
       state.problem = { kind: problem.kind, sha256: problem.sha256, detectedAt, repairFailureLogged: false };
       this.metrics.corruptions.inc({ kind: problem.kind });
-      this.metrics.corrupt.set({ file }, INVALID_KINDS.has(problem.kind) ? 1 : 0);
+      this.metrics.corrupt.set({ file }, severityOf(problem.kind) === 'error' ? 1 : 0);
       this.logger.warn({ file, kind: problem.kind, policy, action, details: problem.details }, problem.message);
       // An accepted valid write is not corruption: it gets its own alert once accepted.
       if (action !== 'accept') this.emit('corruption:detected', { file, kind: problem.kind, message: problem.message, details: { ...problem.details, policy } });

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { fileStamp, quarantineDirFor, readLastCommit, sha256Hex, type EngineApi, type FileSystem, type OutsideWritePolicy } from '@prevention/core';
-import { INVALID_KINDS, type Problem } from './finding.js';
+import { fileStamp, quarantineDirFor, readLastCommit, severityOf, sha256Hex, type EngineApi, type FileSystem, type Finding, type OutsideWritePolicy } from '@prevention/core';
 
 /** What a repair did. */
 export type RepairAction = 'restore' | 'chmod' | 'accept' | 'none';
@@ -19,16 +18,17 @@ export class Repairer {
   ) {}
 
   /** The action the file's `onOutsideWrite` policy calls for on `problem`. */
-  static actionFor(policy: OutsideWritePolicy, problem: Problem): RepairAction {
+  static actionFor(policy: OutsideWritePolicy, problem: Finding): RepairAction {
     if (policy === 'alert-only') return 'none';
-    if (policy === 'accept' && !INVALID_KINDS.has(problem.kind)) return 'accept';
+    // Only usable content can be accepted: the rest is restored under every policy that repairs.
+    if (policy === 'accept' && severityOf(problem.kind) === 'warn') return 'accept';
     return problem.kind === 'mode-changed' ? 'chmod' : 'restore';
   }
 
-  async repair(file: string, action: RepairAction, problem: Problem): Promise<void> {
+  async repair(file: string, action: RepairAction, problem: Finding): Promise<void> {
     switch (action) {
       case 'restore':
-        if (problem.kind === 'replaced') await this.moveAside(file);
+        if (problem.kind === 'unsafe-path') await this.moveAside(file);
         await this.engine.restore(file);
         return;
       case 'chmod':

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TempDirs } from '@prevention/core/testing';
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The real binary, as a user runs it. */
@@ -93,7 +93,9 @@ export function startCli(args: readonly string[], cwd: string, env: NodeJS.Proce
 
 /** Creates a temporary project; its `node_modules` points at the repository's. */
 export async function tempProject(): Promise<TempProject> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'prevention-cli-'));
+  // One set per project: `remove` ends this project alone (some suites keep theirs for all tests).
+  const dirs = new TempDirs();
+  const dir = await dirs.make('prevention-cli-');
   await symlink(repoNodeModules, path.join(dir, 'node_modules'), 'dir');
   const file = (name: string): string => path.join(dir, name);
   const started: RunningCli[] = [];
@@ -116,7 +118,7 @@ export async function tempProject(): Promise<TempProject> {
     async remove() {
       for (const running of started) if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
       await Promise.all(started.map((running) => running.exited));
-      await rm(dir, { recursive: true, force: true });
+      await dirs.removeAll();
     },
   };
 }

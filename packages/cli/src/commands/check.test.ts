@@ -77,7 +77,7 @@ describe('prevention check', () => {
     const report = JSON.parse(json.stdout) as { ok: boolean; files: Array<{ status: string; findings: Array<{ kind: string; offset?: number }> }> };
     expect(report.ok).toBe(false);
     expect(report.files[0]!.status).toBe('problem');
-    expect(report.files[0]!.findings[0]).toMatchObject({ kind: 'parse', offset: 19 });
+    expect(report.files[0]!.findings[0]).toMatchObject({ kind: 'invalid-json', severity: 'error', offset: 19 });
   });
 
   it('locates a parse error by byte, line and column without quoting the file, and lists values JSON.parse would change by pointer', async () => {
@@ -160,7 +160,7 @@ describe('prevention check', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { files: Array<{ file: string; status: string; findings: Array<{ kind: string }> }> };
     expect(report.files.map((f) => [path.relative(project.dir, f.file), f.status, f.findings[0]?.kind])).toEqual([
-      ['bmad/agents/core/shared_context.json', 'problem', 'parse'],
+      ['bmad/agents/core/shared_context.json', 'problem', 'invalid-json'],
       ['bmad/agents/dev/shared_context.json', 'ok', undefined],
       ['bmad/agents/gone/shared_context.json', 'problem', 'deleted'],
       ['bmad/agents/qa/shared_context.json', 'ok', undefined],
@@ -174,6 +174,10 @@ describe('prevention check', () => {
     const edited = await project.run(['check']);
     expect(edited.code).toBe(0);
     expect(edited.stdout).toMatch(/warning\s+changed outside prevention/);
+    const json = await project.run(['check', '--json']);
+    expect((JSON.parse(json.stdout) as { files: Array<{ findings: unknown[] }> }).files[0]!.findings).toEqual([
+      { kind: 'modified', severity: 'warn', message: expect.stringContaining('changed outside prevention') },
+    ]);
 
     await project.write('plain.json', '[1, 2');
     const named = await project.run(['check', 'plain.json']);

@@ -1,20 +1,12 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { afterEach } from 'vitest';
+import { TempDirs } from '../testing/temp-dirs.js';
 
-const dirs: string[] = [];
+const dirs = new TempDirs();
+afterEach(() => dirs.removeAll());
 
 /** A fresh temp directory, removed after the test. */
-export async function tempDir(prefix = 'prevention-'): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+export const tempDir = (prefix?: string): Promise<string> => dirs.make(prefix);
 
 /** Entries of `dir` that are temp files or locks left behind. */
 export async function leftovers(dir: string): Promise<string[]> {

@@ -1,24 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { NodeFileSystem, REDACT_PATHS, systemClock, type Alert, type AlertSink, type Logger } from '@prevention/core';
+import { TempDirs } from '@prevention/core/testing';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import type { SinkServices } from '../sinks/sink-definition.js';
 
-const dirs: string[] = [];
+const dirs = new TempDirs();
+afterEach(() => dirs.removeAll());
 
 /** A fresh temp directory, removed after the test. */
-export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'prevention-alerts-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+export const tempDir = (): Promise<string> => dirs.make('prevention-alerts-');
 
 /** A sink that keeps every notification it is sent. */
 export class RecordingSink implements AlertSink {

@@ -1,21 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '@prevention/core';
+import { TempDirs } from '@prevention/core/testing';
 import { afterEach } from 'vitest';
 
-const dirs: string[] = [];
+const dirs = new TempDirs();
+afterEach(() => dirs.removeAll());
 
 /** A fresh temp directory, removed after the test. */
-export async function tempDir(prefix = 'prevention-backup-'): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+export const tempDir = (): Promise<string> => dirs.make('prevention-backup-');
 
 /**
  * The system clock with `now()` set by the test (backup timestamps); sleeps and timers stay real

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TempDirs } from '@prevention/core/testing';
 import { afterEach } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,20 +17,17 @@ export const SCHEMA = {
   properties: { events: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } },
 };
 
-const dirs: string[] = [];
+const dirs = new TempDirs();
 const children: ChildProcess[] = [];
 
+// The processes go first: a daemon or writer still running could recreate files while the directory goes.
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  await dirs.removeAll();
 });
 
 /** A fresh directory, removed after the test. */
-export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'prevention-monitor-'));
-  dirs.push(dir);
-  return dir;
-}
+export const tempDir = (): Promise<string> => dirs.make('prevention-monitor-');
 
 function moduleUrl(specifier: string): string {
   return pathToFileURL(fileURLToPath(import.meta.resolve(specifier))).href;
