@@ -108,12 +108,30 @@ describe('alerts plugin', () => {
     }
   });
 
-  it('resolves a corruption alert when the file is restored, and mutes the file’s warnings meanwhile', async () => {
+  /** The alerts plugin with a recording sink, on events the test emits as a plugin would. */
+  async function alertsOnInjectedEvents() {
     const cwd = await tempDir();
     const recording = new RecordingSink('recording');
     const events = eventInjector();
     const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 }), events.plugin] });
-    const file = path.join(cwd, 'shared.json');
+    return { recording, events, engine, file: path.join(cwd, 'shared.json') };
+  }
+
+  it('resolves a corruption alert when the monitor reports it ended without a restore', async () => {
+    const { recording, events, engine, file } = await alertsOnInjectedEvents();
+    try {
+      events.emit('corruption:detected', { file, kind: 'mode-changed', message: 'the mode changed' });
+      await waitFor(() => recording.notifications.length === 1, 2_000, 'the corruption alert');
+      events.emit('corruption:resolved', { file, summary: `${file} is intact again` });
+      await waitFor(() => recording.notifications.length === 2, 2_000, 'the resolution');
+    } finally {
+      await engine.close();
+    }
+    expect(recording.notifications[1]).toEqual([expect.objectContaining({ name: 'corruption-detected', status: 'resolved', summary: `${file} is intact again` })]);
+  });
+
+  it('resolves a corruption alert when the file is restored, and mutes the file’s warnings meanwhile', async () => {
+    const { recording, events, engine, file } = await alertsOnInjectedEvents();
     try {
       events.emit('corruption:detected', { file, kind: 'truncated', message: 'unexpected end of JSON' });
       events.emit('lock:stale-recovered', { file, lockPath: `${file}.lock`, ageMs: 12_000 });
@@ -131,11 +149,7 @@ describe('alerts plugin', () => {
   });
 
   it('warns when an outside write was adopted, saying how many acknowledged events it dropped', async () => {
-    const cwd = await tempDir();
-    const recording = new RecordingSink('recording');
-    const events = eventInjector();
-    const engine = await createEngine({ cwd, config: false, logger: pino({ level: 'silent' }), plugins: [alerts({ sinks: [recording], groupWait: 10, groupInterval: 30 }), events.plugin] });
-    const file = path.join(cwd, 'shared.json');
+    const { recording, events, engine, file } = await alertsOnInjectedEvents();
     try {
       events.emit('outside-write:accepted', { file, sha256: 'new', lastCommitSha256: 'old', dropped: { count: 2, ids: ['e2', 'e3'] } });
       await waitFor(() => recording.notifications.length === 1, 2_000, 'the outside-write alert');

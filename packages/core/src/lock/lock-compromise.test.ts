@@ -8,69 +8,55 @@ import { NodeFileSystem } from '../fs/node-file-system.js';
 import { tempDir } from '../__tests__/helpers.js';
 
 describe('a lock lost while held', () => {
-  it('aborts the commit before its rename with a typed error, leaving the file as it was', async () => {
+  /** An engine that committed `{ v: 1 }` to a file; `staleMs` sets how often its lock is refreshed. */
+  async function committedOnce(lock?: { staleMs: number }) {
     const dir = await tempDir();
     const file = path.join(dir, 'data.json');
-    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, ...(lock ? { lock } : {}) });
     await engine.write(file, { v: 1 });
-    const before = await readFile(file);
+    return { file, lockPath: `${file}.lock`, engine, before: await readFile(file) };
+  }
+
+  /** Another process takes the lock over; its lock gets `mtime` (default: this holder's own). */
+  async function takeOver(lockPath: string, mtime?: Date): Promise<void> {
+    // A takeover comes at least the stale threshold after the lock was made, never in the same instant.
+    await sleep(20);
+    const own = (await stat(lockPath)).mtime;
+    await rm(lockPath, { recursive: true });
+    await mkdir(lockPath);
+    await utimes(lockPath, mtime ?? own, mtime ?? own);
+  }
+
+  it.each([
+    ['a later mtime', () => new Date(Date.now() + 5000)],
+    ['the same mtime', () => undefined],
+  ])('aborts the commit before its rename when the lock that replaced it carries %s, leaving the file as it was', async (_, mtime) => {
+    const { file, lockPath, engine, before } = await committedOnce();
     const slow = engine.update<{ v: number }>(file, async (draft) => {
-      // While this holder is busy, another process decides its lock is stale and takes it over.
-      await rm(`${file}.lock`, { recursive: true });
-      await mkdir(`${file}.lock`);
-      const later = new Date(Date.now() + 5000);
-      await utimes(`${file}.lock`, later, later);
+      await takeOver(lockPath, mtime());
       draft.v = 2;
     });
     await expect(slow).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, file });
     expect(await readFile(file)).toEqual(before);
-    await rm(`${file}.lock`, { recursive: true });
+    await rm(lockPath, { recursive: true });
     await engine.write(file, { v: 3 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3 });
     await engine.close();
   });
 
-  it('is detected when the lock that replaced it carries the same mtime', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'data.json');
-    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
-    await engine.write(file, { v: 1 });
-    const before = await readFile(file);
-    const slow = engine.update<{ v: number }>(file, async (draft) => {
-      // A takeover comes at least the stale threshold after the lock was made, never in the same instant.
-      await sleep(20);
-      const { mtime } = await stat(`${file}.lock`);
-      await rm(`${file}.lock`, { recursive: true });
-      await mkdir(`${file}.lock`);
-      await utimes(`${file}.lock`, mtime, mtime);
-      draft.v = 2;
-    });
-    await expect(slow).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, file });
-    expect(await readFile(file)).toEqual(before);
-    await engine.close();
-  });
-
-  it('is never refreshed once replaced: the new holder\'s lock keeps its own mtime', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'data.json');
+  it("is never refreshed once replaced: the new holder's lock keeps its own mtime", async () => {
     // Refreshed every second while held.
-    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, lock: { staleMs: 4000 } });
-    await engine.write(file, { v: 1 });
+    const { file, lockPath, engine } = await committedOnce({ staleMs: 4000 });
     let theirs: number | undefined;
     const slow = engine.update<{ v: number }>(file, async (draft) => {
       // Taken over with this holder's own mtime, so only its identity tells the two locks apart.
-      // A takeover comes at least the stale threshold after the lock was made, never in the same instant.
-      await sleep(20);
-      const { mtime } = await stat(`${file}.lock`);
-      await rm(`${file}.lock`, { recursive: true });
-      await mkdir(`${file}.lock`);
-      await utimes(`${file}.lock`, mtime, mtime);
-      theirs = (await stat(`${file}.lock`)).mtimeMs;
+      await takeOver(lockPath);
+      theirs = (await stat(lockPath)).mtimeMs;
       await sleep(1300);
       draft.v = 2;
     });
     await expect(slow).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, file });
-    expect((await stat(`${file}.lock`)).mtimeMs).toBe(theirs);
+    expect((await stat(lockPath)).mtimeMs).toBe(theirs);
     await engine.close();
   });
 

@@ -86,46 +86,47 @@ describe('lock takeover races', () => {
   });
 });
 
-describe('a holder starved past the stale threshold after its rename', () => {
-  it('does not put its previous version back over the commit of whoever took the lock over', async () => {
-    const { file, lockPath, instrumented, engine } = await setup();
-    await engine.write(file, { v: 1 });
-    let renamed = false;
-    instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
-    // Before this holder re-reads its commit, another process takes the lock over and commits.
-    instrumented.inject({
-      when: (call) => renamed && call.op === 'readFile' && call.path === file,
-      before: () => {
-        const later = new Date(Date.now() + 5000);
-        utimesSync(lockPath, later, later);
-        writeFileSync(`${file}.next`, '{"v":3,"by":"new holder"}\n');
-        renameSync(`${file}.next`, file);
-      },
-      times: 1,
-    });
-    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3, by: 'new holder' });
-    await engine.close();
-  });
+/**
+ * An engine holding `{ v: 1 }` whose next commit runs `takeOver` right after its rename, before
+ * it reads its commit back: another process takes the lock over there.
+ */
+async function takenOverAfterRename(takeOver: (paths: { file: string; lockPath: string }) => void) {
+  const context = await setup();
+  const { file, instrumented, engine } = context;
+  await engine.write(file, { v: 1 });
+  let renamed = false;
+  instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
+  instrumented.inject({ when: (call) => renamed && call.op === 'readFile' && call.path === file, before: () => takeOver(context), times: 1 });
+  return context;
+}
 
-  it('does not put it back either when the new holder\'s lock carries this holder\'s mtime', async () => {
+/** The new holder's commit, renamed into place as a process outside this engine would. */
+function commitAsNewHolder(file: string): void {
+  writeFileSync(`${file}.next`, '{"v":3,"by":"new holder"}\n');
+  renameSync(`${file}.next`, file);
+}
+
+describe('a holder starved past the stale threshold after its rename', () => {
+  const takeovers: Record<string, (lockPath: string) => void> = {
+    // The new holder's lock carries its own, later mtime.
+    'whoever took the lock over': (lockPath) => {
+      const later = new Date(Date.now() + 5000);
+      utimesSync(lockPath, later, later);
+    },
     // This holder's refresh stats its lock, the lock is taken over, and the refresh's utimes then
     // lands on the new holder's lock: the lock's mtime alone says it is still this holder's.
-    const { file, lockPath, instrumented, engine } = await setup();
-    await engine.write(file, { v: 1 });
-    let renamed = false;
-    instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
-    instrumented.inject({
-      when: (call) => renamed && call.op === 'readFile' && call.path === file,
-      before: () => {
-        const { mtime } = statSync(lockPath);
-        rmdirSync(lockPath);
-        mkdirSync(lockPath);
-        utimesSync(lockPath, mtime, mtime);
-        writeFileSync(`${file}.next`, '{"v":3,"by":"new holder"}\n');
-        renameSync(`${file}.next`, file);
-      },
-      times: 1,
+    "a new holder whose lock carries this holder's mtime": (lockPath) => {
+      const { mtime } = statSync(lockPath);
+      rmdirSync(lockPath);
+      mkdirSync(lockPath);
+      utimesSync(lockPath, mtime, mtime);
+    },
+  };
+
+  it.each(Object.keys(takeovers))('does not put its previous version back over the commit of %s', async (takeover) => {
+    const { file, engine } = await takenOverAfterRename(({ file, lockPath }) => {
+      takeovers[takeover]!(lockPath);
+      commitAsNewHolder(file);
     });
     await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3, by: 'new holder' });
@@ -134,22 +135,14 @@ describe('a holder starved past the stale threshold after its rename', () => {
 });
 
 describe('a holder whose lock was taken over after its rename', () => {
-  it('leaves the new holder\'s lock in place when it releases', async () => {
-    const { file, lockPath, instrumented, engine } = await setup();
-    await engine.write(file, { v: 1 });
-    let renamed = false;
+  it("leaves the new holder's lock in place when it releases", async () => {
     let theirs: bigint | undefined;
-    instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
-    instrumented.inject({
-      when: (call) => renamed && call.op === 'readFile' && call.path === file,
-      before: () => {
-        // A takeover comes well after the lock was made, never within the same clock tick.
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-        rmdirSync(lockPath);
-        mkdirSync(lockPath);
-        theirs = statSync(lockPath, { bigint: true }).birthtimeNs;
-      },
-      times: 1,
+    const { file, lockPath, engine } = await takenOverAfterRename(({ lockPath }) => {
+      // A takeover comes well after the lock was made, never within the same clock tick.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      rmdirSync(lockPath);
+      mkdirSync(lockPath);
+      theirs = statSync(lockPath, { bigint: true }).birthtimeNs;
     });
     // The commit was renamed while this holder still held the lock, so it stands.
     await engine.write(file, { v: 2 });
