@@ -10,5 +10,5 @@ const require = createRequire(import.meta.url);
 require('reflect-metadata');
 const tsyringe = require('tsyringe') as typeof Tsyringe;
 
-/** tsyringe's root container and factory helper, for `createEngine`; import them from here. */
-export const { container, instanceCachingFactory } = tsyringe;
+/** tsyringe's root container, for `createEngine`; import it from here. */
+export const { container } = tsyringe;

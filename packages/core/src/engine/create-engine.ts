@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineApi, Clock, PreventionConfig, ResolvedConfig, FileSystem, FileLocker, Logger, LoggerOptions, Middleware } from '../contract.js';
-import { instanceCachingFactory, container as rootContainer } from '../tsyringe.js';
+import { container as rootContainer } from '../tsyringe.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load-config.js';
 import { validateConfig } from '../config/validate-config.js';
@@ -9,6 +9,7 @@ import { EventBus } from '../events/event-bus.js';
 import { AnchoredFileSystem } from '../fs/anchored-file-system.js';
 import { NodeFileSystem } from '../fs/node-file-system.js';
 import { SchemaValidator } from '../json/schema-validator.js';
+import type { LockServices } from '../lock/hold-file-lock.js';
 import { KeyedMutex } from '../lock/keyed-mutex.js';
 import { ProperFileLocker } from '../lock/proper-file-locker.js';
 import { createLogger } from '../logging/logger.js';
@@ -97,32 +98,27 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   const events = new EventBus(logger);
   const fileSystem = new AnchoredFileSystem(options.fileSystem ?? new NodeFileSystem(), ({ path, leadsTo, expected }) => events.emit('path:redirected', { path, leadsTo, expected }));
   container.register(TOKENS.FileSystem, { useValue: fileSystem });
-  container.register(TOKENS.PathAnchors, { useValue: fileSystem });
   const clock = options.clock ?? systemClock;
   container.register(TOKENS.Clock, { useValue: clock });
   container.register(TOKENS.Events, { useValue: events });
   container.register(TOKENS.SchemaValidator, { useValue: new SchemaValidator() });
-  container.register(TOKENS.Mutex, { useValue: new KeyedMutex() });
-  container.register(TOKENS.DocumentCache, { useValue: new DocumentCache() });
-  const contributions = new Contributions();
-  container.register(TOKENS.Contributions, { useValue: contributions });
   container.register(TOKENS.FileLocker, { useValue: options.locker ?? new ProperFileLocker(fileSystem, clock) });
-  container.register(TOKENS.LockServices, {
-    useFactory: instanceCachingFactory((c) => ({
-      mutex: c.resolve(TOKENS.Mutex),
-      locker: c.resolve(TOKENS.FileLocker),
-      events: c.resolve(TOKENS.Events),
-      fs: c.resolve(TOKENS.FileSystem),
-      logger: c.resolve(TOKENS.Logger),
-      swept: new Set<string>(),
-    })),
-  });
   options.register?.(container);
 
-  // The built-in steps get what they need from the container, after `register` had its say.
+  // The engine's own parts are built here, after `register` had its say on the public services;
+  // none of them is in the container, so no plugin can reach them.
   const ports = container.resolve(TOKENS.FileSystem);
+  const contributions = new Contributions();
+  const lockServices: LockServices = {
+    mutex: new KeyedMutex(),
+    locker: container.resolve(TOKENS.FileLocker),
+    events: container.resolve(TOKENS.Events),
+    fs: ports,
+    logger: container.resolve(TOKENS.Logger),
+    swept: new Set<string>(),
+  };
   const builtIns: Middleware[] = [
-    new LockMiddleware(container.resolve(TOKENS.LockServices)),
+    new LockMiddleware(lockServices),
     new ValidateMiddleware(),
     new BackupMiddleware(contributions.strategies, container.resolve(TOKENS.Events)),
     new AtomicCommitMiddleware(ports),
@@ -141,10 +137,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   const engine = new Engine(container, {
     ...parts,
     config: container.resolve(TOKENS.Config),
-    anchors: container.resolve(TOKENS.PathAnchors),
-    cache: container.resolve(TOKENS.DocumentCache),
+    anchors: fileSystem,
+    cache: new DocumentCache(),
     contributions,
-    lockServices: container.resolve(TOKENS.LockServices),
+    lockServices,
     makeBus: (host, file, busOptions, onClose) => {
       const bus = new MessageBus(host, file, busOptions, parts);
       bus.onClose(onClose);
