@@ -313,7 +313,18 @@ export class ProperFileLocker implements FileLocker {
         ),
       utimes: (path: string, atime: Date, mtime: Date, cb: Callback) => {
         const trace = traces.get(path);
-        if (!trace || trace.createdPending) return done(fs.utimes(path, atime, mtime), cb);
+        if (!trace) return done(fs.utimes(path, atime, mtime), cb);
+        // The probe of the first lock this locker makes: like the stat that follows it, finding
+        // nothing means a contender removed the lock we had just made, and we simply retry.
+        if (trace.createdPending) {
+          return done(
+            fs.utimes(path, atime, mtime).catch((err: unknown) => {
+              if (systemErrorCode(err) === 'ENOENT') trace.ownLockVanished = true;
+              throw err;
+            }),
+            cb,
+          );
+        }
         // A refresh: the lock may have been taken over since proper-lockfile stat'ed it. Touching
         // the successor's lock would make it look like ours, so a lock that is not the directory
         // we made is reported gone (proper-lockfile then declares ours compromised).
