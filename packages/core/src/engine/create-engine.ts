@@ -105,50 +105,48 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   container.register(TOKENS.FileLocker, { useValue: options.locker ?? new ProperFileLocker(fileSystem, clock) });
   options.register?.(container);
 
-  // The engine's own parts are built here, after `register` had its say on the public services;
-  // none of them is in the container, so no plugin can reach them.
-  const ports = container.resolve(TOKENS.FileSystem);
+  // The public services as `register` left them. The engine's own parts are built from them here
+  // and kept out of the container, so no plugin can reach them.
+  const services = {
+    logger: container.resolve(TOKENS.Logger),
+    fs: container.resolve(TOKENS.FileSystem),
+    clock: container.resolve(TOKENS.Clock),
+    events: container.resolve(TOKENS.Events),
+    validator: container.resolve(TOKENS.SchemaValidator),
+  };
   const contributions = new Contributions();
   const lockServices: LockServices = {
     mutex: new KeyedMutex(),
     locker: container.resolve(TOKENS.FileLocker),
-    events: container.resolve(TOKENS.Events),
-    fs: ports,
-    logger: container.resolve(TOKENS.Logger),
+    events: services.events,
+    fs: services.fs,
+    logger: services.logger,
     swept: new Set<string>(),
   };
   const builtIns: Middleware[] = [
     new LockMiddleware(lockServices),
     new ValidateMiddleware(),
-    new BackupMiddleware(contributions.strategies, container.resolve(TOKENS.Events)),
-    new AtomicCommitMiddleware(ports),
-    new VerifyMiddleware(ports),
+    new BackupMiddleware(contributions.strategies, services.events),
+    new AtomicCommitMiddleware(services.fs),
+    new VerifyMiddleware(services.fs),
   ];
   for (const middleware of builtIns) contributions.middleware.set(middleware.name, { middleware, placement: undefined, builtIn: true });
 
-  // Resolved after `register`, so a replacement registered there is what the engine uses.
-  const parts = {
-    logger: container.resolve(TOKENS.Logger),
-    fs: ports,
-    clock: container.resolve(TOKENS.Clock),
-    events: container.resolve(TOKENS.Events),
-    validator: container.resolve(TOKENS.SchemaValidator),
-  };
   const engine = new Engine(container, {
-    ...parts,
+    ...services,
     config: container.resolve(TOKENS.Config),
     anchors: fileSystem,
     cache: new DocumentCache(),
     contributions,
     lockServices,
     makeBus: (host, file, busOptions, onClose) => {
-      const bus = new MessageBus(host, file, busOptions, parts);
+      const bus = new MessageBus(host, file, busOptions, services);
       bus.onClose(onClose);
       return bus;
     },
   });
   try {
-    await registerPlugins(config.plugins, { engine, container, background: options.background ?? true, contributions, events: container.resolve(TOKENS.Events), logger, config });
+    await registerPlugins(config.plugins, { engine, container, background: options.background ?? true, contributions, events: services.events, logger, config });
     // Refuse a broken pipeline now, not at the first write.
     buildPipeline(config.defaults.pipeline, contributions);
     for (const file of engine.configuredFiles()) await engine.pipeline(file);

@@ -73,25 +73,14 @@ describe('lock takeover races', () => {
     await engine.close();
   });
 
-  it('a lock removed while this process probes its first lock is taken again, not reported as an I/O failure', async () => {
-    // The first lock a locker takes is probed with a utimes (for the file system's mtime
-    // precision) before the usual stat; a contender's removal can land on either.
+  // A contender that had judged an older lock stale removes the one just made. The first lock a
+  // locker takes is probed with a utimes (for the file system's mtime precision) before the usual
+  // stat, so the removal can land on either.
+  it.each(['utimes', 'stat'] as const)('a lock removed right after this process made it (at its %s) is taken again, not reported as an I/O failure', async (op) => {
     const { file, lockPath, instrumented, engine } = await setup();
     let made = false;
     instrumented.inject({ when: (call) => call.op === 'mkdir' && call.path === lockPath, result: (value) => ((made = true), value), times: 1 });
-    instrumented.inject({ when: (call) => made && call.op === 'utimes' && call.path === lockPath, before: () => rmdirSync(lockPath), times: 1 });
-    await engine.write(file, { v: 1 });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
-    expect(instrumented.calls.filter((c) => c.op === 'mkdir' && c.path === lockPath).length).toBe(2);
-    await engine.close();
-  });
-
-  it('a lock removed right after this process made it is taken again, not reported as an I/O failure', async () => {
-    const { file, lockPath, instrumented, engine } = await setup();
-    let made = false;
-    instrumented.inject({ when: (call) => call.op === 'mkdir' && call.path === lockPath, result: (value) => ((made = true), value), times: 1 });
-    // A contender that had judged an older lock stale removes the one just made.
-    instrumented.inject({ when: (call) => made && call.op === 'stat' && call.path === lockPath, before: () => rmdirSync(lockPath), times: 1 });
+    instrumented.inject({ when: (call) => made && call.op === op && call.path === lockPath, before: () => rmdirSync(lockPath), times: 1 });
     await engine.write(file, { v: 1 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
     expect(instrumented.calls.filter((c) => c.op === 'mkdir' && c.path === lockPath).length).toBe(2);
