@@ -121,9 +121,9 @@ export class ProperFileLocker implements FileLocker {
         const vanished = trace.ownLockVanished;
         trace.createdPending = false;
         trace.ownLockVanished = false;
-        // This attempt may have removed a stale lock and then lost the mkdir to another contender:
-        // the takeover was theirs, not ours to report when a later attempt gets the lock.
-        trace.staleAgeMs = undefined;
+        // A stale lock this attempt removed stays ours to report (at the acquisition that
+        // succeeds), even if another contender won the mkdir: only the remover knows its age, and
+        // exactly one contender removes it.
         if (systemErrorCode(err) !== 'ELOCKED' && !vanished) {
           this.traces.delete(lockPath);
           throw ioError('taking the lock', file, err);
@@ -271,7 +271,7 @@ export class ProperFileLocker implements FileLocker {
               if (trace.seenMtimeMs !== undefined) trace.staleAgeMs = clock.now() - trace.seenMtimeMs;
             },
             (err: unknown) => {
-              // Already removed by another contender: proper-lockfile goes on to mkdir.
+              // Already removed by another contender, who reports it: proper-lockfile goes on to mkdir.
               if (systemErrorCode(err) !== 'ENOENT') throw err;
             },
           ),

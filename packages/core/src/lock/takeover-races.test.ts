@@ -48,13 +48,19 @@ describe('lock takeover races', () => {
     await engine.close();
   });
 
-  it('a stale lock this process removed but another contender then took is not reported as taken over by this one', async () => {
-    const { file, lockPath, instrumented, engine } = await setup();
-    await mkdir(lockPath);
+  /** A lock left an hour ago by a dead holder, and the stale takeovers the engine reports. */
+  async function withDeadHoldersLock() {
+    const context = await setup();
+    await mkdir(context.lockPath);
     const anHourAgo = new Date(Date.now() - 3_600_000);
-    await utimes(lockPath, anHourAgo, anHourAgo);
-    const recovered: unknown[] = [];
-    engine.on('lock:stale-recovered', (event) => recovered.push(event));
+    await utimes(context.lockPath, anHourAgo, anHourAgo);
+    const recovered: Array<{ ageMs: number }> = [];
+    context.engine.on('lock:stale-recovered', (event) => recovered.push(event));
+    return { ...context, recovered };
+  }
+
+  it('a stale lock this process removed is reported once by it, even when another contender then takes the lock first', async () => {
+    const { file, lockPath, instrumented, engine, recovered } = await withDeadHoldersLock();
     // Right after this writer removes the stale lock, another contender makes its own, holds it
     // briefly and releases it; this writer then takes the lock the ordinary way.
     let removed = false;
@@ -67,6 +73,16 @@ describe('lock takeover races', () => {
       },
       times: 1,
     });
+    await engine.write(file, { v: 1 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]!.ageMs).toBeGreaterThan(STALE_MS);
+    await engine.close();
+  });
+
+  it('a stale lock another contender removed just before this one could is reported by that contender, not this one', async () => {
+    const { file, lockPath, instrumented, engine, recovered } = await withDeadHoldersLock();
+    instrumented.inject({ when: (call) => call.op === 'lstat' && call.path === lockPath, before: () => rmdirSync(lockPath), times: 1 });
     await engine.write(file, { v: 1 });
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
     expect(recovered).toEqual([]);
