@@ -596,6 +596,25 @@ export interface CommitResult {
   bytes: number;
 }
 
+/** A document with the version it was read at, from `readVersion`. */
+export interface DocumentVersion<T = JsonValue> {
+  document: T;
+  /** sha256 (hex) of the committed bytes; `undefined` when the file does not exist yet. */
+  sha256: string | undefined;
+}
+
+/**
+ * A precondition on the version a write or update applies to, checked under the lock against the
+ * version it would replace (after the earlier changes of the same group commit): an optimistic
+ * writer's compare-and-swap, as HTTP's `If-Match` and `If-None-Match: *`.
+ */
+export interface WriteCondition {
+  /** Commit only if the current version's sha256 is this one. */
+  ifMatch?: string;
+  /** `'*'`: commit only if the file does not exist yet. */
+  ifNoneMatch?: '*';
+}
+
 /** What `restore` resolves to. */
 export interface RestoreResult extends CommitResult {
   /** The backup that was restored. */
@@ -941,14 +960,24 @@ export interface EngineApi {
    * `PREVENTION_VALIDATION_FAILED` naming them by JSON pointer, never handed out altered.
    */
   read<T = JsonValue>(file: string): Promise<T>;
-  /** Replaces the document. Resolves once the commit is durable and verified. */
-  write(file: string, document: unknown): Promise<CommitResult>;
+  /**
+   * Like `read`, with the version read: the sha256 of the committed bytes (`undefined` for a file
+   * that does not exist yet, whose initial document is returned). Pass it as `ifMatch` to commit
+   * only on top of that version.
+   */
+  readVersion<T = JsonValue>(file: string): Promise<DocumentVersion<T>>;
+  /**
+   * Replaces the document. Resolves once the commit is durable and verified. With a
+   * {@link WriteCondition}, it commits only if the condition holds when its turn comes under
+   * the lock, else fails alone with `PREVENTION_PRECONDITION_FAILED`.
+   */
+  write(file: string, document: unknown, condition?: WriteCondition): Promise<CommitResult>;
   /**
    * Runs `updater` on a private copy of the latest committed version while holding the file's
    * locks, and commits the result. Concurrent calls for one file are committed together (group
    * commit); an updater that throws or produces an invalid document fails alone.
    */
-  update<T = JsonValue>(file: string, updater: Updater<T>): Promise<CommitResult>;
+  update<T = JsonValue>(file: string, updater: Updater<T>, condition?: WriteCondition): Promise<CommitResult>;
   /**
    * Puts a backup back through the pipeline (locked, committed atomically, verified): the one
    * with `id`, or the newest whose bytes match their recorded sha256 and that passes the file's

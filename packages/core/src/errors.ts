@@ -52,6 +52,22 @@ export const ErrorCodes = {
    * range, a name that matches nothing or more than one thing. Nothing was done.
    */
   USAGE: 'PREVENTION_USAGE',
+  /**
+   * A conditional write's precondition did not hold when its turn came under the lock: the file
+   * is no longer the version named by `ifMatch`, or exists although `ifNoneMatch: '*'` asked
+   * that it not. Nothing was committed; read the file again and retry.
+   */
+  PRECONDITION_FAILED: 'PREVENTION_PRECONDITION_FAILED',
+  /** A request names a file the configuration does not cover (`files` entries and globs). */
+  UNKNOWN_FILE: 'PREVENTION_UNKNOWN_FILE',
+  /** A request to the local service is malformed: not JSON, a bad patch document, a bad parameter. */
+  BAD_REQUEST: 'PREVENTION_BAD_REQUEST',
+  /** A request to the local service over TCP lacks the right bearer token. */
+  UNAUTHORIZED: 'PREVENTION_UNAUTHORIZED',
+  /** A request body is larger than the service accepts. */
+  BODY_TOO_LARGE: 'PREVENTION_BODY_TOO_LARGE',
+  /** `prevention serve` is already running for this project (the pid is in the message). */
+  SERVE_RUNNING: 'PREVENTION_SERVE_RUNNING',
 } as const;
 
 /** One of the stable error codes. */

@@ -4,6 +4,8 @@ export type {
   MessageBusApi,
   ServiceToken,
   CommitResult,
+  DocumentVersion,
+  WriteCondition,
   RestoreResult,
   Updater,
   Duration,

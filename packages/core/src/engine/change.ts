@@ -1,11 +1,11 @@
-import type { JsonValue, Updater, CommitResult, RestoreResult, Mutation } from '../contract.js';
+import type { JsonValue, Updater, CommitResult, RestoreResult, Mutation, WriteCondition } from '../contract.js';
 import type { PreventionError } from '../errors.js';
 
 /** One queued request against a file. */
 export type Change =
-  | { kind: 'update'; updater: Updater<JsonValue>; settle: Settle<CommitResult> }
+  | { kind: 'update'; updater: Updater<JsonValue>; condition?: WriteCondition; settle: Settle<CommitResult> }
   | { kind: 'mutate'; mutation: Mutation; settle: Settle<CommitResult> }
-  | { kind: 'replace'; document: unknown; settle: Settle<CommitResult> }
+  | { kind: 'replace'; document: unknown; condition?: WriteCondition; settle: Settle<CommitResult> }
   /** A restore; with `plan`, only the choice of backup, nothing written. */
   | { kind: 'restore'; id: string | undefined; plan?: boolean; settle: Settle<RestoreResult> };
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileStamp, quarantineDirFor } from '../store/file-layout.js';
-import type { MutationResult, BackupRecord, BackupStrategy, Clock, LastCommit, FileSettings, EngineEvents, FileStats, FileSystem, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, StateKey, WriteContext } from '../contract.js';
+import type { MutationResult, BackupRecord, BackupStrategy, Clock, LastCommit, FileSettings, EngineEvents, FileStats, FileSystem, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, StateKey, WriteCondition, WriteContext } from '../contract.js';
 import { listBackups, selectBackup, type SelectedBackup } from '../backup/select-backup.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { sha256Hex } from '../commit/sha256.js';
@@ -112,6 +112,9 @@ export class CommitContext implements WriteContext {
     const { maxDepth, maxBytes, indent } = this.settings;
     let working: JsonValue = this.current?.document ?? this.settings.initial;
     let anyOk = false;
+    // The version a conditional change would replace: the loaded one, until a change of this
+    // batch applies (then hashed only if a later change asks).
+    let workingSha = this.current?.sha256;
     for (const outcome of this.outcomes) {
       this.throwIfAborted();
       const { change } = outcome;
@@ -136,13 +139,20 @@ export class CommitContext implements WriteContext {
           continue;
         }
         working = next;
+        workingSha = undefined;
         anyOk = true;
         continue;
+      }
+      if (change.kind === 'restore') continue;
+      if (change.condition) {
+        if (anyOk && workingSha === undefined) workingSha = sha256Hex(serializeDocument(working, indent));
+        outcome.error = preconditionFailure(this.file, change.condition, workingSha);
+        if (outcome.error) continue;
       }
       let candidate: unknown;
       if (change.kind === 'replace') {
         candidate = change.document;
-      } else if (change.kind === 'update') {
+      } else {
         // The updater gets its own copy, so one that throws halfway leaves nothing behind.
         const draft = structuredClone(working);
         try {
@@ -156,8 +166,6 @@ export class CommitContext implements WriteContext {
           );
           continue;
         }
-      } else {
-        continue;
       }
       // The copy is what gets cached and written, so a caller keeping references can not change it later.
       const copy = toJsonDocument(candidate, { maxDepth });
@@ -167,6 +175,7 @@ export class CommitContext implements WriteContext {
         continue;
       }
       working = copy.value;
+      workingSha = undefined;
       anyOk = true;
     }
     if (!anyOk) return;
@@ -271,4 +280,25 @@ export class CommitContext implements WriteContext {
   private loadCurrent(): Promise<CurrentVersion | undefined> {
     return loadVersion(this.services, this.file, this.settings);
   }
+}
+
+/**
+ * Why a conditional change may not apply on the version `sha256` (`undefined`: no file), or
+ * `undefined` when it may.
+ */
+function preconditionFailure(file: string, condition: WriteCondition, sha256: string | undefined): PreventionError | undefined {
+  if (condition.ifNoneMatch === '*' && sha256 !== undefined) {
+    return new PreventionError(ErrorCodes.PRECONDITION_FAILED, `${file} already exists (sha256 ${sha256.slice(0, 12)}…), and the write asked that it not; nothing was committed for it`, {
+      file,
+      details: { current: sha256 },
+    });
+  }
+  if (condition.ifMatch !== undefined && condition.ifMatch !== sha256) {
+    return new PreventionError(
+      ErrorCodes.PRECONDITION_FAILED,
+      `${file} is ${sha256 ? `at version ${sha256.slice(0, 12)}…` : 'missing'}, not the version ${condition.ifMatch.slice(0, 12)}… the write was made against; nothing was committed for it. Read it again and retry`,
+      { file, details: { current: sha256, expected: condition.ifMatch } },
+    );
+  }
+  return undefined;
 }

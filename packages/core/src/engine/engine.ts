@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import { stateDirFor } from '../store/file-layout.js';
-import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, FileSystem, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink } from '../contract.js';
+import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, FileSystem, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink, DocumentVersion, WriteCondition } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
 import { FileSettingsResolver } from '../config/file-settings.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
@@ -68,27 +68,38 @@ export class Engine implements EngineApi, BusHost {
   }
 
   /**
-   * Reads and parses the committed document. A missing file gives the file's initial document;
-   * a corrupt one is `PREVENTION_CORRUPT_DOCUMENT`, never an empty document. One holding values
-   * JavaScript would change (a repeated key, an integer beyond 2^53) is refused with
-   * `PREVENTION_VALIDATION_FAILED` naming them by JSON pointer, never handed out altered.
+   * Like `read`, with the sha256 of the committed bytes (`undefined` for a file that does not
+   * exist yet): the version token for a conditional write.
    */
-  async read<T = JsonValue>(file: string): Promise<T> {
+  async readVersion<T = JsonValue>(file: string): Promise<DocumentVersion<T>> {
     this.assertOpen();
     const absolute = this.resolver.resolvePath(file);
     const settings = await this.resolver.settingsFor(absolute);
     try {
       const version = await this.loadForReading(absolute, settings);
-      return structuredClone(version ? version.document : settings.initial) as T;
+      return { document: structuredClone(version ? version.document : settings.initial) as T, sha256: version?.sha256 };
     } catch (err) {
       if (isPreventionError(err, ErrorCodes.CORRUPT_DOCUMENT)) this.reportCorruption(absolute, err);
       throw err;
     }
   }
 
-  /** Replaces the document. Resolves once the commit is durable and verified. */
-  write(file: string, document: unknown): Promise<CommitResult> {
-    return this.enqueue(file, (settle) => ({ kind: 'replace', document, settle }));
+  /**
+   * Reads and parses the committed document. A missing file gives the file's initial document;
+   * a corrupt one is `PREVENTION_CORRUPT_DOCUMENT`, never an empty document. One holding values
+   * JavaScript would change (a repeated key, an integer beyond 2^53) is refused with
+   * `PREVENTION_VALIDATION_FAILED` naming them by JSON pointer, never handed out altered.
+   */
+  async read<T = JsonValue>(file: string): Promise<T> {
+    return (await this.readVersion<T>(file)).document;
+  }
+
+  /**
+   * Replaces the document. Resolves once the commit is durable and verified; with a condition,
+   * only if it holds under the lock (else `PREVENTION_PRECONDITION_FAILED`).
+   */
+  write(file: string, document: unknown, condition?: WriteCondition): Promise<CommitResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'replace', document, condition, settle }));
   }
 
   /**
@@ -96,8 +107,8 @@ export class Engine implements EngineApi, BusHost {
    * locks, and commits the result. Concurrent calls for one file are committed together (group
    * commit); an updater that throws or produces an invalid document fails alone.
    */
-  update<T = JsonValue>(file: string, updater: Updater<T>): Promise<CommitResult> {
-    return this.enqueue(file, (settle) => ({ kind: 'update', updater: updater as unknown as Updater<JsonValue>, settle }));
+  update<T = JsonValue>(file: string, updater: Updater<T>, condition?: WriteCondition): Promise<CommitResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'update', updater: updater as unknown as Updater<JsonValue>, condition, settle }));
   }
 
   /**
