@@ -189,6 +189,123 @@ export interface FileLocker {
   removeStale(file: string, staleMs: number): Promise<boolean>;
 }
 
+// The storage port
+
+/**
+ * The identity of one stored version of a document: opaque to everyone but its store, and
+ * different for every version written, by anyone, even one with the same bytes (a file's is its
+ * inode, size and times; a database row's, its version counter). Equal tokens mean the same,
+ * unchanged version.
+ */
+export type VersionToken = string;
+
+/** What a store knows of a document's current version without reading its content. */
+export interface StoredHead {
+  token: VersionToken;
+  /** Mode and owner, for a store that keeps them (files); `undefined` otherwise. */
+  attributes: FileAttributes | undefined;
+}
+
+/** One stored version of a document, with its content. */
+export interface StoredVersion extends StoredHead {
+  bytes: Uint8Array;
+}
+
+/** The version a commit made current. */
+export interface StoredCommit extends StoredHead {
+  /** Size of the committed content in bytes. */
+  size: number;
+}
+
+/** How {@link DocumentStore.commit} writes a next version. */
+export interface StoreCommitOptions {
+  /**
+   * The version the commit replaces: its token, `null` for a document that must not exist yet,
+   * or `undefined` only for a restore over content that could not be loaded (whatever is there
+   * is replaced). Anything else found is refused with `PREVENTION_LOCK_COMPROMISED`, untouched.
+   */
+  expected: VersionToken | null | undefined;
+  /**
+   * The version put back if the commit fails once the new one may already be visible
+   * (`undefined`: the document is removed again). The error then says whether that worked, in
+   * `details.previousVersionRestored`.
+   */
+  previous: StoredVersion | undefined;
+  /**
+   * The store's lock on the document, held by the caller (absent only for a pipeline without
+   * a `lock` step); checked just before the switch.
+   */
+  lock: LockHandle | undefined;
+  /** Mode and owner for the new version; default: those of the version it replaces. */
+  attributes?: FileAttributes;
+  /** Checked with the lock just before the switch: an aborted commit writes nothing. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The storage port: everything the engine, the pipeline and the bus need from where documents
+ * live. Documents are named by the engine's resolved name (for files, the absolute path). The
+ * engine adds parsing, validation, group commit and repair on top; a store only keeps bytes,
+ * versions and records. `FileStore` (files, proper-lockfile, atomic rename, the commit journal)
+ * is the default; `@prevention/core/testing` has an in-memory one, and every store passes the
+ * contract suite `documentStoreContract` exported there.
+ *
+ * The invariants a store must keep (each one is a test of the suite):
+ *
+ * 1. **Whole versions.** A reader (`load`, `readBack`) sees the previous version or the next, in
+ *    full, never a mix, an empty document or a half-written one, even if the writer dies.
+ * 2. **Durable before acknowledged.** `commit` resolves only once the new version survives a
+ *    crash or power loss; if that cannot be made sure after the switch, it puts `previous` back
+ *    (only if the document is still the version it wrote) and rejects.
+ * 3. **Compare-and-swap.** `commit` switches only from the `expected` version, and `revert` only
+ *    from the version its commit wrote: a version someone else wrote is never replaced by an
+ *    older one (`PREVENTION_LOCK_COMPROMISED`).
+ * 4. **Mutual exclusion.** Two holders of `lock` for one document never overlap, across
+ *    processes (and machines, for a shared store). A holder that died releases it after the stale
+ *    threshold (`staleRecovered`); a holder that lost it sees its `signal` aborted and
+ *    `assertHeld` reject with `PREVENTION_LOCK_COMPROMISED`.
+ * 5. **Fresh tokens.** Every committed version has a token no earlier version had.
+ * 6. **The commit record** (`record`, `lastRecord`) describes the last verified commit; it may
+ *    lag a crash (it is a witness, not data) but never names a version that was not committed.
+ * 7. **Typed failures.** Failures are `PreventionError`s: `PREVENTION_IO_FAILED` with the cause,
+ *    `PREVENTION_UNSAFE_PATH` for a name the store must not follow or replace, and a failed
+ *    commit leaves the document as it was.
+ */
+export interface DocumentStore {
+  /** What kind of store this is, for messages (`file`, `memory`, `postgres`). */
+  readonly kind: string;
+  /**
+   * Makes the document's place ready to be written (for files: its directory) and checks it is
+   * safe; called before each commit and locked maintenance. Idempotent and cheap once done.
+   */
+  prepare(name: string): Promise<void>;
+  /** The current version's head, or `undefined` when the document does not exist. */
+  head(name: string): Promise<StoredHead | undefined>;
+  /**
+   * The current version, or `undefined` when the document does not exist. With `unless`, a
+   * version whose token is that one comes back as its head alone (the caller has its content).
+   */
+  load(name: string, options?: { unless?: VersionToken }): Promise<StoredVersion | StoredHead | undefined>;
+  /** Re-reads the committed content, for `verify`. */
+  readBack(name: string): Promise<Uint8Array>;
+  /** Takes the document's cross-process lock; released with the handle. */
+  lock(name: string, options: LockOptions): Promise<LockHandle>;
+  /** Writes `bytes` as the next version, under the held lock, if `expected` still holds. */
+  commit(name: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit>;
+  /**
+   * Puts `previous` back (`undefined`: removes the document) after a commit that could not be
+   * confirmed, only while the lock is held and the document is still `written`; otherwise it
+   * rejects with `PREVENTION_LOCK_COMPROMISED` and changes nothing.
+   */
+  revert(name: string, written: StoredCommit, previous: StoredVersion | undefined, lock: LockHandle | undefined): Promise<void>;
+  /** Records a verified commit in the commit record (under the lock). */
+  record(name: string, commit: StoredCommit & { sha256: string }): Promise<void>;
+  /** The newest entry of the commit record, if any. */
+  lastRecord(name: string): Promise<CommitRecord | undefined>;
+  /** Keeps bytes that are being replaced (damage, an outside write) aside; returns where. */
+  quarantine(name: string, bytes: Uint8Array, reason: string): Promise<string>;
+}
+
 // Backups
 
 /** One saved version of a file. */
@@ -392,12 +509,15 @@ export type Next = () => Promise<void>;
 /** One step of an onion-style chain: work before `await next()` runs on the way in, after it on the way out. */
 export type Handler<C> = (ctx: C, next: Next) => Promise<void> | void;
 
-/** The committed version found on disk when the commit started (loaded under the lock). */
+/** The committed version found in the store when the commit started (loaded under the lock). */
 export interface CurrentVersion {
   document: JsonValue;
   bytes: Uint8Array;
   sha256: string;
-  stats: FileStats;
+  /** The store's identity of this version (see {@link DocumentStore}). */
+  token: VersionToken;
+  /** Its mode and owner, where the store keeps them (a file's): what the next version keeps. */
+  attributes: FileAttributes | undefined;
   /**
    * Set when this version is not the last commit prevention made (an outside write the file's
    * `onOutsideWrite` policy lets through): that last commit, as its records show it.
@@ -421,6 +541,16 @@ export interface ContextState {
   set<T>(key: StateKey<T>, value: T): void;
 }
 
+/**
+ * The phases of a commit, in order: `open` (nothing read yet), `loaded` (the current version is
+ * known), `prepared` (the next version is built and checked), `committed` (it is the store's
+ * current version), `verified` (it read back as written). A failed commit stops where it failed.
+ */
+export type WritePhase = 'open' | 'loaded' | 'prepared' | 'committed' | 'verified';
+
+/** What {@link WriteContext.prepare} built: nothing to write, or the next version. */
+export type PreparedCommit = { changed: false } | { changed: true; next: JsonValue; bytes: Uint8Array; sha256: string };
+
 /** What flows through the pipeline for one commit of one file. */
 export interface WriteContext {
   /** Absolute path of the file being committed. */
@@ -433,35 +563,46 @@ export interface WriteContext {
   readonly state: ContextState;
   /** `update` for writes and updates, `restore` when a backup is being put back. */
   readonly kind: 'update' | 'restore';
+  /** Where the commit stands. */
+  readonly phase: WritePhase;
   /** The lock, once the `lock` middleware holds it. */
   lock: LockHandle | undefined;
   /**
-   * Checks every candidate document must pass. Middleware that run before `prepare` (such as
-   * `validate`) add theirs here.
+   * Adds a check every candidate document must pass. Only before `prepare` (middleware such as
+   * `validate` add theirs on the way in); afterwards it throws `PREVENTION_MIDDLEWARE_FAILED`,
+   * since the documents were already checked.
    */
-  readonly checks: DocumentCheck[];
+  addCheck(check: DocumentCheck): void;
   /**
    * Loads the current version (under the lock when the pipeline has one) and applies the queued
-   * changes, each on a private copy and run through `checks`; a change that throws or fails a
-   * check fails alone. Idempotent: only the first call does the work.
+   * changes, each on a private copy and run through the checks; a change that throws or fails a
+   * check fails alone. Idempotent: only the first call does the work; every call resolves with
+   * what it built.
    */
-  prepare(): Promise<void>;
-  /** The version on disk before this commit (after `prepare`); undefined for a new file. */
+  prepare(): Promise<PreparedCommit>;
+  /** The version in the store before this commit (once `loaded`); undefined for a new file. */
   readonly current: CurrentVersion | undefined;
-  /** True when at least one change succeeded, so there is something to write. */
+  /** True once prepared when at least one change succeeded, so there is something to write. */
   readonly changed: boolean;
-  /** The next document (after `prepare`). */
+  /** The next document (once prepared). */
   readonly next: JsonValue | undefined;
-  /** Its serialized bytes, exactly what will be written. */
+  /** Its serialized bytes, exactly what will be written (once prepared). */
   readonly bytes: Uint8Array | undefined;
   /** sha256 (hex) of `bytes`. */
   readonly sha256: string | undefined;
   /** Backups saved for this commit. */
   readonly backups: BackupRecord[];
-  /** For a restore, the backup being put back (after `prepare`). */
+  /** For a restore, the backup being put back (once prepared). */
   readonly restoring: BackupRecord | undefined;
-  /** Status of the new file once `atomic-commit` has written it. */
-  committed: FileStats | undefined;
+  /** The version `atomic-commit` made current (once `committed`). */
+  readonly committed: StoredCommit | undefined;
+  /**
+   * Moves the commit to `committed`: the prepared version is now the store's current one. For
+   * the step that commits (`atomic-commit`); out of order it throws `PREVENTION_MIDDLEWARE_FAILED`.
+   */
+  markCommitted(commit: StoredCommit): void;
+  /** Moves the commit to `verified` (the `verify` step); out of order it throws `PREVENTION_MIDDLEWARE_FAILED`. */
+  markVerified(): void;
   /** Aborts the commit with `reason`. */
   abort(reason: Error): void;
 }

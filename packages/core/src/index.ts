@@ -6,6 +6,14 @@ export type {
   CommitResult,
   DocumentVersion,
   WriteCondition,
+  DocumentStore,
+  StoreCommitOptions,
+  StoredCommit,
+  StoredHead,
+  StoredVersion,
+  VersionToken,
+  WritePhase,
+  PreparedCommit,
   RestoreResult,
   Updater,
   Duration,
@@ -84,13 +92,14 @@ export { PreventionError, ErrorCodes, isPreventionError, ioError, systemErrorCod
 export { NodeFileSystem } from './fs/node-file-system.js';
 export type { PathAnchors } from './fs/anchored-file-system.js';
 export { ProperFileLocker } from './lock/proper-file-locker.js';
+export { FileStore, type FileStoreParts } from './store/file-store.js';
 export { systemClock } from './clock.js';
 export { createLogger, REDACT_PATHS } from './logging/logger.js';
 export { selectBackup, type SelectedBackup, type BackupAcceptor } from './backup/select-backup.js';
 export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, type AtomicWriteOptions } from './commit/atomic-write.js';
 export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit } from './commit/commit-journal.js';
-export { serializeDocument } from './engine/commit-context.js';
+export { serializeDocument } from './engine/apply-changes.js';
 export { parseDocument, locateJsonError, type JsonSyntaxError } from './json/parse-document.js';
 export {
   inspectFile,

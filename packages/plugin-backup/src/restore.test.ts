@@ -111,7 +111,7 @@ describe('a planned restore (restore --dry-run)', () => {
       name: 'ban',
       register: (api) =>
         api.addMiddleware(
-          { name: 'ban', handle: (ctx, next) => (ctx.checks.push((doc) => ((doc as { banned?: boolean }).banned ? [{ path: '/banned', message: 'is banned' }] : [])), next()) },
+          { name: 'ban', handle: (ctx, next) => (ctx.addCheck((doc) => ((doc as { banned?: boolean }).banned ? [{ path: '/banned', message: 'is banned' }] : [])), next()) },
           { before: 'validate' },
         ),
     });

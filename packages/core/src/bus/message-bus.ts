@@ -309,7 +309,7 @@ export class MessageBus implements MessageBusApi {
   ): Promise<{ next: JsonObject; added: BusEvent[]; stored: MutationResult['added'] }> {
     const { base, events } = asContext(document, this.file);
     if (commit.current && base.events === undefined && !this.options.addEvents) throw notASharedContext(this.file);
-    const mode = (commit.current?.stats.mode ?? 0o644) & 0o7777;
+    const mode = commit.current?.attributes?.mode ?? 0o644;
     const archived = this.retains ? await this.reconcileArchive(commit, mode) : 0;
     // After a restore of an older version the archive may hold seqs past the live file's: they
     // were acknowledged, so they are never given again.

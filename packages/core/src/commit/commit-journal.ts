@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { journalPathFor } from '../store/file-layout.js';
-import type { FileStats, FileSystem, CommitRecord } from '../contract.js';
+import type { FileSystem, CommitRecord } from '../contract.js';
 import { systemErrorCode } from '../errors.js';
 import { atomicWriteFile } from './atomic-write.js';
-
 
 /** Past this size the journal is compacted to its last record. */
 const COMPACT_AT = 64 * 1024;
@@ -20,17 +19,18 @@ export class CommitJournal {
 
   constructor(private readonly fs: FileSystem) {}
 
-  async record(file: string, sha256: string, stats: FileStats): Promise<void> {
+  /** Appends the record of a verified commit: its sha256, size, mode and inode. */
+  async record(file: string, commit: Pick<CommitRecord, 'sha256' | 'size' | 'mode' | 'ino'>): Promise<void> {
     const journal = journalPathFor(file);
     const dir = path.dirname(journal);
     if (!this.readyDirs.has(dir)) {
       await this.fs.mkdir(dir, { recursive: true, mode: 0o755 });
       this.readyDirs.add(dir);
     }
-    const record: CommitRecord = { sha256, size: stats.size, mode: stats.mode & 0o7777, ino: String(stats.ino), at: new Date().toISOString(), pid: process.pid };
+    const record: CommitRecord = { ...commit, at: new Date().toISOString(), pid: process.pid };
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
     // It names the file's content (sha256, size): no more readable than the file itself.
-    const mode = stats.mode & 0o666;
+    const mode = commit.mode & 0o666;
     const fd = await this.fs.open(journal, this.fs.flags.append, mode);
     let size: number;
     try {

@@ -1,10 +1,9 @@
-import type { BackupRecord, BackupStrategy, FileSystem, CommitRecord, LastCommit, VersionStanding } from '../contract.js';
+import type { BackupRecord, BackupStrategy, CommitRecord, DocumentStore, LastCommit, VersionStanding } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
-import { readLastCommit } from './commit-journal.js';
 
-/** Prevention's own records of a file's commits: the commit journal and the backups. */
+/** Prevention's own records of a file's commits: the store's commit record and the backups. */
 export interface CommitWitnesses {
-  fs: FileSystem;
+  store: Pick<DocumentStore, 'lastRecord'>;
   strategies: readonly BackupStrategy[];
 }
 
@@ -19,7 +18,7 @@ const newestBackup = async (witnesses: CommitWitnesses, file: string) => (await 
  * or a careless clean-up took the journal.
  */
 export async function lastCommitOf(witnesses: CommitWitnesses, file: string): Promise<LastCommit | undefined> {
-  const journal = await readLastCommit(witnesses.fs, file);
+  const journal = await witnesses.store.lastRecord(file);
   if (journal) return fromJournal(journal);
   const newest = await newestBackup(witnesses, file);
   return newest && fromBackup(newest);
@@ -32,7 +31,7 @@ export async function lastCommitOf(witnesses: CommitWitnesses, file: string): Pr
  * never committed; anything else is an outside write, whatever its content.
  */
 export async function standingOf(witnesses: CommitWitnesses, file: string, sha256: string): Promise<VersionStanding> {
-  const journal = await readLastCommit(witnesses.fs, file);
+  const journal = await witnesses.store.lastRecord(file);
   if (journal?.sha256 === sha256) return { kind: 'committed' };
   const newest = await newestBackup(witnesses, file);
   if (newest?.sha256 === sha256) return { kind: 'committed' };

@@ -1,12 +1,9 @@
-import path from 'node:path';
-import { fileStamp, quarantineDirFor } from '../store/file-layout.js';
-import type { MutationResult, BackupRecord, BackupStrategy, Clock, LastCommit, FileSettings, EngineEvents, FileStats, FileSystem, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, StateKey, WriteCondition, WriteContext } from '../contract.js';
+import type { BackupRecord, BackupStrategy, LastCommit, FileSettings, EngineEvents, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, DocumentStore, PreparedCommit, StateKey, StoredCommit, WriteContext, WritePhase } from '../contract.js';
 import { listBackups, selectBackup, type SelectedBackup } from '../backup/select-backup.js';
-import { atomicWriteFile } from '../commit/atomic-write.js';
 import { sha256Hex } from '../commit/sha256.js';
-import { ErrorCodes, ioError, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
+import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
-import { checkParsedDocument, depthAt, toJsonDocument } from '../json/to-json-document.js';
+import { applyChanges } from './apply-changes.js';
 import type { Change, ChangeOutcome } from './change.js';
 import type { DocumentCache } from './document-cache.js';
 import { droppedEvents } from './dropped-events.js';
@@ -14,17 +11,11 @@ import { loadVersion, outsideWriteRefusal } from './load-version.js';
 
 /** What a commit needs from its engine. */
 export interface CommitServices {
-  fs: FileSystem;
-  clock: Clock;
+  store: DocumentStore;
   cache: DocumentCache;
   events: EngineEvents;
   logger: Logger;
   strategies: readonly BackupStrategy[];
-}
-
-/** Serializes a document the way prevention writes it: indented as configured, newline-terminated. */
-export function serializeDocument(document: JsonValue, indent: number): Buffer {
-  return Buffer.from(`${JSON.stringify(document, null, indent || undefined)}\n`, 'utf8');
 }
 
 class MapState implements ContextState {
@@ -37,32 +28,40 @@ class MapState implements ContextState {
   }
 }
 
-/** Marks an error raised while loading the current version, before any change was applied. */
-export class LoadError extends Error {
-  constructor(readonly error: PreventionError) {
-    super(error.message);
-  }
+/** Set when the batch applies on an outside write adopted under `onOutsideWrite: accept`. */
+export interface AcceptedOutsideWrite {
+  lastCommitSha256: string;
+  dropped: { count: number; ids: string[] };
 }
 
-/** The {@link WriteContext} of one commit: a batch of changes to one file. */
+/** Set for a restore: the backup chosen and where the bad copy went. */
+export interface RestoreChoice {
+  selected: SelectedBackup;
+  quarantined: string | undefined;
+}
+
+/**
+ * The {@link WriteContext} of one commit: a batch of changes to one file, moving through its
+ * phases once each. Every phase's result is set in one step, so no middleware sees half of one.
+ */
 export class CommitContext implements WriteContext {
   readonly state: ContextState = new MapState();
   readonly backups: BackupRecord[] = [];
-  readonly checks: DocumentCheck[] = [];
   readonly outcomes: ChangeOutcome[];
   lock: LockHandle | undefined;
-  committed: FileStats | undefined;
-  current: CurrentVersion | undefined;
-  next: JsonValue | undefined;
-  bytes: Uint8Array | undefined;
-  sha256: string | undefined;
-  changed = false;
+  /** The load phase's failure, when loading the current version is what failed the commit. */
+  loadError: PreventionError | undefined;
   /** Set when the batch applies on an outside write adopted under `onOutsideWrite: accept`. */
-  accepted: { lastCommitSha256: string; dropped: { count: number; ids: string[] } } | undefined;
+  accepted: AcceptedOutsideWrite | undefined;
   /** Set for a restore: the backup chosen and where the bad copy went. */
-  restored: { selected: SelectedBackup; quarantined: string | undefined } | undefined;
+  restored: RestoreChoice | undefined;
+  private currentPhase: WritePhase = 'open';
+  private loaded: CurrentVersion | undefined;
+  private prepared: PreparedCommit | undefined;
+  private commit: StoredCommit | undefined;
+  private readonly checks: DocumentCheck[] = [];
   private readonly controller = new AbortController();
-  private preparing: Promise<void> | undefined;
+  private preparing: Promise<PreparedCommit> | undefined;
 
   constructor(
     readonly file: string,
@@ -74,8 +73,36 @@ export class CommitContext implements WriteContext {
     this.outcomes = changes.map((change) => ({ change, error: undefined }));
   }
 
+  get phase(): WritePhase {
+    return this.currentPhase;
+  }
+
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  get current(): CurrentVersion | undefined {
+    return this.loaded;
+  }
+
+  get changed(): boolean {
+    return this.prepared?.changed === true;
+  }
+
+  get next(): JsonValue | undefined {
+    return this.prepared?.changed ? this.prepared.next : undefined;
+  }
+
+  get bytes(): Uint8Array | undefined {
+    return this.prepared?.changed ? this.prepared.bytes : undefined;
+  }
+
+  get sha256(): string | undefined {
+    return this.prepared?.changed ? this.prepared.sha256 : undefined;
+  }
+
+  get committed(): StoredCommit | undefined {
+    return this.commit;
   }
 
   get restoring(): BackupRecord | undefined {
@@ -86,127 +113,101 @@ export class CommitContext implements WriteContext {
     return this.outcomes[0]?.change.kind === 'restore' ? 'restore' : 'update';
   }
 
+  /**
+   * What the commit came to: nothing to write, or the version committed. A batch that built a
+   * version the pipeline never committed is a pipeline that did not call `next()`.
+   */
+  result(pipeline: readonly string[]): { committed: false } | { committed: true; prepared: Extract<PreparedCommit, { changed: true }>; commit: StoredCommit } {
+    if (!this.prepared?.changed) return { committed: false };
+    if (!this.commit) {
+      throw new PreventionError(
+        ErrorCodes.MIDDLEWARE_FAILED,
+        `nothing was committed to ${this.file}: a middleware before "atomic-commit" did not call next() (pipeline: ${pipeline.join(', ')})`,
+        { file: this.file },
+      );
+    }
+    return { committed: true, prepared: this.prepared, commit: this.commit };
+  }
+
+  addCheck(check: DocumentCheck): void {
+    if (this.currentPhase !== 'open') this.outOfOrder('add a document check', 'before the commit is prepared');
+    this.checks.push(check);
+  }
+
+  markCommitted(commit: StoredCommit): void {
+    if (this.currentPhase !== 'prepared' || !this.prepared?.changed) this.outOfOrder('mark the commit committed', 'once a changed version is prepared');
+    this.commit = commit;
+    this.currentPhase = 'committed';
+  }
+
+  markVerified(): void {
+    if (this.currentPhase !== 'committed') this.outOfOrder('mark the commit verified', 'once it is committed');
+    this.currentPhase = 'verified';
+  }
+
   abort(reason: Error): void {
     this.controller.abort(reason);
   }
 
-  /** Throws the abort reason if the commit was aborted. */
-  throwIfAborted(): void {
-    if (this.signal.aborted) throw this.signal.reason as Error;
-  }
-
-  prepare(): Promise<void> {
-    this.preparing ??= this.kind === 'restore' ? this.prepareRestore(this.checks) : this.prepareUpdates(this.checks);
+  prepare(): Promise<PreparedCommit> {
+    this.preparing ??= (this.kind === 'restore' ? this.prepareRestore() : this.prepareUpdates()).then((prepared) => {
+      this.prepared = prepared;
+      this.currentPhase = 'prepared';
+      return prepared;
+    });
     return this.preparing;
   }
 
-  private async prepareUpdates(checks: readonly DocumentCheck[]): Promise<void> {
-    try {
-      this.current = await this.loadCurrent();
-    } catch (err) {
-      throw new LoadError(err as PreventionError);
-    }
-    const refusal = outsideWriteRefusal(this.file, this.current, this.settings.onOutsideWrite, 'write', this.services.strategies.length > 0);
-    if (refusal) throw new LoadError(refusal);
-    if (this.current?.outside) this.accepted = await this.describeAccepted(this.current, this.current.outside);
-    const { maxDepth, maxBytes, indent } = this.settings;
-    let working: JsonValue = this.current?.document ?? this.settings.initial;
-    let anyOk = false;
-    // The version a conditional change would replace: the loaded one, until a change of this
-    // batch applies (then hashed only if a later change asks).
-    let workingSha = this.current?.sha256;
-    for (const outcome of this.outcomes) {
-      this.throwIfAborted();
-      const { change } = outcome;
-      if (change.kind === 'mutate') {
-        let next: JsonValue;
-        let added: MutationResult['added'];
-        try {
-          ({ next, added } = await change.mutation.apply(working, this));
-        } catch (cause) {
-          outcome.error = isPreventionError(cause)
-            ? cause
-            : new PreventionError(ErrorCodes.UPDATER_FAILED, `a change to ${this.file} failed (${(cause as Error)?.message ?? String(cause)}); nothing was committed for it`, { file: this.file, cause });
-          continue;
-        }
-        const issues = [
-          ...added.flatMap(({ at, value }) => checkParsedDocument(value, { maxDepth, depth: depthAt(at) }).map((i) => ({ ...i, path: `${at}${i.path}` }))),
-          ...(change.mutation.check?.(next) ?? []),
-          ...(change.mutation.fullCheck ? this.runChecks(next, checks) : []),
-        ];
-        if (issues.length > 0) {
-          outcome.error = this.validationError(issues);
-          continue;
-        }
-        working = next;
-        workingSha = undefined;
-        anyOk = true;
-        continue;
-      }
-      if (change.kind === 'restore') continue;
-      if (change.condition) {
-        if (anyOk && workingSha === undefined) workingSha = sha256Hex(serializeDocument(working, indent));
-        outcome.error = preconditionFailure(this.file, change.condition, workingSha);
-        if (outcome.error) continue;
-      }
-      let candidate: unknown;
-      if (change.kind === 'replace') {
-        candidate = change.document;
-      } else {
-        // The updater gets its own copy, so one that throws halfway leaves nothing behind.
-        const draft = structuredClone(working);
-        try {
-          const returned = await change.updater(draft);
-          candidate = returned === undefined ? draft : returned;
-        } catch (cause) {
-          outcome.error = new PreventionError(
-            ErrorCodes.UPDATER_FAILED,
-            `the updater for ${this.file} threw (${cause instanceof Error ? cause.message : String(cause)}); nothing was committed for it`,
-            { file: this.file, cause },
-          );
-          continue;
-        }
-      }
-      // The copy is what gets cached and written, so a caller keeping references can not change it later.
-      const copy = toJsonDocument(candidate, { maxDepth });
-      const issues = copy.ok ? this.runChecks(copy.value, checks) : copy.issues;
-      if (!copy.ok || issues.length > 0) {
-        outcome.error = this.validationError(issues);
-        continue;
-      }
-      working = copy.value;
-      workingSha = undefined;
-      anyOk = true;
-    }
-    if (!anyOk) return;
-    const bytes = serializeDocument(working, indent);
-    if (bytes.length > maxBytes) {
-      const error = this.validationError([{ path: '', message: `the document would be ${bytes.length} bytes, over the limit of ${maxBytes} (maxBytes)`, limit: { setting: 'maxBytes', value: maxBytes } }]);
-      for (const outcome of this.outcomes) outcome.error ??= error;
-      return;
-    }
-    this.next = working;
-    this.bytes = bytes;
-    this.sha256 = sha256Hex(bytes);
-    this.changed = true;
+  private outOfOrder(what: string, when: string): never {
+    throw new PreventionError(ErrorCodes.MIDDLEWARE_FAILED, `a middleware tried to ${what} of ${this.file} in phase "${this.currentPhase}"; that is only possible ${when}`, { file: this.file, details: { phase: this.currentPhase } });
   }
 
-  private async prepareRestore(checks: readonly DocumentCheck[]): Promise<void> {
-    const change = this.outcomes[0]!.change;
-    if (change.kind !== 'restore') return;
-    let badBytes: Uint8Array | undefined;
+  private setLoaded(version: CurrentVersion | undefined): void {
+    this.loaded = version;
+    this.currentPhase = 'loaded';
+  }
+
+  private async prepareUpdates(): Promise<PreparedCommit> {
+    let current: CurrentVersion | undefined;
     try {
-      this.current = await this.loadCurrent();
+      current = await this.loadCurrent();
+      const refusal = outsideWriteRefusal(this.file, current, this.settings.onOutsideWrite, 'write', this.services.strategies.length > 0);
+      if (refusal) throw refusal;
+    } catch (err) {
+      this.loadError = err as PreventionError;
+      throw err;
+    }
+    if (current?.outside) this.accepted = await this.describeAccepted(current, current.outside);
+    this.setLoaded(current);
+    const applied = await applyChanges({ document: current?.document ?? this.settings.initial, sha256: current?.sha256 }, this.outcomes, {
+      file: this.file,
+      settings: this.settings,
+      checks: this.checks,
+      commit: this,
+      refuse: (issues) => this.validationError(issues),
+    });
+    return applied ? { changed: true, next: applied.document, bytes: applied.bytes, sha256: applied.sha256 } : { changed: false };
+  }
+
+  private async prepareRestore(): Promise<PreparedCommit> {
+    const change = this.outcomes[0]!.change;
+    if (change.kind !== 'restore') return { changed: false };
+    let badBytes: Uint8Array | undefined;
+    let current: CurrentVersion | undefined;
+    try {
+      current = await this.loadCurrent();
     } catch (err) {
       if (!isUnusableDocument(err)) throw err;
-      badBytes = await this.services.fs.readFile(this.file).catch(() => undefined);
+      const found = await this.services.store.load(this.file).catch(() => undefined);
+      badBytes = found && 'bytes' in found ? found.bytes : undefined;
     }
+    this.setLoaded(current);
     const selected = await selectBackup(
       this.services.strategies,
       this.file,
       (bytes) => {
         const document = parseDocument(bytes, this.file, { maxDepth: this.settings.maxDepth });
-        const issues = this.runChecks(document, checks);
+        const issues = this.checks.flatMap((check) => check(document, this));
         if (issues.length > 0) throw this.validationError(issues);
         return document;
       },
@@ -214,27 +215,24 @@ export class CommitContext implements WriteContext {
     );
     if (change.plan) {
       this.restored = { selected, quarantined: undefined };
-      return;
+      return { changed: false };
     }
     // Keep the version being replaced unless it is the very one being restored: it may be
     // someone's only copy of an outside edit, and evidence of what went wrong.
-    const replaced = badBytes ?? this.current?.bytes;
+    const replaced = badBytes ?? current?.bytes;
     let quarantined: string | undefined;
     if (replaced && sha256Hex(replaced) !== selected.record.sha256) {
-      quarantined = await this.quarantine(replaced, badBytes ? 'corrupt' : this.current?.outside ? 'outside-write' : 'replaced');
+      quarantined = await this.services.store.quarantine(this.file, replaced, badBytes ? 'corrupt' : current?.outside ? 'outside-write' : 'replaced');
     }
     this.restored = { selected, quarantined };
-    this.next = selected.document;
-    this.bytes = selected.bytes;
-    this.sha256 = selected.record.sha256;
-    this.changed = true;
+    return { changed: true, next: selected.document, bytes: selected.bytes, sha256: selected.record.sha256 };
   }
 
   /**
    * What adopting an outside write drops: the acknowledged events of the last commit (this
    * engine's cached copy, or the backup with its sha256) that the outside version lacks.
    */
-  private async describeAccepted(current: CurrentVersion, lastCommit: LastCommit): Promise<NonNullable<CommitContext['accepted']>> {
+  private async describeAccepted(current: CurrentVersion, lastCommit: LastCommit): Promise<AcceptedOutsideWrite> {
     const cached = this.services.cache.peek(this.file);
     let previous = cached?.sha256 === lastCommit.sha256 ? cached.document : undefined;
     if (previous === undefined) {
@@ -243,25 +241,6 @@ export class CommitContext implements WriteContext {
       previous = bytes && sha256Hex(bytes) === lastCommit.sha256 ? parseDocument(bytes, this.file, { maxDepth: this.settings.maxDepth }) : undefined;
     }
     return { lastCommitSha256: lastCommit.sha256, dropped: droppedEvents(previous, current.document) };
-  }
-
-  /** Keeps bad bytes aside in the quarantine folder; returns the path. */
-  private async quarantine(bytes: Uint8Array, reason: string): Promise<string> {
-    const dir = quarantineDirFor(this.file);
-    const target = path.join(dir, `${path.basename(this.file)}.${fileStamp(new Date(this.services.clock.now()))}.${process.pid}.${reason}`);
-    try {
-      await this.services.fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw ioError('creating the quarantine folder', this.file, err);
-    }
-    await atomicWriteFile(this.services.fs, target, bytes, { mode: 0o600, label: 'quarantining the replaced version' });
-    return target;
-  }
-
-  private runChecks(document: JsonValue, checks: readonly DocumentCheck[]): ValidationIssue[] {
-    const issues: ValidationIssue[] = [];
-    for (const check of checks) issues.push(...check(document, this));
-    return issues;
   }
 
   private validationError(issues: ValidationIssue[]): PreventionError {
@@ -280,25 +259,4 @@ export class CommitContext implements WriteContext {
   private loadCurrent(): Promise<CurrentVersion | undefined> {
     return loadVersion(this.services, this.file, this.settings);
   }
-}
-
-/**
- * Why a conditional change may not apply on the version `sha256` (`undefined`: no file), or
- * `undefined` when it may.
- */
-function preconditionFailure(file: string, condition: WriteCondition, sha256: string | undefined): PreventionError | undefined {
-  if (condition.ifNoneMatch === '*' && sha256 !== undefined) {
-    return new PreventionError(ErrorCodes.PRECONDITION_FAILED, `${file} already exists (sha256 ${sha256.slice(0, 12)}…), and the write asked that it not; nothing was committed for it`, {
-      file,
-      details: { current: sha256 },
-    });
-  }
-  if (condition.ifMatch !== undefined && condition.ifMatch !== sha256) {
-    return new PreventionError(
-      ErrorCodes.PRECONDITION_FAILED,
-      `${file} is ${sha256 ? `at version ${sha256.slice(0, 12)}…` : 'missing'}, not the version ${condition.ifMatch.slice(0, 12)}… the write was made against; nothing was committed for it. Read it again and retry`,
-      { file, details: { current: sha256, expected: condition.ifMatch } },
-    );
-  }
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
-import type { EngineApi, Clock, PreventionConfig, ResolvedConfig, FileSystem, FileLocker, Logger, LoggerOptions, Middleware } from '../contract.js';
+import type { EngineApi, Clock, DocumentStore, PreventionConfig, ResolvedConfig, FileSystem, FileLocker, Logger, LoggerOptions, Middleware } from '../contract.js';
 import { container as rootContainer } from '../tsyringe.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load-config.js';
@@ -25,6 +25,8 @@ import { DocumentCache } from './document-cache.js';
 import { Engine } from './engine.js';
 import { MessageBus } from '../bus/message-bus.js';
 import { buildPipeline } from './pipeline-builder.js';
+import { FileSettingsResolver } from '../config/file-settings.js';
+import { FileStore } from '../store/file-store.js';
 
 /** Options of {@link createEngine}. Any config key given here overrides the loaded config. */
 export interface EngineOptions extends Omit<PreventionConfig, 'logger'> {
@@ -36,8 +38,13 @@ export interface EngineOptions extends Omit<PreventionConfig, 'logger'> {
   configFile?: string;
   /** A logger to use, or options for the default one. */
   logger?: Logger | LoggerOptions;
-  /** Replaces the FileSystem port (fault injection, other stores). */
+  /** Replaces the FileSystem port (fault injection). */
   fileSystem?: FileSystem;
+  /**
+   * Where documents live: the storage port. Default: the file store (through `fileSystem` and
+   * `locker`). See {@link DocumentStore}.
+   */
+  store?: DocumentStore;
   /** Replaces the lock. */
   locker?: FileLocker;
   /** Replaces the clock. */
@@ -51,7 +58,7 @@ export interface EngineOptions extends Omit<PreventionConfig, 'logger'> {
   register?: (container: DependencyContainer) => void;
 }
 
-const ENGINE_ONLY_KEYS = ['cwd', 'config', 'configFile', 'logger', 'fileSystem', 'locker', 'clock', 'background', 'register'] as const;
+const ENGINE_ONLY_KEYS = ['cwd', 'config', 'configFile', 'logger', 'fileSystem', 'store', 'locker', 'clock', 'background', 'register'] as const;
 
 function isLogger(value: unknown): value is Logger {
   return typeof value === 'object' && value !== null && typeof (value as Logger).child === 'function' && typeof (value as Logger).info === 'function';
@@ -115,27 +122,25 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     validator: container.resolve(TOKENS.SchemaValidator),
   };
   const contributions = new Contributions();
-  const lockServices: LockServices = {
-    mutex: new KeyedMutex(),
-    locker: container.resolve(TOKENS.FileLocker),
-    events: services.events,
-    fs: services.fs,
-    logger: services.logger,
-    swept: new Set<string>(),
-  };
+  const store = options.store ?? new FileStore({ fs: services.fs, anchors: fileSystem, locker: container.resolve(TOKENS.FileLocker), clock: services.clock, logger: services.logger });
+  const lockServices: LockServices = { mutex: new KeyedMutex(), store, events: services.events, logger: services.logger };
   const builtIns: Middleware[] = [
     new LockMiddleware(lockServices),
     new ValidateMiddleware(),
     new BackupMiddleware(contributions.strategies, services.events),
-    new AtomicCommitMiddleware(services.fs),
-    new VerifyMiddleware(services.fs),
+    new AtomicCommitMiddleware(store),
+    new VerifyMiddleware(store),
   ];
   for (const middleware of builtIns) contributions.middleware.set(middleware.name, { middleware, placement: undefined, builtIn: true });
 
+  const resolvedConfig = container.resolve(TOKENS.Config);
   const engine = new Engine(container, {
-    ...services,
-    config: container.resolve(TOKENS.Config),
-    anchors: fileSystem,
+    logger: services.logger,
+    events: services.events,
+    clock: services.clock,
+    config: resolvedConfig,
+    store,
+    resolver: new FileSettingsResolver(resolvedConfig, services.fs, services.validator, fileSystem),
     cache: new DocumentCache(),
     contributions,
     lockServices,

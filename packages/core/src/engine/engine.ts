@@ -1,14 +1,10 @@
-import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
-import { stateDirFor } from '../store/file-layout.js';
-import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, FileSystem, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink, DocumentVersion, WriteCondition } from '../contract.js';
+import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, DocumentStore, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink, DocumentVersion, WriteCondition } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
-import { FileSettingsResolver } from '../config/file-settings.js';
-import { ErrorCodes, ioError, isPreventionError, PreventionError } from '../errors.js';
-import type { PathAnchors } from '../fs/anchored-file-system.js';
-import type { SchemaValidator } from '../json/schema-validator.js';
+import type { FileSettingsResolver } from '../config/file-settings.js';
+import { ErrorCodes, isPreventionError, PreventionError } from '../errors.js';
 import type { Change, Settle } from './change.js';
-import { CommitContext, LoadError, type CommitServices } from './commit-context.js';
+import { CommitContext, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
@@ -20,14 +16,13 @@ import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
 export interface EngineParts {
   logger: Logger;
   config: ResolvedConfig;
-  fs: FileSystem;
-  anchors: PathAnchors;
+  store: DocumentStore;
   events: EngineEvents;
   clock: Clock;
   cache: DocumentCache;
   contributions: Contributions;
   lockServices: LockServices;
-  validator: SchemaValidator;
+  resolver: FileSettingsResolver;
   makeBus: BusFactory;
 }
 
@@ -43,7 +38,7 @@ interface FileQueue {
 export class Engine implements EngineApi, BusHost {
   readonly logger: Logger;
   readonly config: ResolvedConfig;
-  private readonly fs: FileSystem;
+  private readonly store: DocumentStore;
   private readonly events: EngineEvents;
   private readonly cache: DocumentCache;
   private readonly contributions: Contributions;
@@ -51,10 +46,8 @@ export class Engine implements EngineApi, BusHost {
   private readonly clock: Clock;
   private readonly queues = new Map<string, FileQueue>();
   private readonly pipelines = new WeakMap<object, Pipeline>();
-  private readonly directoriesReady = new Set<string>();
   private readonly buses = new Set<MessageBusApi>();
   private readonly lockServices: LockServices;
-  private readonly anchors: PathAnchors;
   private readonly makeBus: BusFactory;
   private closing: Promise<void> | undefined;
 
@@ -63,8 +56,8 @@ export class Engine implements EngineApi, BusHost {
     private readonly container: DependencyContainer,
     parts: EngineParts,
   ) {
-    ({ logger: this.logger, config: this.config, fs: this.fs, events: this.events, cache: this.cache, contributions: this.contributions, clock: this.clock, lockServices: this.lockServices, anchors: this.anchors, makeBus: this.makeBus } = parts);
-    this.resolver = new FileSettingsResolver(this.config, this.fs, parts.validator, this.anchors);
+    ({ logger: this.logger, config: this.config, store: this.store, events: this.events, cache: this.cache, contributions: this.contributions, clock: this.clock, lockServices: this.lockServices, makeBus: this.makeBus } = parts);
+    this.resolver = parts.resolver;
   }
 
   /**
@@ -177,7 +170,7 @@ export class Engine implements EngineApi, BusHost {
     this.assertOpen();
     const absolute = this.resolver.resolvePath(file);
     const settings = await this.resolver.settingsFor(absolute);
-    await this.ensureDirectory(absolute);
+    await this.store.prepare(absolute);
     return holdFileLock(this.lockServices, absolute, settings.lock, () => work());
   }
 
@@ -193,7 +186,7 @@ export class Engine implements EngineApi, BusHost {
    * loads, for observers such as the monitor. See {@link VersionStanding}.
    */
   standing(file: string, sha256: string): Promise<VersionStanding> {
-    return standingOf({ fs: this.fs, strategies: this.contributions.strategies }, this.resolver.resolvePath(file), sha256);
+    return standingOf(this.services(), this.resolver.resolvePath(file), sha256);
   }
 
   /**
@@ -201,7 +194,7 @@ export class Engine implements EngineApi, BusHost {
    * (the journal lost) the newest backup. `undefined` when it never committed the file.
    */
   lastCommit(file: string): Promise<LastCommit | undefined> {
-    return lastCommitOf({ fs: this.fs, strategies: this.contributions.strategies }, this.resolver.resolvePath(file));
+    return lastCommitOf(this.services(), this.resolver.resolvePath(file));
   }
 
   /** The settings that apply to `file`. */
@@ -292,7 +285,7 @@ export class Engine implements EngineApi, BusHost {
   }
 
   private services(): CommitServices {
-    return { fs: this.fs, clock: this.clock, cache: this.cache, events: this.events, logger: this.logger, strategies: this.contributions.strategies };
+    return { store: this.store, cache: this.cache, events: this.events, logger: this.logger, strategies: this.contributions.strategies };
   }
 
   private enqueue<R>(file: string, make: (settle: Settle<R>) => Change): Promise<R> {
@@ -326,49 +319,41 @@ export class Engine implements EngineApi, BusHost {
     try {
       const settings = await this.resolver.settingsFor(file);
       pipeline = this.pipelineFor(settings);
-      await this.ensureDirectory(file);
-      // Refused here as itself, before a backup or the journal could fail on it as something else.
-      await this.anchors.check(stateDirFor(file));
+      await this.store.prepare(file);
       ctx = new CommitContext(file, settings, batch, this.logger, this.services());
     } catch (err) {
       this.settleAll(batch, toPreventionError(err, file));
       return;
     }
+    let outcome: ReturnType<CommitContext['result']>;
     try {
       await pipeline.run(ctx);
-      if (ctx.changed && !ctx.committed) {
-        throw new PreventionError(
-          ErrorCodes.MIDDLEWARE_FAILED,
-          `nothing was committed to ${file}: a middleware before "atomic-commit" did not call next() (pipeline: ${pipeline.names.join(', ')})`,
-          { file },
-        );
-      }
+      outcome = ctx.result(pipeline.names);
     } catch (err) {
       this.cache.delete(file);
-      // A failed commit can leave its temp file behind (on a failing disk, removing it fails
-      // too): sweep again the next time this engine holds the lock.
-      this.lockServices.swept.delete(file);
-      if (err instanceof LoadError && (isPreventionError(err.error, ErrorCodes.CORRUPT_DOCUMENT) || isPreventionError(err.error, ErrorCodes.OUTSIDE_WRITE))) {
-        this.reportCorruption(file, err.error);
-        if (mayRepair && repairsOnLoad(ctx.settings, err.error) && this.contributions.strategies.length > 0) {
+      const loadError = err === ctx.loadError ? ctx.loadError : undefined;
+      if (loadError && (isPreventionError(loadError, ErrorCodes.CORRUPT_DOCUMENT) || isPreventionError(loadError, ErrorCodes.OUTSIDE_WRITE))) {
+        this.reportCorruption(file, loadError);
+        if (mayRepair && repairsOnLoad(ctx.settings, loadError) && this.contributions.strategies.length > 0) {
           const repaired = await this.repair(file);
           if (repaired) return this.commit(file, batch, false);
         }
       }
-      const error = toPreventionError(err instanceof LoadError ? err.error : err, file);
+      const error = toPreventionError(err, file);
       this.events.emit('commit:failed', { file, error, changes: batch.length });
       this.settleAll(batch, error, ctx);
       return;
     }
-    if (ctx.changed && ctx.committed && ctx.next !== undefined && ctx.bytes && ctx.sha256) {
-      this.cache.set(file, { document: ctx.next, bytes: ctx.bytes, sha256: ctx.sha256, stats: ctx.committed });
-      this.events.emit('commit', { file, sha256: ctx.sha256, bytes: ctx.bytes.length, changes: batch.length, durationMs: this.clock.now() - started });
+    if (outcome.committed) {
+      const { prepared, commit } = outcome;
+      this.cache.set(file, { document: prepared.next, bytes: prepared.bytes, sha256: prepared.sha256, token: commit.token, attributes: commit.attributes });
+      this.events.emit('commit', { file, sha256: prepared.sha256, bytes: prepared.bytes.length, changes: batch.length, durationMs: this.clock.now() - started });
       if (ctx.accepted) {
         this.logger.warn({ file, ...ctx.accepted }, 'adopted a version written outside prevention (onOutsideWrite: accept)');
         this.events.emit('outside-write:accepted', { file, sha256: ctx.current!.sha256, ...ctx.accepted });
       }
     }
-    const result: CommitResult = { file, sha256: ctx.sha256 ?? '', bytes: ctx.bytes?.length ?? 0 };
+    const result: CommitResult = outcome.committed ? { file, sha256: outcome.prepared.sha256, bytes: outcome.prepared.bytes.length } : { file, sha256: '', bytes: 0 };
     for (const { change, error } of ctx.outcomes) {
       if (error) change.settle.reject(error);
       else if (change.kind === 'restore') {
@@ -399,17 +384,6 @@ export class Engine implements EngineApi, BusHost {
   private settleAll(batch: Change[], error: PreventionError, ctx?: CommitContext): void {
     const own = new Map(ctx?.outcomes.map((o) => [o.change, o.error]));
     for (const change of batch) change.settle.reject(own.get(change) ?? error);
-  }
-
-  private async ensureDirectory(file: string): Promise<void> {
-    const dir = path.dirname(file);
-    if (this.directoriesReady.has(dir)) return;
-    try {
-      await this.fs.mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw ioError('creating the directory', file, err);
-    }
-    this.directoriesReady.add(dir);
   }
 }
 

@@ -1,69 +1,52 @@
-import type { FileSettings, FileStats, CurrentVersion } from '../contract.js';
+import type { FileSettings, CurrentVersion, DocumentStore } from '../contract.js';
 import { lastCommitOf, standingOf, type CommitWitnesses } from '../commit/commit-witness.js';
 import { sha256Hex } from '../commit/sha256.js';
-import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
+import { ErrorCodes, ioError, PreventionError } from '../errors.js';
 import { parseDocument } from '../json/parse-document.js';
-import { sameVersion, type DocumentCache } from './document-cache.js';
+import type { DocumentCache } from './document-cache.js';
 
-/** What loading a version needs: the file system, the engine's cache, and the commit records. */
+/** What loading a version needs: the store, the engine's cache, and the commit records. */
 export interface LoadServices extends CommitWitnesses {
+  store: Pick<DocumentStore, 'head' | 'load' | 'lastRecord'>;
   cache: DocumentCache;
 }
 
 /**
- * A lock-free reader can read the file just before a commit's rename and the journal just after
- * it: an outside write is only believed once the file is seen unchanged around the judgement.
+ * A lock-free reader can read the document just before a commit's switch and the commit record
+ * just after it: an outside write is only believed once the document is seen unchanged around
+ * the judgement.
  */
 const JUDGE_ATTEMPTS = 5;
 
 /**
- * Reads the current version of `file`, re-using the cached parse when the file is provably the
- * version cached (same inode, size and times) or has the same bytes. A file that never existed
- * is `undefined`; a symlink or other non-regular file is refused, never followed; unparseable
- * content is `PREVENTION_CORRUPT_DOCUMENT`, and so is a missing file that the commit journal or
- * the backups say was committed. A version that is not the last commit prevention made comes
- * back with `outside` set and is not cached: what happens to it is the caller's policy
- * ({@link outsideWriteRefusal}).
+ * Reads the current version of `file`, re-using the cached parse when the store says it is the
+ * version cached (same token) or it has the same bytes. A document that never existed is
+ * `undefined`; unparseable content is `PREVENTION_CORRUPT_DOCUMENT`, and so is a missing
+ * document that the commit record or the backups say was committed. A version that is not the
+ * last commit prevention made comes back with `outside` set and is not cached: what happens to
+ * it is the caller's policy ({@link outsideWriteRefusal}).
  */
 export function loadVersion(services: LoadServices, file: string, settings: Pick<FileSettings, 'maxDepth'>): Promise<CurrentVersion | undefined> {
   return load(services, file, settings, 1);
 }
 
 async function load(services: LoadServices, file: string, settings: Pick<FileSettings, 'maxDepth'>, attempt: number): Promise<CurrentVersion | undefined> {
-  const { fs, cache } = services;
-  let stats: FileStats;
-  try {
-    stats = await fs.lstat(file);
-  } catch (err) {
-    if (systemErrorCode(err) === 'ENOENT') return missing(services, file);
-    throw ioError('reading the current version', file, err);
-  }
-  if (!stats.isFile()) {
-    throw new PreventionError(
-      ErrorCodes.UNSAFE_PATH,
-      `${file} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; prevention refuses to follow or replace it. Move it away and retry`,
-      { file },
-    );
-  }
-  const cached = cache.get(file, stats);
-  if (cached) {
+  const { store, cache } = services;
+  const cachedToken = cache.peek(file)?.token;
+  const found = await store.load(file, { unless: cachedToken });
+  if (!found) return missing(services, file);
+  if (!('bytes' in found)) {
+    const cached = cache.get(file, found.token);
+    // Replaced in the cache while the store looked (by a commit of this engine): ask again.
+    if (!cached) return load(services, file, settings, attempt);
     // Same content, but the mode and owner are today's: a chmod since the last commit must not
     // be undone by the next one.
-    if (cached.stats.mode === stats.mode && cached.stats.uid === stats.uid && cached.stats.gid === stats.gid) return cached;
-    const refreshed = { ...cached, stats };
+    if (sameAttributes(cached, found)) return cached;
+    const refreshed = { ...cached, attributes: found.attributes };
     cache.set(file, refreshed);
     return refreshed;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (err) {
-    if (systemErrorCode(err) === 'ELOOP') {
-      throw new PreventionError(ErrorCodes.UNSAFE_PATH, `${file} became a symbolic link; prevention refuses to follow it`, { file, cause: err });
-    }
-    if (systemErrorCode(err) === 'ENOENT') return missing(services, file);
-    throw ioError('reading the current version', file, err);
-  }
+  const { bytes, token, attributes } = found;
   const sha256 = sha256Hex(bytes);
   const previous = cache.peek(file);
   const document = previous && previous.sha256 === sha256 ? previous.document : parseDocument(bytes, file, { maxDepth: settings.maxDepth });
@@ -71,13 +54,17 @@ async function load(services: LoadServices, file: string, settings: Pick<FileSet
     throw ioError('reading the commit records', file, err);
   });
   if (standing.kind !== 'outside') {
-    const version: CurrentVersion = { document, bytes, sha256, stats };
+    const version: CurrentVersion = { document, bytes, sha256, token, attributes };
     cache.set(file, version);
     return version;
   }
-  const after = await fs.lstat(file).catch(() => undefined);
-  if (attempt < JUDGE_ATTEMPTS && !(after && sameVersion(after, stats))) return load(services, file, settings, attempt + 1);
-  return { document, bytes, sha256, stats, outside: standing.lastCommit };
+  const after = await store.head(file).catch(() => undefined);
+  if (attempt < JUDGE_ATTEMPTS && after?.token !== token) return load(services, file, settings, attempt + 1);
+  return { document, bytes, sha256, token, attributes, outside: standing.lastCommit };
+}
+
+function sameAttributes(a: Pick<CurrentVersion, 'attributes'>, b: Pick<CurrentVersion, 'attributes'>): boolean {
+  return a.attributes?.mode === b.attributes?.mode && a.attributes?.uid === b.attributes?.uid && a.attributes?.gid === b.attributes?.gid;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { BackupInput, BackupRecord, BackupStrategy, EngineEvents, Next, Middleware, WriteContext } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
-import { attributesOf } from '../fs/file-attributes.js';
 
 /**
  * `backup`: before the rename, saves the version being committed through every strategy, so
@@ -25,9 +24,9 @@ export class BackupMiddleware implements Middleware {
   ) {}
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
-    await ctx.prepare();
-    if (!ctx.changed || ctx.kind === 'restore' || !ctx.bytes || !ctx.sha256) return next();
-    const attributes = ctx.current && attributesOf(ctx.current.stats);
+    const prepared = await ctx.prepare();
+    if (!prepared.changed || ctx.kind === 'restore') return next();
+    const attributes = ctx.current?.attributes;
     const mode = attributes?.mode ?? 0o600;
     const { held, unlisted } = await this.listEach(ctx.file);
     // Under the lock, so no other writer can take the same number.
@@ -40,7 +39,7 @@ export class BackupMiddleware implements Middleware {
         generation++;
       }
     }
-    const saved = await this.saveTo(this.strategies, ctx, { file: ctx.file, bytes: ctx.bytes, sha256: ctx.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
+    const saved = await this.saveTo(this.strategies, ctx, { file: ctx.file, bytes: prepared.bytes, sha256: prepared.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
     try {
       await next();
     } catch (err) {

@@ -10,7 +10,7 @@ export class ValidateMiddleware implements Middleware {
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
     const schema = ctx.settings.schema;
-    if (schema) ctx.checks.push((document) => schema(document));
+    if (schema) ctx.addCheck((document) => schema(document));
     await ctx.prepare();
     await next();
   }

@@ -1,0 +1,144 @@
+import type { DocumentCheck, FileSettings, JsonValue, MutationResult, WriteCondition, WriteContext } from '../contract.js';
+import { sha256Hex } from '../commit/sha256.js';
+import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
+import { checkParsedDocument, depthAt, toJsonDocument } from '../json/to-json-document.js';
+import type { ChangeOutcome } from './change.js';
+
+/** Serializes a document the way prevention writes it: indented as configured, newline-terminated. */
+export function serializeDocument(document: JsonValue, indent: number): Buffer {
+  return Buffer.from(`${JSON.stringify(document, null, indent || undefined)}\n`, 'utf8');
+}
+
+/** The version a batch of changes applies to. */
+export interface BaseVersion {
+  /** Its document: the loaded one, or the file's initial document for a new file. */
+  document: JsonValue;
+  /** sha256 of its bytes; `undefined` for a file that does not exist yet. */
+  sha256: string | undefined;
+}
+
+/** What applying a batch needs besides the changes. */
+export interface ApplyEnvironment {
+  file: string;
+  settings: Pick<FileSettings, 'maxDepth' | 'maxBytes' | 'indent'>;
+  /** Every candidate document must pass these. */
+  checks: readonly DocumentCheck[];
+  /** The commit the changes belong to: handed to checks and mutations. */
+  commit: WriteContext;
+  /** Builds the error of a change refused for `issues` (and reports it). */
+  refuse(issues: ValidationIssue[]): PreventionError;
+}
+
+/** The next version a batch built. */
+export interface AppliedChanges {
+  document: JsonValue;
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+/**
+ * Applies a batch's changes in order on `base`, each on the result of those before it. A change
+ * that throws, fails a check or a precondition gets its own error in its outcome and is left
+ * out; the others still apply. No I/O: what it touches is the outcomes it is given.
+ *
+ * @returns the next version, or `undefined` when no change applied (or the result is over
+ *   `maxBytes`, which fails every change)
+ */
+export async function applyChanges(base: BaseVersion, outcomes: readonly ChangeOutcome[], env: ApplyEnvironment): Promise<AppliedChanges | undefined> {
+  const { maxDepth, maxBytes, indent } = env.settings;
+  let working = base.document;
+  // The version a conditional change would replace: the base, until a change applies (then
+  // hashed only if a later change asks).
+  let workingSha = base.sha256;
+  let anyOk = false;
+  const runChecks = (document: JsonValue): ValidationIssue[] => env.checks.flatMap((check) => check(document, env.commit));
+  for (const outcome of outcomes) {
+    if (env.commit.signal.aborted) throw env.commit.signal.reason as Error;
+    const { change } = outcome;
+    if (change.kind === 'restore') continue;
+    if (change.kind !== 'mutate' && change.condition) {
+      if (anyOk && workingSha === undefined) workingSha = sha256Hex(serializeDocument(working, indent));
+      outcome.error = preconditionFailure(env.file, change.condition, workingSha);
+      if (outcome.error) continue;
+    }
+    let next: JsonValue;
+    if (change.kind === 'mutate') {
+      let added: MutationResult['added'];
+      try {
+        ({ next, added } = await change.mutation.apply(working, env.commit));
+      } catch (cause) {
+        outcome.error = isPreventionError(cause)
+          ? cause
+          : new PreventionError(ErrorCodes.UPDATER_FAILED, `a change to ${env.file} failed (${(cause as Error)?.message ?? String(cause)}); nothing was committed for it`, { file: env.file, cause });
+        continue;
+      }
+      // Only what the mutation put in is walked: the parts shared with the base passed before.
+      const issues = [
+        ...added.flatMap(({ at, value }) => checkParsedDocument(value, { maxDepth, depth: depthAt(at) }).map((i) => ({ ...i, path: `${at}${i.path}` }))),
+        ...(change.mutation.check?.(next) ?? []),
+        ...(change.mutation.fullCheck ? runChecks(next) : []),
+      ];
+      if (issues.length > 0) {
+        outcome.error = env.refuse(issues);
+        continue;
+      }
+    } else {
+      let candidate: unknown = change.kind === 'replace' ? change.document : undefined;
+      if (change.kind === 'update') {
+        // The updater gets its own copy, so one that throws halfway leaves nothing behind.
+        const draft = structuredClone(working);
+        try {
+          const returned = await change.updater(draft);
+          candidate = returned === undefined ? draft : returned;
+        } catch (cause) {
+          outcome.error = new PreventionError(
+            ErrorCodes.UPDATER_FAILED,
+            `the updater for ${env.file} threw (${cause instanceof Error ? cause.message : String(cause)}); nothing was committed for it`,
+            { file: env.file, cause },
+          );
+          continue;
+        }
+      }
+      // The copy is what gets cached and written, so a caller keeping references can not change it later.
+      const copy = toJsonDocument(candidate, { maxDepth });
+      const issues = copy.ok ? runChecks(copy.value) : copy.issues;
+      if (!copy.ok || issues.length > 0) {
+        outcome.error = env.refuse(issues);
+        continue;
+      }
+      next = copy.value;
+    }
+    working = next;
+    workingSha = undefined;
+    anyOk = true;
+  }
+  if (!anyOk) return undefined;
+  const bytes = serializeDocument(working, indent);
+  if (bytes.length > maxBytes) {
+    const error = env.refuse([{ path: '', message: `the document would be ${bytes.length} bytes, over the limit of ${maxBytes} (maxBytes)`, limit: { setting: 'maxBytes', value: maxBytes } }]);
+    for (const outcome of outcomes) outcome.error ??= error;
+    return undefined;
+  }
+  return { document: working, bytes, sha256: sha256Hex(bytes) };
+}
+
+/**
+ * Why a conditional change may not apply on the version `sha256` (`undefined`: no file), or
+ * `undefined` when it may.
+ */
+function preconditionFailure(file: string, condition: WriteCondition, sha256: string | undefined): PreventionError | undefined {
+  if (condition.ifNoneMatch === '*' && sha256 !== undefined) {
+    return new PreventionError(ErrorCodes.PRECONDITION_FAILED, `${file} already exists (sha256 ${sha256.slice(0, 12)}…), and the write asked that it not; nothing was committed for it`, {
+      file,
+      details: { current: sha256 },
+    });
+  }
+  if (condition.ifMatch !== undefined && condition.ifMatch !== sha256) {
+    return new PreventionError(
+      ErrorCodes.PRECONDITION_FAILED,
+      `${file} is ${sha256 ? `at version ${sha256.slice(0, 12)}…` : 'missing'}, not the version ${condition.ifMatch.slice(0, 12)}… the write was made against; nothing was committed for it. Read it again and retry`,
+      { file, details: { current: sha256, expected: condition.ifMatch } },
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,246 @@
+import path from 'node:path';
+import type { Clock, CommitRecord, DocumentStore, FileLocker, FileStats, FileSystem, LockHandle, LockOptions, Logger, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken } from '../contract.js';
+import { atomicWriteFile, sweepTempFiles } from '../commit/atomic-write.js';
+import { CommitJournal, readLastCommit } from '../commit/commit-journal.js';
+import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
+import { attributesOf } from '../fs/file-attributes.js';
+import type { PathAnchors } from '../fs/anchored-file-system.js';
+import { fileStamp, quarantineDirFor, stateDirFor } from './file-layout.js';
+import { revertAfterFailure } from './revert-after-failure.js';
+
+/** What a {@link FileStore} is made of. */
+export interface FileStoreParts {
+  fs: FileSystem;
+  anchors: PathAnchors;
+  locker: FileLocker;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * A file's version token: inode, size and times. A rename always brings a new inode, and an
+ * in-place edit changes the size or the mtime; the birth time tells apart an inode the file
+ * system reused.
+ */
+function tokenOf(stats: FileStats): VersionToken {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.birthtimeNs}`;
+}
+
+/** The inode a token names, for the commit journal (which records it for observers). */
+const inodeOf = (token: VersionToken): string => token.split(':')[1] ?? '';
+
+const headOf = (stats: FileStats): StoredHead => ({ token: tokenOf(stats), attributes: attributesOf(stats) });
+
+/**
+ * The {@link DocumentStore} on plain files, through the FileSystem port: a version is the file's
+ * content, replaced by atomic rename (temp file, fsync, rename, directory fsync); the lock is
+ * proper-lockfile's lock directory beside the file; the commit record is the file's commit
+ * journal in `.prevention/`. Symbolic links and other non-regular files at a document's path are
+ * refused, never followed or replaced.
+ */
+export class FileStore implements DocumentStore {
+  readonly kind = 'file';
+  private readonly journal: CommitJournal;
+  private readonly directoriesReady = new Set<string>();
+  /** Files whose orphaned temp files were already swept by this store. */
+  private readonly swept = new Set<string>();
+
+  constructor(private readonly parts: FileStoreParts) {
+    this.journal = new CommitJournal(parts.fs);
+  }
+
+  async prepare(file: string): Promise<void> {
+    const dir = path.dirname(file);
+    if (!this.directoriesReady.has(dir)) {
+      try {
+        await this.parts.fs.mkdir(dir, { recursive: true });
+      } catch (err) {
+        throw ioError('creating the directory', file, err);
+      }
+      this.directoriesReady.add(dir);
+    }
+    // Refused here as itself, before a backup or the journal could fail on it as something else.
+    await this.parts.anchors.check(stateDirFor(file));
+  }
+
+  async head(file: string): Promise<StoredHead | undefined> {
+    const stats = await this.regularFile(file);
+    return stats && headOf(stats);
+  }
+
+  async load(file: string, options: { unless?: VersionToken } = {}): Promise<StoredVersion | StoredHead | undefined> {
+    const stats = await this.regularFile(file);
+    if (!stats) return undefined;
+    const head = headOf(stats);
+    if (head.token === options.unless) return head;
+    let bytes: Buffer;
+    try {
+      bytes = await this.parts.fs.readFile(file);
+    } catch (err) {
+      if (systemErrorCode(err) === 'ELOOP') {
+        throw new PreventionError(ErrorCodes.UNSAFE_PATH, `${file} became a symbolic link; prevention refuses to follow it`, { file, cause: err });
+      }
+      if (systemErrorCode(err) === 'ENOENT') return undefined;
+      throw ioError('reading the current version', file, err);
+    }
+    return { ...head, bytes };
+  }
+
+  readBack(file: string): Promise<Uint8Array> {
+    return this.parts.fs.readFile(file);
+  }
+
+  async lock(file: string, options: LockOptions): Promise<LockHandle> {
+    const lock = await this.parts.locker.acquire(file, options);
+    try {
+      // Every live writer makes its temp files under this lock, so any found now is an orphan.
+      if (lock.staleRecovered || !this.swept.has(file)) {
+        const removed = await sweepTempFiles(this.parts.fs, file);
+        if (removed.length > 0) this.parts.logger.info({ file, removed }, 'removed temp files left by a dead writer');
+        this.swept.add(file);
+      }
+    } catch (err) {
+      await lock.release().catch(() => undefined);
+      throw err;
+    }
+    return lock;
+  }
+
+  async commit(file: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit> {
+    const attributes = options.attributes ?? options.previous?.attributes ?? (await this.attributesOfReplaced(file));
+    let renamed: FileStats | undefined;
+    try {
+      const stats = await atomicWriteFile(this.parts.fs, file, bytes, {
+        onRenamed: (s) => (renamed = s),
+        mode: attributes?.mode,
+        owner: attributes && { uid: attributes.uid, gid: attributes.gid },
+        beforeRename: async () => {
+          if (options.signal?.aborted) throw options.signal.reason as Error;
+          await options.lock?.assertHeld();
+          if (options.expected !== undefined) await this.assertCurrent(file, options.expected);
+        },
+      });
+      return { ...headOf(stats), size: stats.size };
+    } catch (err) {
+      // A failed commit can leave its temp file behind (on a failing disk, removing it fails too).
+      this.swept.delete(file);
+      // The new version is in place but not durable: put the previous one back, and say
+      // whether that worked, since the file then holds one or the other.
+      if (isPreventionError(err) && renamed) err.details.previousVersionRestored = await revertAfterFailure(this, this.parts.logger, file, {
+          written: { ...headOf(renamed), size: renamed.size },
+          previous: options.previous,
+          lock: options.lock,
+          reason: err,
+        });
+      throw err;
+    }
+  }
+
+  async revert(file: string, written: StoredCommit, previous: StoredVersion | undefined, lock: LockHandle | undefined): Promise<void> {
+    // Only the lock holder may touch the file. A holder starved past the stale threshold after its
+    // rename has lost the lock, and the file may already hold the new holder's acknowledged commits.
+    await lock?.assertHeld();
+    await this.assertStillWritten(file, written);
+    try {
+      if (previous) await atomicWriteFile(this.parts.fs, file, previous.bytes, { mode: previous.attributes?.mode, label: 'putting the previous version back' });
+      else await this.parts.fs.unlink(file);
+    } catch (err) {
+      this.swept.delete(file);
+      throw isPreventionError(err) ? err : ioError('putting the previous version back', file, err);
+    }
+  }
+
+  async record(file: string, commit: StoredCommit & { sha256: string }): Promise<void> {
+    await this.journal.record(file, { sha256: commit.sha256, size: commit.size, mode: commit.attributes?.mode ?? 0o644, ino: inodeOf(commit.token) });
+  }
+
+  lastRecord(file: string): Promise<CommitRecord | undefined> {
+    return readLastCommit(this.parts.fs, file);
+  }
+
+  async quarantine(file: string, bytes: Uint8Array, reason: string): Promise<string> {
+    const dir = quarantineDirFor(file);
+    const target = path.join(dir, `${path.basename(file)}.${fileStamp(new Date(this.parts.clock.now()))}.${process.pid}.${reason}`);
+    try {
+      await this.parts.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw ioError('creating the quarantine folder', file, err);
+    }
+    await atomicWriteFile(this.parts.fs, target, bytes, { mode: 0o600, label: 'quarantining the replaced version' });
+    return target;
+  }
+
+  /** The file's status; `undefined` when it does not exist; refused when it is not a regular file. */
+  private async regularFile(file: string): Promise<FileStats | undefined> {
+    let stats: FileStats;
+    try {
+      stats = await this.parts.fs.lstat(file);
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return undefined;
+      throw ioError('reading the current version', file, err);
+    }
+    if (!stats.isFile()) {
+      throw new PreventionError(
+        ErrorCodes.UNSAFE_PATH,
+        `${file} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; prevention refuses to follow or replace it. Move it away and retry`,
+        { file },
+      );
+    }
+    return stats;
+  }
+
+  /**
+   * The mode and owner of damaged content a restore replaces, when no version was loaded and
+   * its backup recorded none: a 0600 file must not come back 0644.
+   */
+  private async attributesOfReplaced(file: string) {
+    try {
+      return attributesOf(await this.parts.fs.lstat(file));
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return undefined;
+      throw ioError('reading the mode of the version being replaced', file, err);
+    }
+  }
+
+  /**
+   * The file must still be the version the commit loaded. Under a held lock nothing else
+   * commits, so a change means a second holder: a contender that removed a lock it wrongly
+   * judged stale, or a program writing without prevention. Renaming anyway would silently drop
+   * that write.
+   */
+  private async assertCurrent(file: string, expected: VersionToken | null): Promise<void> {
+    const found = await this.currentToken(file, 'checking the file before the rename');
+    if (found === (expected ?? undefined)) return;
+    throw new PreventionError(
+      ErrorCodes.LOCK_COMPROMISED,
+      `${file} changed on disk while this process held its lock, so another process wrote it concurrently ` +
+        '(a lock taken over as stale, or a program that does not use prevention); the commit was refused and the file left as that writer left it. Retry the write',
+      { file, details: { loaded: expected ? 'present' : 'absent', found: found ? 'present' : 'absent' } },
+    );
+  }
+
+  /**
+   * A put-back is a compare-and-swap: it may only replace the version this commit wrote. Another
+   * rename since then is another writer's commit, and it may be acknowledged; an in-place change
+   * is another program's write. Either is kept, never overwritten with an older version.
+   */
+  private async assertStillWritten(file: string, written: StoredCommit): Promise<void> {
+    const found = await this.currentToken(file, 'checking the file before putting the previous version back');
+    if (found === written.token) return;
+    throw new PreventionError(
+      ErrorCodes.LOCK_COMPROMISED,
+      `${file} was ${found ? 'replaced' : 'removed'} by another process after this commit wrote it (a lock taken over as stale, or a program that does not use prevention); ` +
+        'the commit was refused and the file left as that writer left it. Retry the write',
+      { file, details: { found: found ? 'present' : 'absent' } },
+    );
+  }
+
+  private async currentToken(file: string, step: string): Promise<VersionToken | undefined> {
+    try {
+      return tokenOf(await this.parts.fs.lstat(file));
+    } catch (err) {
+      if (systemErrorCode(err) === 'ENOENT') return undefined;
+      throw ioError(step, file, err);
+    }
+  }
+}
