@@ -39,8 +39,8 @@ function layerOf(module: string): number {
 
 type Graph = ReadonlyMap<string, readonly string[]>;
 
-/** Every relative import (type-only ones included) of every non-test module under `dir`. */
-function importGraph(dir: string): Graph {
+/** Every import of every non-test module under `dir`: relative ones resolved to modules, and the bare ones (`node:path`, packages). */
+function importGraph(dir: string, bare = new Map<string, string[]>()): Graph {
   const graph = new Map<string, string[]>();
   const walk = (at: string): void => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
@@ -49,6 +49,10 @@ function importGraph(dir: string): Graph {
         if (entry.name !== '__tests__') walk(full);
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
         const info = ts.preProcessFile(readFileSync(full, 'utf8'), true, true);
+        bare.set(
+          path.relative(dir, full).split(path.sep).join('/'),
+          info.importedFiles.map((i) => i.fileName).filter((name) => !name.startsWith('.')),
+        );
         const imports = info.importedFiles
           .map((i) => i.fileName)
           .filter((name) => name.startsWith('.'))
@@ -116,10 +120,44 @@ function layeringViolations(graph: Graph): string[] {
   return violations;
 }
 
+/**
+ * The engine, the pipeline and its middleware reach storage only through the DocumentStore
+ * port: no paths, files, renames or lock directories. Everything that knows them is the file
+ * store's (and the composition root that builds it).
+ */
+const STORAGE_AGNOSTIC = ['engine/', 'pipeline/', 'middleware/'];
+const COMPOSITION = ['engine/create-engine.ts'];
+const STORAGE_DETAILS = ['fs/', 'store/file-layout.ts', 'store/file-store.ts', 'commit/atomic-write.ts', 'commit/commit-journal.ts', 'lock/proper-file-locker.ts'];
+const STORAGE_BUILTINS = ['node:path', 'node:fs', 'node:fs/promises', 'proper-lockfile'];
+
+/** Every import of storage details by a module that must only know the port. */
+function storageViolations(graph: Graph, bare: ReadonlyMap<string, readonly string[]>): string[] {
+  const violations: string[] = [];
+  const agnostic = (module: string) => STORAGE_AGNOSTIC.some((prefix) => module.startsWith(prefix)) && !COMPOSITION.includes(module);
+  for (const [module, imports] of graph) {
+    if (!agnostic(module)) continue;
+    for (const target of imports) {
+      if (STORAGE_DETAILS.some((detail) => (detail.endsWith('/') ? target.startsWith(detail) : target === detail))) violations.push(`${module} imports ${target}`);
+    }
+    for (const target of bare.get(module) ?? []) if (STORAGE_BUILTINS.includes(target)) violations.push(`${module} imports ${target}`);
+  }
+  return violations;
+}
+
 const SRC = path.dirname(fileURLToPath(import.meta.url));
 
 describe('the layering of @prevention/core', () => {
-  const graph = importGraph(SRC);
+  const bare = new Map<string, string[]>();
+  const graph = importGraph(SRC, bare);
+
+  it('keeps storage details behind the DocumentStore port: the engine, pipeline and middleware import none', () => {
+    expect(storageViolations(graph, bare)).toEqual([]);
+    const broken = new Map(graph);
+    broken.set('middleware/verify.ts', [...graph.get('middleware/verify.ts')!, 'commit/atomic-write.ts']);
+    const brokenBare = new Map(bare);
+    brokenBare.set('engine/engine.ts', [...bare.get('engine/engine.ts')!, 'node:path']);
+    expect(storageViolations(broken, brokenBare)).toEqual(['engine/engine.ts imports node:path', 'middleware/verify.ts imports commit/atomic-write.ts']);
+  });
 
   it('has no import cycle, type-level imports included', () => {
     expect(graph.size).toBeGreaterThan(40);
