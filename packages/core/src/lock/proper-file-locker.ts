@@ -63,6 +63,20 @@ function isOwnLock(trace: LockTrace, stats: FileStats): boolean {
   return lockIdentity(stats) === trace.ownId && lockMtimeMs(stats) === trace.ownMtimeMs;
 }
 
+/**
+ * What may stand at a lock's path: prevention's lock directory, or the regular file the first
+ * Python bus locks (it opens `<file>.lock`, flocks it, and deletes it on unlock). A file there is
+ * a held lock like a directory: waited for, and taken over once older than the stale threshold
+ * (an agent killed while holding it leaves it behind). Anything else (a symbolic link) is no lock.
+ */
+function isLockEntry(stats: FileStats): boolean {
+  return stats.isDirectory() || stats.isFile();
+}
+
+async function removeLockEntry(fs: FileSystem, lockPath: string, stats: FileStats): Promise<void> {
+  await (stats.isDirectory() ? fs.rmdir(lockPath) : fs.unlink(lockPath));
+}
+
 /** Waits before retrying a held lock: short and randomized, so contenders do not march in step. */
 function retryDelayMs(): number {
   return 2 + Math.floor(Math.random() * 18);
@@ -157,7 +171,9 @@ export class ProperFileLocker implements FileLocker {
     const state = await this.inspect(file);
     if (!state.held || state.ageMs === undefined || state.ageMs <= staleMs) return false;
     try {
-      await this.fs.rmdir(state.lockPath);
+      const stats = await this.fs.lstat(state.lockPath);
+      if (!isLockEntry(stats)) throw Object.assign(new Error(`${state.lockPath} is neither a lock directory nor a lock file`), { code: 'ENOTDIR' });
+      await removeLockEntry(this.fs, state.lockPath, stats);
       return true;
     } catch (err) {
       if (systemErrorCode(err) === 'ENOENT') return false;
@@ -263,11 +279,11 @@ export class ProperFileLocker implements FileLocker {
           fs.lstat(path).then(
             async (stats) => {
               // Something planted at the lock's name (a symlink, say) is no lock to take over.
-              if (!stats.isDirectory()) throw Object.assign(new Error(`${path} is not a lock directory`), { code: 'ENOTDIR' });
+              if (!isLockEntry(stats)) throw Object.assign(new Error(`${path} is neither a lock directory nor a lock file`), { code: 'ENOTDIR' });
               if (lockIdentity(stats) !== trace.seenId || lockMtimeMs(stats) !== trace.seenMtimeMs) {
                 throw Object.assign(new Error(`the stale lock ${path} was replaced by a live one`), { code: 'ELOCKED' });
               }
-              await fs.rmdir(path);
+              await removeLockEntry(fs, path, stats);
               if (trace.seenMtimeMs !== undefined) trace.staleAgeMs = clock.now() - trace.seenMtimeMs;
             },
             (err: unknown) => {
