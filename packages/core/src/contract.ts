@@ -481,6 +481,12 @@ export interface EngineEventMap {
    */
   'outside-write:accepted': { file: string; sha256: string; lastCommitSha256: string; dropped: { count: number; ids: string[] } };
   /**
+   * An outside write that only appended events to the last commit was adopted (the file's
+   * `acceptOutsideAppends`): an older bus's publish, expected during a migration, so no alert rule
+   * fires on it by default.
+   */
+  'outside-write:appended': { file: string; sha256: string; lastCommitSha256: string };
+  /**
    * An operation was refused because a directory prevention works in (a managed file's, or a
    * folder of its own) is now reached through a symbolic link that appeared after start-up.
    */
@@ -523,6 +529,8 @@ export interface CurrentVersion {
    * `onOutsideWrite` policy lets through): that last commit, as its records show it.
    */
   outside?: LastCommit;
+  /** Set with `outside` when the outside write only appended events to that last commit. */
+  appended?: boolean;
 }
 
 /** A check run on every candidate document; returns the problems found. */
@@ -656,6 +664,20 @@ export interface FileOptions {
    * file prevention never committed is adopted as it is under every policy.
    */
   onOutsideWrite?: OutsideWritePolicy;
+  /**
+   * Adopt an outside write that only appends events to the last commit prevention made (the
+   * last commit's events unchanged and in place, new ones after them, every other key the same
+   * but a legacy bus's `last_updated` and `total_events`), whatever `onOutsideWrite` says; any
+   * other outside write still gets `onOutsideWrite`. For a shared context written by agents still
+   * on an older bus during a migration, so neither the writers nor the monitor roll back their
+   * appends. Default false.
+   */
+  acceptOutsideAppends?: boolean;
+  /**
+   * The shape new bus events are written in (`engine.bus(file)` and every publish through the
+   * CLI or the local service): see {@link EventFormat}. Default `auto`.
+   */
+  eventFormat?: EventFormat;
 }
 
 /** See {@link FileOptions.onOutsideWrite}. */
@@ -711,6 +733,8 @@ export interface FileSettings {
   backup: { required: boolean };
   onCorrupt: 'restore' | 'fail';
   onOutsideWrite: OutsideWritePolicy;
+  acceptOutsideAppends: boolean;
+  eventFormat: EventFormat;
 }
 
 /** A `files` entry that is a glob, resolved against the config's directory. */
@@ -799,7 +823,12 @@ export type VersionStanding =
   /** Prevention has no record of ever committing the file: the version is adopted as it is. */
   | { kind: 'never-committed' }
   /** It differs from the last commit prevention made: somebody wrote the file behind its back. */
-  | { kind: 'outside'; lastCommit: LastCommit };
+  | { kind: 'outside'; lastCommit: LastCommit }
+  /**
+   * Written outside, but it only appends events to the last commit prevention made (see
+   * `acceptOutsideAppends`): reported only when the caller gave the document to compare.
+   */
+  | { kind: 'appended'; lastCommit: LastCommit };
 
 // The message bus
 
@@ -1142,9 +1171,10 @@ export interface EngineApi {
   /**
    * How a version of `file` with this sha256 stands against prevention's records (the commit
    * journal, then the backups): the one rule every writer and reader applies to the version it
-   * loads, for observers such as the monitor.
+   * loads, for observers such as the monitor. Given the version's parsed `document`, an outside
+   * version that only appends events to the last commit is told apart as `appended`.
    */
-  standing(file: string, sha256: string): Promise<VersionStanding>;
+  standing(file: string, sha256: string, document?: JsonValue): Promise<VersionStanding>;
   /**
    * The last commit prevention made to `file` as its records show it: the commit journal, else
    * (the journal lost) the newest backup. `undefined` when it never committed the file.

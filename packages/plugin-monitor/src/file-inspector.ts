@@ -67,7 +67,8 @@ export class FileInspector {
     if (last?.sha256 === sha256) return { ...this.checkMode(file, stats, last, sha256), readAt };
     if (trusted.acceptedSha256 === sha256) return { kind: 'ok', sha256, basis: 'accepted', stats, readAt };
 
-    const content = inspection.content(await this.engine.settings(file));
+    const settings = await this.engine.settings(file);
+    const content = inspection.content(settings);
     if (content.corrupt) {
       return { kind: corruptionKind(content.corrupt), sha256, message: content.corrupt.message, details: { ...content.corrupt.details, bytes: inspection.bytes.length } };
     }
@@ -77,8 +78,10 @@ export class FileInspector {
       return { kind: 'schema-mismatch', sha256, message: `${file} does not match its schema: ${listed}`, details: { issues: issues.slice(0, 10) } };
     }
     // The rule writers apply on load: a version the records do not show was written outside.
-    const standing = await this.engine.standing(file, sha256);
+    const standing = await this.engine.standing(file, sha256, settings.acceptOutsideAppends ? content.document : undefined);
     if (standing.kind === 'committed') return { kind: 'ok', sha256, basis: 'backup', stats, readAt };
+    // An older bus's publish, adopted by the next writer (acceptOutsideAppends): nothing to repair.
+    if (standing.kind === 'appended') return { kind: 'ok', sha256, basis: 'appended', stats, readAt };
     if (standing.kind === 'never-committed' && !trusted.seen) return { kind: 'ok', sha256, basis: 'first-seen', stats, readAt };
     return {
       kind: 'modified',

@@ -6,7 +6,7 @@ export interface Intact {
   /** sha256 of the content, when the file exists. */
   sha256?: string;
   /** Why the content is trusted (for logs). */
-  basis: 'journal' | 'accepted' | 'backup' | 'absent' | 'first-seen' | 'unchanged';
+  basis: 'journal' | 'accepted' | 'backup' | 'appended' | 'absent' | 'first-seen' | 'unchanged';
 }
 
 /** The outcome of inspecting one file: intact, or the problem found (in core's vocabulary). */

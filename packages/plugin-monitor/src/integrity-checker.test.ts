@@ -1,4 +1,4 @@
-import { rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine, NodeFileSystem } from '@prevention/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,5 +36,24 @@ describe('IntegrityChecker.retain', () => {
     expect(checker.corruptFiles()).toEqual([]);
     expect((await metrics.corrupt.get()).values.find((v) => v.labels.file === file)?.value).toBe(0);
     expect(emitted).toContainEqual({ event: 'corruption:resolved', payload: { file, summary: expect.stringContaining('is not monitored any more') } });
+  });
+});
+
+describe('IntegrityChecker on a file with acceptOutsideAppends', () => {
+  it('takes an older bus appending events for intact, and still reports any other outside write', async () => {
+    const dir = await tempDir();
+    const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, files: [{ path: 'ctx.json', acceptOutsideAppends: true }], logger: { level: 'silent' } });
+    closers.push(() => engine.close());
+    const fs = new NodeFileSystem();
+    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), new MonitorMetrics(fs, () => []), () => undefined, engine.logger);
+    closers.push(() => checker.stop());
+    const file = path.join(dir, 'ctx.json');
+    await engine.bus('ctx.json').publish({ type: 'a', source: 'node' });
+    expect((await checker.check(file)).finding).toBe('ok');
+    const committed = JSON.parse(await readFile(file, 'utf8')) as { events: unknown[] };
+    await writeFile(file, JSON.stringify({ ...committed, events: [...committed.events, { timestamp: 't', event: 'python', data: {} }], last_updated: 't' }));
+    expect((await checker.check(file)).finding).toBe('ok');
+    await writeFile(file, JSON.stringify({ ...committed, events: [] }));
+    expect((await checker.check(file)).finding).toBe('modified');
   });
 });

@@ -8,6 +8,7 @@ import {
   type Finding,
   type FindingKind,
   type FindingSeverity,
+  type JsonValue,
   type LastCommit,
   type VersionStanding,
 } from '@prevention/core';
@@ -75,10 +76,10 @@ function contentFindings(content: ContentInspection, bytes: Buffer, maxBytes: nu
  * monitor apply (see `engine.standing`). Records that cannot be read only cost the baseline:
  * the content is still checked, and the failure is reported.
  */
-async function standingOf(engine: EngineApi, file: string, sha256: string): Promise<{ standing?: VersionStanding; lastCommit?: LastCommit; finding?: CheckFinding }> {
+async function standingOf(engine: EngineApi, file: string, sha256: string, document: JsonValue | undefined): Promise<{ standing?: VersionStanding; lastCommit?: LastCommit; finding?: CheckFinding }> {
   try {
-    const standing = await engine.standing(file, sha256);
-    const lastCommit = standing.kind === 'outside' ? standing.lastCommit : standing.kind === 'committed' ? await engine.lastCommit(file) : undefined;
+    const standing = await engine.standing(file, sha256, document);
+    const lastCommit = standing.kind === 'outside' || standing.kind === 'appended' ? standing.lastCommit : standing.kind === 'committed' ? await engine.lastCommit(file) : undefined;
     return { standing, ...(lastCommit ? { lastCommit } : {}) };
   } catch (err) {
     return { finding: found('records-unreadable', `its commit records cannot be read (${(err as Error).message}), so it is not compared with its last commit`) };
@@ -113,8 +114,10 @@ export async function checkFile(engine: EngineApi, fs: FileSystem, file: string)
   }
 
   const { bytes, sha256 } = inspection;
-  const findings = contentFindings(inspection.content(settings), bytes, settings.maxBytes);
-  const { standing, lastCommit, finding } = await standingOf(engine, absolute, sha256);
+  const content = inspection.content(settings);
+  const findings = contentFindings(content, bytes, settings.maxBytes);
+  // Under acceptOutsideAppends an older bus's append is expected traffic, adopted by the next writer.
+  const { standing, lastCommit, finding } = await standingOf(engine, absolute, sha256, settings.acceptOutsideAppends ? content.document : undefined);
   if (finding) findings.push(finding);
   if (standing?.kind === 'outside') {
     const message = `changed outside prevention since its last commit at ${standing.lastCommit.at} (sha256 ${sha256.slice(0, 12)}… instead of ${standing.lastCommit.sha256.slice(0, 12)}…)`;

@@ -31,6 +31,16 @@ describe('prevention publish and events', () => {
     expect(filtered.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number })).toMatchObject([{ seq: 3 }]);
   });
 
+  it('--format stores the event in the shape asked for, and refuses an unknown one', async () => {
+    expect((await project.run(['publish', 'shared_context.json', '-t', 'legacy', '-s', 'agent', '--payload', '{"n":1}', '--format', 'legacy-event'])).code).toBe(0);
+    const stored = (JSON.parse(await readFile(project.file('shared_context.json'), 'utf8')) as { events: Array<Record<string, unknown>> }).events;
+    expect(stored[0]).toMatchObject({ event: 'legacy', data: { n: 1 } });
+    expect(stored[0]).not.toHaveProperty('type');
+    const bad = await project.run(['publish', 'shared_context.json', '-t', 'x', '-s', 'y', '--format', 'yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('yaml');
+  });
+
   it('exits 2 on a payload that is not JSON, and 1 on a refused publish, committing nothing', async () => {
     const bad = await project.run(['publish', 'shared_context.json', '-t', 'a', '-s', 'b', '--payload', '{nope']);
     expect(bad.code).toBe(2);

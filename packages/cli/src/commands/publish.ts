@@ -1,11 +1,13 @@
-import { Command } from 'commander';
-import { ErrorCodes, locateJsonError, NodeFileSystem, suggestName, type EngineApi, type JsonValue } from '@prevention/core';
+import { Command, Option } from 'commander';
+import { ErrorCodes, locateJsonError, NodeFileSystem, suggestName, type EngineApi, type EventFormat, type JsonValue } from '@prevention/core';
 import { action, withExamples } from '../command-kit.js';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode } from '../output/errors.js';
 import { atPosition } from '../output/format.js';
 import { wholeNumber } from '../output/parse-options.js';
 import { relativePath } from './check.js';
+
+const EVENT_FORMATS: EventFormat[] = ['auto', 'prevention', 'legacy-event', 'legacy-event-type'];
 
 interface PublishOptions {
   type: string;
@@ -15,6 +17,7 @@ interface PublishOptions {
   correlationId?: string;
   maxPayloadBytes?: number;
   create?: boolean;
+  format?: EventFormat;
   json?: boolean;
 }
 
@@ -75,7 +78,11 @@ async function runPublish(ctx: CommandContext, file: string, options: PublishOpt
   const payload = await payloadOf(ctx, options);
   const event = await ctx.withEngine(async (engine) => {
     if (!options.create) await assertManaged(ctx, engine, file);
-    const bus = engine.bus(file, { ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }), ...(options.create ? { addEvents: true } : {}) });
+    const bus = engine.bus(file, {
+      ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
+      ...(options.create ? { addEvents: true } : {}),
+      ...(options.format ? { eventFormat: options.format } : {}),
+    });
     return bus.publish({ type: options.type, source: options.source, payload, ...(options.correlationId ? { correlationId: options.correlationId } : {}) });
   });
   if (options.json) ctx.output.json(event);
@@ -94,6 +101,9 @@ export function publishCommand(): Command {
     .option('--payload-file <file>', 'read the payload from a JSON file (- for standard input)')
     .option('--correlation-id <id>', 'ties the event to a conversation or task')
     .option('--max-payload-bytes <n>', 'refuse a payload larger than this, serialized (default 1048576: 1 MiB)', wholeNumber(1))
+    .addOption(
+      new Option('--format <format>', "the shape the event is stored in (default: the file's eventFormat setting, else the shape of its newest event)").choices(EVENT_FORMATS),
+    )
     .option('--create', 'publish where that creates something: a file no config entry covers, or the events array of an existing object without one')
     .option('--json', 'print the published event as JSON')
     .action(action(runPublish));

@@ -314,7 +314,7 @@ export class MessageBus implements MessageBusApi {
     // After a restore of an older version the archive may hold seqs past the live file's: they
     // were acknowledged, so they are never given again.
     let lastSeq = Math.max(this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0, archived);
-    const format = resolveFormat(this.options.eventFormat ?? 'auto', events);
+    const format = resolveFormat(this.options.eventFormat ?? commit.settings.eventFormat, events);
     const now = new Date(this.services.clock.now());
     const added: BusEvent[] = prepared.map((p) => ({ id: uuidv7(now.getTime()), seq: ++lastSeq, type: p.type, source: p.source, timestamp: now.toISOString(), payload: p.payload, ...(p.correlationId ? { correlationId: p.correlationId } : {}) }));
     for (const event of added) {

@@ -43,6 +43,8 @@ export const DEFAULTS = {
   backup: { required: true },
   onCorrupt: 'restore' as const,
   onOutsideWrite: 'restore' as const,
+  acceptOutsideAppends: false,
+  eventFormat: 'auto' as const,
 };
 
 /**
@@ -133,6 +135,8 @@ export class FileSettingsResolver {
       backup: { ...DEFAULTS.backup, ...merged.backup },
       onCorrupt: merged.onCorrupt ?? DEFAULTS.onCorrupt,
       onOutsideWrite: merged.onOutsideWrite ?? DEFAULTS.onOutsideWrite,
+      acceptOutsideAppends: merged.acceptOutsideAppends ?? DEFAULTS.acceptOutsideAppends,
+      eventFormat: merged.eventFormat ?? DEFAULTS.eventFormat,
     };
   }
 

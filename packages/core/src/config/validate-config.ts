@@ -117,6 +117,8 @@ const fileOptions: Record<string, Rule> = {
   backup: object({ required: boolean }),
   onCorrupt: oneOf('restore', 'fail'),
   onOutsideWrite: oneOf('restore', 'accept', 'alert-only'),
+  acceptOutsideAppends: boolean,
+  eventFormat: oneOf('auto', 'prevention', 'legacy-event', 'legacy-event-type'),
 };
 
 const config = object({

@@ -1,12 +1,13 @@
 import type { BackupRecord, BackupStrategy, LastCommit, FileSettings, EngineEvents, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, DocumentStore, PreparedCommit, StateKey, StoredCommit, WriteContext, WritePhase } from '../contract.js';
-import { listBackups, selectBackup, type SelectedBackup } from '../backup/select-backup.js';
+import { selectBackup, type SelectedBackup } from '../backup/select-backup.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
 import { applyChanges } from './apply-changes.js';
 import type { Change, ChangeOutcome } from './change.js';
 import type { DocumentCache } from './document-cache.js';
-import { droppedEvents } from './dropped-events.js';
+import { droppedEvents } from './outside-events.js';
+import { lastCommittedDocument } from './last-committed-document.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
 
 /** What a commit needs from its engine. */
@@ -233,13 +234,7 @@ export class CommitContext implements WriteContext {
    * engine's cached copy, or the backup with its sha256) that the outside version lacks.
    */
   private async describeAccepted(current: CurrentVersion, lastCommit: LastCommit): Promise<AcceptedOutsideWrite> {
-    const cached = this.services.cache.peek(this.file);
-    let previous = cached?.sha256 === lastCommit.sha256 ? cached.document : undefined;
-    if (previous === undefined) {
-      const backup = (await listBackups(this.services.strategies, this.file).catch(() => [])).find((b) => b.record.sha256 === lastCommit.sha256);
-      const bytes = backup && (await backup.strategy.read(backup.record).catch(() => undefined));
-      previous = bytes && sha256Hex(bytes) === lastCommit.sha256 ? parseDocument(bytes, this.file, { maxDepth: this.settings.maxDepth }) : undefined;
-    }
+    const previous = await lastCommittedDocument(this.services, this.file, lastCommit, this.settings.maxDepth);
     return { lastCommitSha256: lastCommit.sha256, dropped: droppedEvents(previous, current.document) };
   }
 

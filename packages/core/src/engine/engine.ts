@@ -8,6 +8,8 @@ import { CommitContext, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
+import { lastCommittedDocument } from './last-committed-document.js';
+import { appendsOnly } from './outside-events.js';
 import { lastCommitOf, standingOf } from '../commit/commit-witness.js';
 import { buildPipeline, type Pipeline } from './pipeline-builder.js';
 import { holdFileLock, type LockServices } from '../lock/hold-file-lock.js';
@@ -185,8 +187,12 @@ export class Engine implements EngineApi, BusHost {
    * journal, then the backups): the one rule every writer and reader applies to the version it
    * loads, for observers such as the monitor. See {@link VersionStanding}.
    */
-  standing(file: string, sha256: string): Promise<VersionStanding> {
-    return standingOf(this.services(), this.resolver.resolvePath(file), sha256);
+  async standing(file: string, sha256: string, document?: JsonValue): Promise<VersionStanding> {
+    const absolute = this.resolver.resolvePath(file);
+    const standing = await standingOf(this.services(), absolute, sha256);
+    if (standing.kind !== 'outside' || document === undefined) return standing;
+    const previous = await lastCommittedDocument(this.services(), absolute, standing.lastCommit, (await this.resolver.settingsFor(absolute)).maxDepth);
+    return appendsOnly(previous, document) ? { kind: 'appended', lastCommit: standing.lastCommit } : standing;
   }
 
   /**
@@ -348,7 +354,10 @@ export class Engine implements EngineApi, BusHost {
       const { prepared, commit } = outcome;
       this.cache.set(file, { document: prepared.next, bytes: prepared.bytes, sha256: prepared.sha256, token: commit.token, attributes: commit.attributes });
       this.events.emit('commit', { file, sha256: prepared.sha256, bytes: prepared.bytes.length, changes: batch.length, durationMs: this.clock.now() - started });
-      if (ctx.accepted) {
+      if (ctx.accepted && ctx.current?.appended) {
+        this.logger.debug({ file, lastCommitSha256: ctx.accepted.lastCommitSha256 }, 'adopted events appended outside prevention (acceptOutsideAppends)');
+        this.events.emit('outside-write:appended', { file, sha256: ctx.current.sha256, lastCommitSha256: ctx.accepted.lastCommitSha256 });
+      } else if (ctx.accepted) {
         this.logger.warn({ file, ...ctx.accepted }, 'adopted a version written outside prevention (onOutsideWrite: accept)');
         this.events.emit('outside-write:accepted', { file, sha256: ctx.current!.sha256, ...ctx.accepted });
       }

@@ -4,6 +4,8 @@ import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, ioError, PreventionError } from '../errors.js';
 import { parseDocument } from '../json/parse-document.js';
 import type { DocumentCache } from './document-cache.js';
+import { lastCommittedDocument } from './last-committed-document.js';
+import { appendsOnly } from './outside-events.js';
 
 /** What loading a version needs: the store, the engine's cache, and the commit records. */
 export interface LoadServices extends CommitWitnesses {
@@ -18,6 +20,9 @@ export interface LoadServices extends CommitWitnesses {
  */
 const JUDGE_ATTEMPTS = 5;
 
+/** The settings loading applies. */
+type LoadSettings = Pick<FileSettings, 'maxDepth' | 'acceptOutsideAppends'>;
+
 /**
  * Reads the current version of `file`, re-using the cached parse when the store says it is the
  * version cached (same token) or it has the same bytes. A document that never existed is
@@ -26,11 +31,11 @@ const JUDGE_ATTEMPTS = 5;
  * last commit prevention made comes back with `outside` set and is not cached: what happens to
  * it is the caller's policy ({@link outsideWriteRefusal}).
  */
-export function loadVersion(services: LoadServices, file: string, settings: Pick<FileSettings, 'maxDepth'>): Promise<CurrentVersion | undefined> {
+export function loadVersion(services: LoadServices, file: string, settings: LoadSettings): Promise<CurrentVersion | undefined> {
   return load(services, file, settings, 1);
 }
 
-async function load(services: LoadServices, file: string, settings: Pick<FileSettings, 'maxDepth'>, attempt: number): Promise<CurrentVersion | undefined> {
+async function load(services: LoadServices, file: string, settings: LoadSettings, attempt: number): Promise<CurrentVersion | undefined> {
   const { store, cache } = services;
   const cachedToken = cache.peek(file)?.token;
   const found = await store.load(file, { unless: cachedToken });
@@ -60,7 +65,8 @@ async function load(services: LoadServices, file: string, settings: Pick<FileSet
   }
   const after = await store.head(file).catch(() => undefined);
   if (attempt < JUDGE_ATTEMPTS && after?.token !== token) return load(services, file, settings, attempt + 1);
-  return { document, bytes, sha256, token, attributes, outside: standing.lastCommit };
+  const appended = settings.acceptOutsideAppends && appendsOnly(await lastCommittedDocument(services, file, standing.lastCommit, settings.maxDepth), document);
+  return { document, bytes, sha256, token, attributes, outside: standing.lastCommit, ...(appended ? { appended } : {}) };
 }
 
 function sameAttributes(a: Pick<CurrentVersion, 'attributes'>, b: Pick<CurrentVersion, 'attributes'>): boolean {
@@ -72,6 +78,9 @@ function sameAttributes(a: Pick<CurrentVersion, 'attributes'>, b: Pick<CurrentVe
  * writer: under `restore` it is damage to repair (`PREVENTION_CORRUPT_DOCUMENT`, reason
  * `modified`); under `alert-only` writers are refused (`PREVENTION_OUTSIDE_WRITE`) while readers
  * see the file as it is; under `accept` it is the current version. Undefined when it may be used.
+ *
+ * An outside write that only appended events to the last commit, under the file's
+ * `acceptOutsideAppends`, is adopted whatever the policy (an older bus's publish).
  *
  * `restore` needs a backup to restore from. With no backup strategy configured there is none
  * (nor a witness beyond the unsynced journal, whose last line a crash between a commit's rename
@@ -87,7 +96,7 @@ export function outsideWriteRefusal(
   canRestore: boolean,
 ): PreventionError | undefined {
   const lastCommit = version?.outside;
-  if (!lastCommit || policy === 'accept' || (policy === 'restore' && !canRestore) || (policy === 'alert-only' && use === 'read')) return undefined;
+  if (!lastCommit || version.appended || policy === 'accept' || (policy === 'restore' && !canRestore) || (policy === 'alert-only' && use === 'read')) return undefined;
   const details = { reason: 'modified', lastCommit, foundSha256: version.sha256, policy };
   const what = `${file} was changed outside prevention: its content (sha256 ${version.sha256.slice(0, 12)}…) is not the last commit prevention made (${lastCommit.sha256.slice(0, 12)}…, ${lastCommit.at})`;
   if (policy === 'restore') {
