@@ -1,4 +1,4 @@
-import type { EngineEvents, FileStats, FileSystem, Logger, EventHandler, MessageBusApi } from '../contract.js';
+import type { DocumentStore, EngineEvents, Logger, EventHandler, MessageBusApi } from '../contract.js';
 
 interface Subscription {
   handler: EventHandler;
@@ -10,14 +10,10 @@ interface Subscription {
   active: boolean;
 }
 
-function identity(stats: FileStats | undefined): string {
-  return stats ? `${stats.ino}:${stats.size}:${stats.mtimeNs}` : 'missing';
-}
-
 /**
  * Delivers a bus's events to its subscribers. Commits in this engine wake it at once; commits
- * by other processes are noticed by polling the file's identity (inode, size, mtime), which
- * costs one lstat per interval. Each subscription keeps its own cursor and runs its handler one
+ * by other processes are noticed by polling the store for the current version's token (for a
+ * file, one lstat per interval). Each subscription keeps its own cursor and runs its handler one
  * event at a time, so events committed while a handler is busy are delivered next, in order.
  */
 export class Follower {
@@ -28,7 +24,7 @@ export class Follower {
 
   constructor(
     private readonly bus: Pick<MessageBusApi, 'file' | 'events' | 'lastSeq'>,
-    private readonly services: { fs: FileSystem; logger: Logger; events: EngineEvents },
+    private readonly services: { store: Pick<DocumentStore, 'head'>; logger: Logger; events: EngineEvents },
     private readonly pollMs: number,
   ) {}
 
@@ -73,8 +69,8 @@ export class Follower {
   }
 
   private async poll(): Promise<void> {
-    const stats = await this.services.fs.lstat(this.bus.file).catch(() => undefined);
-    const now = identity(stats);
+    const head = await this.services.store.head(this.bus.file).catch(() => undefined);
+    const now = head?.token ?? 'missing';
     if (now === this.seen) return;
     this.seen = now;
     this.wakeAll();

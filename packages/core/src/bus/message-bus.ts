@@ -1,5 +1,5 @@
 import { archivePathFor } from '../store/file-layout.js';
-import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, MessageBusApi, Clock, CommitResult, FileSettings, EngineEvents, FileSystem, JsonObject, JsonValue, SchemaCheck, Logger, WriteContext, BusEvent, EventQuery, PublishInput, SubscribeOptions, EventHandler, BusOptions } from '../contract.js';
+import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, MessageBusApi, Clock, CommitResult, DocumentStore, FileSettings, EngineEvents, FileSystem, JsonObject, JsonValue, SchemaCheck, Logger, WriteContext, BusEvent, EventQuery, PublishInput, SubscribeOptions, EventHandler, BusOptions } from '../contract.js';
 import { parseDuration } from '../config/duration.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import { isPlainObject, pointerSegment } from '../json/json-value.js';
@@ -15,7 +15,10 @@ import { uuidv7 } from './uuidv7.js';
 
 /** What the bus needs from its engine. */
 export interface BusServices {
+  /** The bus's archive (retention) is kept in files beside the shared file. */
   fs: FileSystem;
+  /** Where the shared file's versions are: followers poll it for new ones. */
+  store: Pick<DocumentStore, 'head'>;
   clock: Clock;
   logger: Logger;
   validator: SchemaValidator;

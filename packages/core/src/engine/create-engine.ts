@@ -145,7 +145,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     contributions,
     lockServices,
     makeBus: (host, file, busOptions, onClose) => {
-      const bus = new MessageBus(host, file, busOptions, services);
+      const bus = new MessageBus(host, file, busOptions, { ...services, store });
       bus.onClose(onClose);
       return bus;
     },

@@ -34,6 +34,24 @@ describe('an engine on the memory store', () => {
     await engine.close();
   });
 
+  it('follows bus events another engine on the same store publishes', async () => {
+    const store = new MemoryStore();
+    const writer = await createEngine({ cwd: '/nonexistent/project', config: false, store, initial: { events: [] } });
+    const reader = await createEngine({ cwd: '/nonexistent/project', config: false, store, initial: { events: [] } });
+    const seen: string[] = [];
+    let done: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    const stop = reader.bus('ctx.json', { pollMs: 5 }).subscribe((event) => {
+      seen.push(event.type);
+      if (seen.length === 3) done();
+    }, { since: 0 });
+    for (const type of ['a', 'b', 'c']) await writer.bus('ctx.json').publish({ type, source: 'writer' });
+    await all;
+    stop();
+    expect(seen).toEqual(['a', 'b', 'c']);
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
   it('refuses invalid content and keeps the stored version byte for byte', async () => {
     const store = new MemoryStore();
     const engine = await createEngine({ cwd: '/nonexistent/project', config: false, store });
