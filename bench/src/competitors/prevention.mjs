@@ -7,7 +7,7 @@ import { countJson, seedJson } from './json-store.mjs';
 /**
  * prevention itself, through the full default pipeline (lock → validate → backup → atomic-commit
  * → verify). `path` picks the bus's `publish` (the product's append path: shares the unchanged
- * document, validates only the new event) or the generic `update` (clones the document for the
+ * document, validates only the new event) or the generic `update` (a copy-on-write draft for the
  * updater). With `backups`, a rotating backup strategy is registered, so the backup step really
  * saves each committed version (one more fsynced file per commit).
  */
@@ -56,7 +56,7 @@ export const preventionBus = preventionCompetitor({
 export const preventionUpdate = preventionCompetitor({
   id: 'prevention-update',
   name: 'prevention update()',
-  note: 'full pipeline; generic path (structured clone + whole-document validation per updater)',
+  note: 'full pipeline; generic path (copy-on-write draft, what the updater added checked, the file schema run on the whole document)',
   path: 'update',
 });
 

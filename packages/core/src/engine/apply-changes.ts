@@ -1,7 +1,8 @@
 import type { DocumentCheck, FileSettings, JsonValue, MutationResult, WriteCondition, WriteContext } from '../contract.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
-import { checkParsedDocument, depthAt, toJsonDocument } from '../json/to-json-document.js';
+import { checkParsedDocument, depthAt, toJsonDocument, type JsonDocumentResult } from '../json/to-json-document.js';
+import { draftUpdate } from './draft-update.js';
 import type { ChangeOutcome } from './change.js';
 
 /** Serializes a document the way prevention writes it: indented as configured, newline-terminated. */
@@ -83,13 +84,11 @@ export async function applyChanges(base: BaseVersion, outcomes: readonly ChangeO
         continue;
       }
     } else {
-      let candidate: unknown = change.kind === 'replace' ? change.document : undefined;
+      let copy: JsonDocumentResult;
       if (change.kind === 'update') {
-        // The updater gets its own copy, so one that throws halfway leaves nothing behind.
-        const draft = structuredClone(working);
+        // A draft of the working version: one that throws halfway leaves nothing behind.
         try {
-          const returned = await change.updater(draft);
-          candidate = returned === undefined ? draft : returned;
+          copy = await draftUpdate(working, change.updater, { maxDepth });
         } catch (cause) {
           outcome.error = new PreventionError(
             ErrorCodes.UPDATER_FAILED,
@@ -98,9 +97,10 @@ export async function applyChanges(base: BaseVersion, outcomes: readonly ChangeO
           );
           continue;
         }
+      } else {
+        // The copy is what gets cached and written, so a caller keeping references can not change it later.
+        copy = toJsonDocument(change.document, { maxDepth });
       }
-      // The copy is what gets cached and written, so a caller keeping references can not change it later.
-      const copy = toJsonDocument(candidate, { maxDepth });
       const issues = copy.ok ? runChecks(copy.value) : copy.issues;
       if (!copy.ok || issues.length > 0) {
         outcome.error = env.refuse(issues);

@@ -98,7 +98,8 @@ export class Engine implements EngineApi, BusHost {
   }
 
   /**
-   * Runs `updater` on a private copy of the latest committed version while holding the file's
+   * Runs `updater` on a copy-on-write draft of the latest committed version (only what it changes
+   * is copied; the draft is revoked when it returns) while holding the file's
    * locks, and commits the result. Concurrent calls for one file are committed together (group
    * commit); an updater that throws or produces an invalid document fails alone.
    */
