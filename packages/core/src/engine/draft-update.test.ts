@@ -54,7 +54,7 @@ describe('draftUpdate: an updater on a copy-on-write draft', () => {
   it('refuses, by JSON pointer, what JSON can not hold at the place it was put', async () => {
     const bigint = await draftUpdate(base(), (d) => void ((d as Doc).events[1]!.tags as unknown[]).push(10n), limits);
     expect(bigint).toMatchObject({ ok: false, issues: [{ path: '/events/1/tags/1' }] });
-    const polluting = await draftUpdate(base(), (d) => void (((d as Doc).meta as unknown as Record<string, unknown>).constructor = { admin: true }), limits);
+    const polluting = await draftUpdate(base(), (d) => void (((d as Doc).meta as unknown as Record<string, unknown>)['constructor'] = { admin: true }), limits);
     expect(polluting).toMatchObject({ ok: false, issues: [{ path: '/meta/constructor' }] });
     const deep = await draftUpdate(base(), (d) => void (((d as Doc).meta as unknown as Record<string, unknown>).nested = { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } }), limits);
     expect(deep).toMatchObject({ ok: false, issues: [{ path: expect.stringMatching(/^\/meta\/nested/), limit: { setting: 'maxDepth' } }] });
