@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 import { stateDirFor } from '../store/file-layout.js';
 import type { FileSystem, JsonValue, SchemaCheck, FileOptions, ResolvedConfig, FileGlob, FileSettings } from '../contract.js';
 import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
@@ -12,7 +13,14 @@ import { expandGlobs } from './expand-globs.js';
  * A match lies at most as many levels below the base as the glob part has slashes; `**` and
  * extglobs (which can repeat a slash) put no bound on it.
  */
-function depthOf(scan: ReturnType<typeof picomatch.scan>): number {
+let loaded: typeof Picomatch | undefined;
+
+/** picomatch, required on first use (it is CommonJS: see `tsyringe.ts` for why not imported). */
+function picomatch(): typeof Picomatch {
+  return (loaded ??= createRequire(import.meta.url)('picomatch') as typeof Picomatch);
+}
+
+function depthOf(scan: ReturnType<typeof Picomatch.scan>): number {
   return scan.glob.includes('**') || scan.isExtglob ? Infinity : scan.glob.split('/').length - 1;
 }
 
@@ -21,9 +29,9 @@ function depthOf(scan: ReturnType<typeof picomatch.scan>): number {
  * the config's directory may contain characters that mean something in a glob (`[`, `(`).
  */
 function fileGlob(baseDir: string, entryPath: string): FileGlob {
-  const scan = picomatch.scan(entryPath);
+  const scan = picomatch().scan(entryPath);
   const base = path.resolve(baseDir, scan.base);
-  const isMatch = picomatch(scan.glob, { dot: true });
+  const isMatch = picomatch()(scan.glob, { dot: true });
   const matches = (file: string): boolean => {
     const relative = path.relative(base, file);
     return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && isMatch(relative);
@@ -65,7 +73,7 @@ export class FileSettingsResolver {
     private readonly anchors: PathAnchors,
   ) {
     this.matchers = config.files.map((entry, index) => {
-      if (!picomatch.scan(entry.path).isGlob) {
+      if (!picomatch().scan(entry.path).isGlob) {
         const absolute = path.resolve(config.baseDir, entry.path);
         return { entry, index, matches: (file: string) => file === absolute };
       }
@@ -93,7 +101,7 @@ export class FileSettingsResolver {
 
   /** The absolute paths of configured files that are not globs. */
   configuredFiles(): string[] {
-    return this.config.files.filter((f) => !picomatch.scan(f.path).isGlob).map((f) => path.resolve(this.config.baseDir, f.path));
+    return this.config.files.filter((f) => !picomatch().scan(f.path).isGlob).map((f) => path.resolve(this.config.baseDir, f.path));
   }
 
   /** The configured `files` entries that are globs. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import type { EngineApi, Clock, DocumentStore, PreventionConfig, ResolvedConfig, FileSystem, FileLocker, Logger, LoggerOptions, Middleware } from '../contract.js';
-import { container as rootContainer } from '../tsyringe.js';
+import { rootContainer } from '../tsyringe.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load-config.js';
 import { validateConfig } from '../config/validate-config.js';
@@ -99,7 +99,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const config = await resolveConfig(options, cwd);
   const logger = isLogger(options.logger) ? options.logger : createLogger(config.logger);
-  const container = rootContainer.createChildContainer();
+  const container = rootContainer().createChildContainer();
   container.register(TOKENS.Config, { useValue: config });
   container.register(TOKENS.Logger, { useValue: logger });
   const events = new EventBus(logger);

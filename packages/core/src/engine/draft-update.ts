@@ -1,11 +1,18 @@
-import { create, type Patch } from 'mutative';
+import type { create as Create, Patch } from 'mutative';
 import type { JsonValue, Updater } from '../contract.js';
 import type { ValidationIssue } from '../errors.js';
 import { FORBIDDEN_KEYS, pointerSegment } from '../json/json-value.js';
 import { toJsonDocument, type JsonDocumentResult } from '../json/to-json-document.js';
 
 /** mutative's manual mode, typed for what this module does with it. */
-const startDraft = create as unknown as (base: object, options: { enablePatches: true }) => [JsonValue, () => [JsonValue, Patch<true>[], Patch<true>[]]];
+type StartDraft = (base: object, options: { enablePatches: true }) => [JsonValue, () => [JsonValue, Patch<true>[], Patch<true>[]]];
+
+let startDraft: StartDraft | undefined;
+
+/** mutative, loaded at the first update: a process that only reads or publishes never needs it. */
+async function draftMaker(): Promise<StartDraft> {
+  return (startDraft ??= (await import('mutative')).create as typeof Create as unknown as StartDraft);
+}
 
 const pointerOf = (path: ReadonlyArray<string | number>): string => path.map((segment) => `/${pointerSegment(segment)}`).join('');
 
@@ -27,7 +34,7 @@ export async function draftUpdate(base: JsonValue, updater: Updater<JsonValue>, 
     const returned = await updater(base);
     return toJsonDocument(returned === undefined ? base : returned, limits);
   }
-  const [draft, finalize] = startDraft(base, { enablePatches: true });
+  const [draft, finalize] = (await draftMaker())(base, { enablePatches: true });
   let returned: JsonValue | void;
   try {
     returned = await updater(draft);
