@@ -1,24 +1,11 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { createEngine, quarantineDirFor, type EngineEventMap, type FileOptions } from '@prevention/core';
-import backup from '@prevention/plugin-backup';
+import { quarantineDirFor, type EngineEventMap, type FileOptions } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../support/temp-dir.js';
+import { backedUpProject } from '../support/backed-up-project.js';
 
 type Context = { events: Array<Record<string, unknown>>; [key: string]: unknown };
 
-async function setup(options: FileOptions = {}) {
-  const dir = await tempDir();
-  const engine = await createEngine({
-    cwd: dir,
-    config: false,
-    initial: { events: [] },
-    logger: { level: 'silent' },
-    plugins: [backup({ strategies: [{ type: 'rotating', keep: 10 }] })],
-    files: [{ path: 'shared_context.json', ...options }],
-  });
-  return { dir, engine, file: path.join(dir, 'shared_context.json') };
-}
+const setup = (options: FileOptions = {}) => backedUpProject({ files: [{ path: 'shared_context.json', ...options }] });
 
 /** What the first Python bus does to publish: load, append `{timestamp, event, data}`, rewrite. */
 async function legacyPublish(file: string, event: string): Promise<void> {

@@ -1,24 +1,14 @@
 import { readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, ErrorCodes, journalPathFor, quarantineDirFor, type EngineEventMap, type FileOptions } from '@prevention/core';
+import { createEngine, ErrorCodes, journalPathFor, quarantineDirFor, type EngineEventMap } from '@prevention/core';
 import backup from '@prevention/plugin-backup';
 import { describe, expect, it } from 'vitest';
+import { backedUpProject } from '../support/backed-up-project.js';
 import { tempDir } from '../support/temp-dir.js';
 
 type Context = { version?: number; events: Array<{ id: string; type?: string; event?: string }> };
 
-async function setup(options: FileOptions & { files?: Array<FileOptions & { path: string }> } = {}) {
-  const dir = await tempDir();
-  const engine = await createEngine({
-    cwd: dir,
-    config: false,
-    initial: { events: [] },
-    logger: { level: 'silent' },
-    plugins: [backup({ strategies: [{ type: 'rotating', keep: 10 }] })],
-    ...options,
-  });
-  return { dir, engine, file: path.join(dir, 'shared_context.json') };
-}
+const setup = backedUpProject;
 
 const typesIn = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as Context).events.map((e) => e.type ?? e.event);
 
