@@ -1,10 +1,10 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 // The scratch directory is the demo's, not a managed file: made and removed directly.
 // eslint-disable-next-line no-restricted-imports
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NodeFileSystem } from '@prevention/core';
 import type { Output } from '../output/output.js';
 import { demoPayloads } from './agent-store.js';
@@ -26,8 +26,11 @@ export interface DemoOptions {
   keep: boolean;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.resolve(here, '..', '..', 'bin', 'prevention.js');
+// Found from the package's root, not from this module: the CLI's entry point is one bundled
+// file, so this code may run from dist/ as well as from dist/demo/.
+const root = path.dirname(createRequire(import.meta.url).resolve('@prevention/cli/package.json'));
+const here = path.join(root, 'dist', 'demo');
+const BIN = path.join(root, 'bin', 'prevention.js');
 /** How long the monitor may take to make the file valid again once the chaos stopped. */
 const SETTLE_MS = 15_000;
 
