@@ -86,7 +86,10 @@ export class EventRoutes {
       ...(types.length > 0 ? { type: types } : {}),
       ...(sources.length > 0 ? { source: sources } : {}),
     };
-    sendJson(res, 200, await this.busOf(exchange.file).events(eventQuery));
+    const bus = this.busOf(exchange.file);
+    const [events, lastSeq] = await Promise.all([bus.events(eventQuery), bus.lastSeq()]);
+    // The newest seq of the whole file, whatever the filters kept: where a follower starts from.
+    sendJson(res, 200, events, { 'Prevention-Last-Seq': String(lastSeq) });
   }
 
   /**

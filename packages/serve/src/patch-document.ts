@@ -34,7 +34,7 @@ export function documentPatch(mediaType: string, body: JsonValue): DocumentPatch
       // The library's message quotes the whole document: name the operation, never the content.
       const operation = operations[err.index ?? 0];
       const failed = err.name === 'TEST_OPERATION_FAILED' ? 'its test failed' : `it does not apply to the document (${err.name})`;
-      throw new PreventionError(ErrorCodes.UPDATER_FAILED, `JSON Patch operation ${err.index ?? 0} (${operation?.op} ${JSON.stringify(operation?.path)}) was not applied: ${failed}; nothing was committed`, {
+      throw new PreventionError(ErrorCodes.UPDATER_FAILED, `JSON Patch operation ${err.index ?? 0} (${operation?.op} ${JSON.stringify(operation?.path)}) was not applied: ${failed}`, {
         details: { reason: err.name, index: err.index ?? 0 },
       });
     }
