@@ -74,7 +74,8 @@ async function removeIfPresent(fs: FileSystem, file: string): Promise<void> {
  * running (`PREVENTION_SERVE_RUNNING` with its pid). Then it takes a cross-process lock on the
  * pid file for as long as it runs, so two servers started at once cannot both pass (the loser
  * names the winner's pid), and only the lock holder removes a stale socket left by a server that
- * died. The pid file is written atomically once the server listens.
+ * died. The pid file is written atomically before the server listens, so whoever the socket
+ * answers can read it.
  */
 export class InstanceLock {
   private constructor(

@@ -114,6 +114,8 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
   let engine: EngineApi | undefined;
   const servers: Server[] = [];
   try {
+    // Before listening: whoever the socket answers can read the pid file.
+    await instance.writePid();
     engine = await createEngine({ cwd, ...(loaded.file ? { configFile: loaded.file } : { config: false }), ...(options.logger ? { logger: options.logger } : {}), background: true });
     const handler = new ServeHandler({ engine, fs, root, version, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
     const local = createServer(handler.listener());
@@ -125,7 +127,6 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       servers.push(tcp);
       port = await listenOnPort(tcp, options.port);
     }
-    await instance.writePid();
     const opened = engine;
     let closing: Promise<void> | undefined;
     return {
