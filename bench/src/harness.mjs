@@ -20,7 +20,11 @@ export async function removeDir(dir) {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Creates `dir/<competitor>.<ext>` holding `size` events; returns its path. */
+/**
+ * Creates `dir/<competitor>.<ext>` holding `size` events; returns its path. A competitor that
+ * starts something for the directory in `seed` (a service) stops it in `release(dir)`, which
+ * every workload calls before removing the directory.
+ */
 export async function seededFile(competitor, dir, size) {
   const file = path.join(dir, `${competitor.id}.${competitor.extension}`);
   await competitor.seed(file, size);
@@ -47,12 +51,14 @@ export async function sequentialAppends(competitor, { size, iterations, warmup =
         latencies.push(elapsedMs(t));
       }
       const totalMs = elapsedMs(start);
-      const bytesPerAppend = (bytesWritten() - written) / iterations;
+      // A competitor whose writes are made by another process (a service) has none to count here.
+      const bytesPerAppend = competitor.writesInAnotherProcess ? undefined : (bytesWritten() - written) / iterations;
       return { ...summarize(latencies), totalMs, perSecond: (iterations / totalMs) * 1000, bytesPerAppend, events: await competitor.count(file), expected: size + warmup + iterations };
     } finally {
       await store.close();
     }
   } finally {
+    await competitor.release?.(dir);
     await removeDir(dir);
   }
 }
@@ -80,6 +86,7 @@ export async function concurrentAppends(competitor, { size, count, onOpen }) {
       await store.close();
     }
   } finally {
+    await competitor.release?.(dir);
     await removeDir(dir);
   }
 }
