@@ -9,6 +9,7 @@ import { monitorCommand } from './commands/monitor.js';
 import { pruneCommand } from './commands/prune.js';
 import { publishCommand } from './commands/publish.js';
 import { restoreCommand } from './commands/restore.js';
+import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { withExamples } from './command-kit.js';
 
@@ -31,6 +32,7 @@ export function createProgram(): Command {
     restoreCommand(),
     pruneCommand(),
     monitorCommand(),
+    serveCommand(),
     statusCommand(),
     demoCommand(),
   ]) {

@@ -68,6 +68,11 @@ export const ErrorCodes = {
   BODY_TOO_LARGE: 'PREVENTION_BODY_TOO_LARGE',
   /** `prevention serve` is already running for this project (the pid is in the message). */
   SERVE_RUNNING: 'PREVENTION_SERVE_RUNNING',
+  /**
+   * The local service failed in a way it did not expect (a bug, not a refusal): the outcome of
+   * the request is unknown, so read the file to see whether the change was made.
+   */
+  INTERNAL: 'PREVENTION_INTERNAL',
 } as const;
 
 /** One of the stable error codes. */
