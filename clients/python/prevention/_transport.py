@@ -46,7 +46,8 @@ class UnixHTTPConnection(http.client.HTTPConnection):
 
 def _has_config(directory: Path) -> bool:
     try:
-        return any(entry.name.startswith("prevention.config.") and entry.is_file() for entry in os.scandir(directory))
+        with os.scandir(directory) as entries:
+            return any(entry.name.startswith("prevention.config.") and entry.is_file() for entry in entries)
     except OSError:
         return False
 

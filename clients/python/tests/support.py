@@ -81,7 +81,9 @@ class Project:
         def up() -> bool:
             if server.poll() is not None:
                 raise AssertionError(f"prevention serve exited with {server.returncode}: {log.read_text()}")
-            return _transport.probe(self.socket) is not None
+            # The server handles SIGTERM only from the moment it logs that it listens (its socket
+            # answers a little earlier), so a test that stops it at once waits for both.
+            return _transport.probe(self.socket) is not None and b"prevention serve is listening" in log.read_bytes()
 
         wait_for(up, "prevention serve to answer")
         return server
