@@ -162,7 +162,16 @@ def start_service(root: Path, wait: float = 30.0) -> dict:
                 )
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
-        if not _announced:
+        # Said only by the process whose server answers. One whose server lost the start to
+        # another process's exits (1, PREVENTION_SERVE_RUNNING) once it sees the winner; a
+        # wrapper script around the winner keeps running with a pid of its own.
+        ours = health.get("pid") == process.pid
+        if not ours:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                ours = True
+        if ours and not _announced:
             _announced = True
             print(
                 f"prevention: started `prevention serve` for {root} (pid {health.get('pid')}); its log is {log_path}",

@@ -163,7 +163,9 @@ class Client:
         if not path:
             return None
         try:
-            return Path(path).read_text(encoding="utf-8").strip() or None
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+            # The token is the first line, as `prevention serve --token-file` reads it.
+            return (lines[0].strip() if lines else "") or None
         except OSError as error:
             raise PreventionError(USAGE, f"cannot read the token file {path}: {error}") from error
 

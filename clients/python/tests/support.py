@@ -70,12 +70,14 @@ class Project:
     def path(self, name: str) -> Path:
         return self.root / name
 
-    def start(self) -> subprocess.Popen:
-        """Starts ``node packages/cli/bin/prevention.js serve`` in the project; returns once it answers."""
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        """Starts ``node packages/cli/bin/prevention.js serve [args]`` in the project; returns once it answers."""
         log = self.root / f"serve-{len(self.logs)}.log"
         self.logs.append(log)
         with open(log, "wb") as out:
-            self.server = subprocess.Popen([NODE, str(CLI), "serve"], cwd=self.root, stdout=out, stderr=out)
+            self.server = subprocess.Popen(
+                [NODE, str(CLI), "serve", *args], cwd=self.root, stdout=out, stderr=out, env={**os.environ, **env}
+            )
         server = self.server
 
         def up() -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import unittest
+from pathlib import Path
 
 from prevention import Client, PreventionError
 from prevention.errors import UNAVAILABLE
 
-from support import CLI, Project, wait_for
+from support import CLI, Project, python_env, wait_for
 
 
 def alive(pid: int) -> bool:
@@ -26,19 +29,32 @@ class AutostartTest(unittest.TestCase):
         self.project = Project()
         self.addCleanup(self.project.cleanup)
 
-    def test_a_client_starts_the_service_from_the_project_and_says_so_once(self) -> None:
+    def test_clients_start_one_service_from_the_project_and_say_so_once(self) -> None:
         # Found as a project's installed CLI would be: node_modules/.bin/prevention, upwards.
         bin_dir = self.project.root / "node_modules" / ".bin"
         bin_dir.mkdir(parents=True)
         (bin_dir / "prevention").symlink_to(CLI)
-        run = self.project.run_python("autostart_read.py", timeout=120)
-        self.assertEqual(run.returncode, 0, run.stderr)
-        health = json.loads(run.stdout)
-        pid = health["pid"]
-        self.addCleanup(lambda: alive(pid) and os.kill(pid, signal.SIGTERM))
-        self.assertEqual(health["root"], str(self.project.root))
-        self.assertTrue(alive(pid), "the service outlives the client that started it")
-        self.assertEqual(run.stderr.count("started `prevention serve`"), 1, run.stderr)
+        # Three agents at once find no service: one server wins, all use it.
+        agents = [
+            subprocess.Popen(
+                [sys.executable, str(Path(__file__).parent / "scripts" / "autostart_read.py")],
+                cwd=self.project.root,
+                env=python_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        answers = [agent.communicate(timeout=120) for agent in agents]
+        pids = {json.loads(out)["pid"] for out, _ in answers if out}
+        for pid in pids:
+            self.addCleanup(lambda pid=pid: alive(pid) and os.kill(pid, signal.SIGTERM))
+        self.assertEqual([agent.returncode for agent in agents], [0, 0, 0], [err for _, err in answers])
+        self.assertEqual(len(pids), 1, "one service for the project")
+        pid = pids.pop()
+        self.assertTrue(alive(pid), "the service outlives the clients that started it")
+        self.assertEqual("".join(err for _, err in answers).count("started `prevention serve`"), 1, answers)
         self.assertEqual(json.loads(self.project.path("state.json").read_text()), {"started": True})
         # A later client finds it running and starts nothing.
         again = self.project.run_python("autostart_read.py")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import socket
 import threading
+import unittest
 from typing import Any, Dict, List
 
 from prevention import Client, PreventionError
 from prevention.errors import PRECONDITION_FAILED, TIMEOUT, UNKNOWN_FILE, UNSAFE_PATH, USAGE
 
 from proxy import Proxy
-from support import SHARED, ServedTestCase, wait_for
+from support import SHARED, Project, ServedTestCase, wait_for
 
 
 class FilesTest(ServedTestCase):
@@ -40,6 +43,7 @@ class FilesTest(ServedTestCase):
         with self.assertRaises(PreventionError) as caught:
             client.write("state.json", {"v": 3}, if_match=first.etag)
         self.assertEqual((caught.exception.code, caught.exception.status), (PRECONDITION_FAILED, 412))
+        self.assertEqual(caught.exception.etag, second.sha256, "the 412 names the current version")
         self.assertEqual(self.project.path("state.json").read_bytes(), before)
         self.assertEqual(client.read_version("state.json")[1], second.sha256)
 
@@ -232,3 +236,41 @@ class BusTest(ServedTestCase):
         got = [next(stream)["seq"] for _ in range(3)]
         stream.close()
         self.assertEqual(got, [3, 4, 5])
+
+
+class TcpTest(unittest.TestCase):
+    """``prevention serve --port N`` on 127.0.0.1, every request with the bearer token."""
+
+    def setUp(self) -> None:
+        self.project = Project()
+        self.addCleanup(self.project.cleanup)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.token = "a-token-for-tests-only"
+        self.project.start("--port", str(self.port), PREVENTION_SERVE_TOKEN=self.token)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def test_the_token_opens_the_service(self) -> None:
+        token_file = self.project.path("token.txt")
+        token_file.write_text(f"{self.token}\nnot part of it\n")
+        os.environ["PREVENTION_TOKEN_FILE"] = str(token_file)
+        self.addCleanup(os.environ.pop, "PREVENTION_TOKEN_FILE")
+        with Client(self.project.root, url=self.url) as client:
+            client.write("state.json", {"over": "tcp"})
+            self.assertEqual(client.read("state.json"), {"over": "tcp"})
+            self.assertEqual(client.bus(SHARED).publish("tcp", {"n": 1})["seq"], 1)
+
+    def test_a_wrong_token_is_unauthorized(self) -> None:
+        with Client(self.project.root, url=self.url, token="wrong") as client:
+            with self.assertRaises(PreventionError) as caught:
+                client.read("state.json")
+        self.assertEqual((caught.exception.code, caught.exception.status), ("PREVENTION_UNAUTHORIZED", 401))
+
+    def test_tcp_without_a_token_is_refused_before_connecting(self) -> None:
+        for name in ("PREVENTION_SERVE_TOKEN", "PREVENTION_TOKEN_FILE"):
+            if name in os.environ:
+                self.addCleanup(os.environ.__setitem__, name, os.environ.pop(name))
+        with self.assertRaises(PreventionError) as caught:
+            Client(self.project.root, url=self.url)
+        self.assertEqual(caught.exception.code, USAGE)
