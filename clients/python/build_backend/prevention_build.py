@@ -13,7 +13,7 @@ import re
 import tarfile
 import zipfile
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "prevention"
@@ -56,9 +56,7 @@ def _wheel_name() -> str:
 
 
 def _sources() -> List[Path]:
-    return sorted(
-        path for path in (ROOT / PACKAGE).rglob("*") if path.is_file() and "__pycache__" not in path.parts
-    )
+    return sorted(path for path in (ROOT / PACKAGE).rglob("*") if path.is_file() and "__pycache__" not in path.parts)
 
 
 def _record_line(name: str, data: bytes) -> str:
@@ -70,7 +68,10 @@ def _write_wheel(directory: str, files: List[Tuple[str, bytes]]) -> str:
     dist_info = _dist_info()
     files = files + [
         (f"{dist_info}/METADATA", _metadata().encode("utf-8")),
-        (f"{dist_info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: prevention_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
+        (
+            f"{dist_info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: prevention_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        ),
         (f"{dist_info}/top_level.txt", f"{PACKAGE}\n".encode("utf-8")),
     ]
     record = [_record_line(name, data) for name, data in files] + [f"{dist_info}/RECORD,,"]
@@ -82,29 +83,33 @@ def _write_wheel(directory: str, files: List[Tuple[str, bytes]]) -> str:
     return name
 
 
-def get_requires_for_build_wheel(config_settings: Optional[dict] = None) -> List[str]:
+def get_requires_for_build_wheel(config_settings: Optional[Dict[str, Any]] = None) -> List[str]:
     return []
 
 
-def get_requires_for_build_sdist(config_settings: Optional[dict] = None) -> List[str]:
+def get_requires_for_build_sdist(config_settings: Optional[Dict[str, Any]] = None) -> List[str]:
     return []
 
 
-def get_requires_for_build_editable(config_settings: Optional[dict] = None) -> List[str]:
+def get_requires_for_build_editable(config_settings: Optional[Dict[str, Any]] = None) -> List[str]:
     return []
 
 
-def build_wheel(wheel_directory: str, config_settings: Optional[dict] = None, metadata_directory: Optional[str] = None) -> str:
+def build_wheel(
+    wheel_directory: str, config_settings: Optional[Dict[str, Any]] = None, metadata_directory: Optional[str] = None
+) -> str:
     files = [(path.relative_to(ROOT).as_posix(), path.read_bytes()) for path in _sources()]
     return _write_wheel(wheel_directory, files)
 
 
-def build_editable(wheel_directory: str, config_settings: Optional[dict] = None, metadata_directory: Optional[str] = None) -> str:
+def build_editable(
+    wheel_directory: str, config_settings: Optional[Dict[str, Any]] = None, metadata_directory: Optional[str] = None
+) -> str:
     # An editable install is a .pth line naming this folder, so the checkout is what is imported.
     return _write_wheel(wheel_directory, [(f"__editable__.{PACKAGE}.pth", f"{ROOT}\n".encode("utf-8"))])
 
 
-def build_sdist(sdist_directory: str, config_settings: Optional[dict] = None) -> str:
+def build_sdist(sdist_directory: str, config_settings: Optional[Dict[str, Any]] = None) -> str:
     project = _project()
     base = f"{project['name']}-{project['version']}"
     name = f"{base}.tar.gz"

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from .errors import UNAVAILABLE, PreventionError
 
@@ -97,7 +97,7 @@ def find_binary(root: Path) -> List[str]:
     return [binary]
 
 
-def probe(path: Path, timeout: float = 2.0) -> Optional[dict]:
+def probe(path: Path, timeout: float = 2.0) -> Optional[Dict[str, Any]]:
     """The service's health answer, or ``None`` when nothing answers at ``path``."""
     connection = UnixHTTPConnection(str(path), timeout=timeout)
     try:
@@ -114,7 +114,7 @@ def probe(path: Path, timeout: float = 2.0) -> Optional[dict]:
         connection.close()
 
 
-def start_service(root: Path, wait: float = 30.0) -> dict:
+def start_service(root: Path, wait: float = 30.0) -> Dict[str, Any]:
     """Starts ``prevention serve`` for ``root`` detached from this process and waits until it
     answers ``GET /v1/health``. Safe to race: a second server for the project refuses to start
     (the first one answers), and every caller waits for whichever answers."""

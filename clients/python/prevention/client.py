@@ -7,6 +7,7 @@ import json
 import os
 import random
 import select
+import socket
 import sys
 import threading
 import time
@@ -148,7 +149,8 @@ class Client:
             if not self._token:
                 raise PreventionError(
                     USAGE,
-                    f"a TCP service ({self.url}) needs a token: pass token=, or set PREVENTION_SERVE_TOKEN or PREVENTION_TOKEN_FILE",
+                    f"a TCP service ({self.url}) needs a token: pass token=, "
+                    "or set PREVENTION_SERVE_TOKEN or PREVENTION_TOKEN_FILE",
                 )
             # Autostart is for the project's own socket; a TCP service is run by whoever chose its port.
             self.autostart = False
@@ -185,8 +187,10 @@ class Client:
             if not self.autostart:
                 raise PreventionError(
                     UNAVAILABLE,
-                    f"the prevention service for {self.root} does not answer on {self.where()} ({error.strerror or error})",
-                    hint="start it with `prevention serve` in the project, or let the client start it (PREVENTION_AUTOSTART=1)",
+                    f"the prevention service for {self.root} does not answer on {self.where()} "
+                    f"({error.strerror or error})",
+                    hint="start it with `prevention serve` in the project, "
+                    "or let the client start it (PREVENTION_AUTOSTART=1)",
                 ) from error
         except OSError as error:
             connection.close()
@@ -197,7 +201,9 @@ class Client:
             connection.connect()
         except OSError as error:
             connection.close()
-            raise PreventionError(UNAVAILABLE, f"the service started for {self.root} does not accept connections: {error}") from error
+            raise PreventionError(
+                UNAVAILABLE, f"the service started for {self.root} does not accept connections: {error}"
+            ) from error
         return connection
 
     def where(self) -> str:
@@ -278,20 +284,19 @@ class Client:
                     return response.status, response.msg, data
                 except (OSError, http.client.HTTPException) as error:
                     self._drop()
-                    timed_out = isinstance(error, TimeoutError)
+                    # socket.timeout is TimeoutError only from Python 3.10 on.
+                    timed_out = isinstance(error, (TimeoutError, socket.timeout))
                     if replayable and attempt < self.retries:
                         failure = error
                     else:
                         code = TIMEOUT if timed_out else UNAVAILABLE
+                        what = f"no answer within {self.timeout:.1f} s" if timed_out else str(error)
                         outcome = (
-                            "sent again with the same key gave no answer either"
+                            f"sent {attempt} times"
                             if replayable
                             else "it may or may not have been applied; read the file to know"
                         )
-                        raise PreventionError(
-                            code,
-                            f"{method} {target}: {'no answer within %.1f s' % self.timeout if timed_out else error} ({outcome})",
-                        ) from error
+                        raise PreventionError(code, f"{method} {target}: {what} ({outcome})") from error
             if failure is not None:
                 # Out of the lock: other threads go on while this one backs off.
                 time.sleep(min(0.05 * attempt, 0.5) * random.uniform(0.5, 1.5))
@@ -312,7 +317,9 @@ class Client:
         try:
             return (json.loads(data) if data else None), response_headers
         except ValueError as error:
-            raise PreventionError(BAD_RESPONSE, f"{method} {target}: the answer is not JSON ({error})", status) from error
+            raise PreventionError(
+                BAD_RESPONSE, f"{method} {target}: the answer is not JSON ({error})", status
+            ) from error
 
     @staticmethod
     def _error(status: int, headers: http.client.HTTPMessage, data: bytes, what: str) -> PreventionError:
@@ -323,7 +330,9 @@ class Client:
             error = None
         if not isinstance(error, dict) or not isinstance(error.get("code"), str):
             text = data[:200].decode("utf-8", "replace")
-            return PreventionError(BAD_RESPONSE, f"{what}: HTTP {status} without an error body ({text!r})", status, etag=etag)
+            return PreventionError(
+                BAD_RESPONSE, f"{what}: HTTP {status} without an error body ({text!r})", status, etag=etag
+            )
         details = error.get("details")
         return PreventionError(
             error["code"],
@@ -351,6 +360,8 @@ class Client:
     def health(self) -> Dict[str, Any]:
         """``GET /v1/health``: ``{"status": "ok", "pid", "root", "version"}``."""
         health, _ = self._call("GET", "/v1/health", replayable=True)
+        if not isinstance(health, dict):
+            raise PreventionError(BAD_RESPONSE, f"GET /v1/health answered {health!r}")
         return health
 
     # Files
@@ -379,9 +390,7 @@ class Client:
         if if_none_match:
             headers["If-None-Match"] = "*"
         body = _dumps(document, "the document")
-        result, _ = self._call(
-            "PUT", f"/v1/files/{self._file_path(file)}", body, headers, replayable=not headers
-        )
+        result, _ = self._call("PUT", f"/v1/files/{self._file_path(file)}", body, headers, replayable=not headers)
         return self._commit_result(result)
 
     def update(
@@ -407,7 +416,9 @@ class Client:
             delay = min(delay * 2, 0.5)
         raise AssertionError("unreachable")
 
-    def patch(self, file: FileName, patch: Union[List[Any], Dict[str, Any]], if_match: Optional[str] = None) -> CommitResult:
+    def patch(
+        self, file: FileName, patch: Union[List[Any], Dict[str, Any]], if_match: Optional[str] = None
+    ) -> CommitResult:
         """Applies a patch to the latest version under the file's lock: a list is a JSON Patch
         (RFC 6902), an object a JSON Merge Patch (RFC 7396). A failing ``test`` operation is 422."""
         if isinstance(patch, list):
@@ -415,7 +426,9 @@ class Client:
         elif isinstance(patch, dict):
             content_type = "application/merge-patch+json"
         else:
-            raise PreventionError(USAGE, f"a patch is a list (JSON Patch) or a dict (merge patch), not {type(patch).__name__}")
+            raise PreventionError(
+                USAGE, f"a patch is a list (JSON Patch) or a dict (merge patch), not {type(patch).__name__}"
+            )
         headers = {"Content-Type": content_type}
         if if_match is not None:
             headers["If-Match"] = _quote_etag(if_match)
@@ -525,6 +538,8 @@ class Bus:
         and sources, at most ``limit``."""
         query = self._query(since, type, source, limit)
         result, _ = self.client._call("GET", f"{self._target}{query}", replayable=True)
+        if not isinstance(result, list):
+            raise PreventionError(BAD_RESPONSE, f"GET {self._target} answered {result!r}, not a list of events")
         return result
 
     @staticmethod
@@ -610,7 +625,9 @@ class Bus:
                         try:
                             event = json.loads(line)
                         except ValueError as error:
-                            raise PreventionError(BAD_RESPONSE, f"follow {self.file}: a line is not JSON ({error})") from error
+                            raise PreventionError(
+                                BAD_RESPONSE, f"follow {self.file}: a line is not JSON ({error})"
+                            ) from error
                         seq = event.get("seq") if isinstance(event, dict) else None
                         # The server sends each event once, in order, from `since`: the last seq
                         # seen is only where a lost stream resumes.
@@ -631,7 +648,9 @@ class Bus:
                 lost_at = now
             elif now - lost_at > reconnect_for:
                 raise PreventionError(
-                    UNAVAILABLE, f"follow {self.file}: the service at {self.client.where()} has not answered for {reconnect_for:.0f} s"
+                    UNAVAILABLE,
+                    f"follow {self.file}: the service at {self.client.where()} "
+                    f"has not answered for {reconnect_for:.0f} s",
                 )
             time.sleep(delay * random.uniform(0.5, 1.5))
             delay = min(delay * 2, 1.0)

@@ -41,7 +41,10 @@ _settings: Dict[str, Any] = {"file": None, "source": None, "root": None}
 _client: Optional[Client] = None
 _bus: Optional[Bus] = None
 
-_subscribers: Dict[str, List[Callable[[dict], Any]]] = {}
+Event = Dict[str, Any]
+Subscriber = Callable[[Event], Any]
+
+_subscribers: Dict[str, List[Subscriber]] = {}
 _follower: Optional[threading.Thread] = None
 _delivered = threading.Condition()
 _delivered_seq = 0
@@ -59,7 +62,9 @@ def configure(
     global _client, _bus
     with _state_lock:
         if _follower is not None:
-            raise PreventionError(USAGE, "configure() must come before subscribe(): a subscriber already follows the file")
+            raise PreventionError(
+                USAGE, "configure() must come before subscribe(): a subscriber already follows the file"
+            )
         if file is not None:
             _settings["file"] = file
         if source is not None:
@@ -121,7 +126,7 @@ def _read_events() -> List[Any]:
     return [_legacy_view(event) for event in events] if isinstance(events, list) else []
 
 
-def publish(event: str, data: dict) -> bool:
+def publish(event: str, data: Dict[str, Any]) -> bool:
     """Publishes ``event`` with ``data``; True once it is durably committed, False (with the
     reason logged) when it was not: nothing was committed for it then."""
     try:
@@ -151,7 +156,7 @@ def _await_delivery(event: str, seq: Any) -> None:
             logger.warning("[prevention.legacy_bus] subscribers to %s have not seen event %s yet", event, seq)
 
 
-def subscribe(event_type: str, callback: Callable) -> None:
+def subscribe(event_type: str, callback: Subscriber) -> None:
     """Calls ``callback(event)`` for every ``event_type`` event published from now on, by any
     process, with the event as ``{"timestamp", "event", "data"}``."""
     global _follower
@@ -163,12 +168,14 @@ def subscribe(event_type: str, callback: Callable) -> None:
             global _delivered_seq
             with _delivered:
                 _delivered_seq = max(_delivered_seq, start)
-            _follower = threading.Thread(target=_follow, args=(start,), name="prevention.legacy_bus follower", daemon=True)
+            _follower = threading.Thread(
+                target=_follow, args=(start,), name="prevention.legacy_bus follower", daemon=True
+            )
             _follower.start()
     logger.info("[prevention.legacy_bus] subscriber added for %s", event_type)
 
 
-def unsubscribe(event_type: str, callback: Callable) -> None:
+def unsubscribe(event_type: str, callback: Subscriber) -> None:
     """Removes a callback added with :func:`subscribe`; nothing happens if it was not there."""
     with _state_lock:
         callbacks = _subscribers.get(event_type, [])
@@ -183,9 +190,10 @@ def _follow(start: int) -> None:
     while True:
         try:
             for event in bus.follow(since=start, reconnect_for=float("inf")):
-                legacy = {"timestamp": event.get("timestamp"), "event": event.get("type"), "data": event.get("payload")}
+                kind = str(event.get("type"))
+                legacy = {"timestamp": event.get("timestamp"), "event": kind, "data": event.get("payload")}
                 with _state_lock:
-                    callbacks = list(_subscribers.get(event.get("type"), []))
+                    callbacks = list(_subscribers.get(kind, []))
                 for callback in callbacks:
                     try:
                         callback(legacy)
@@ -203,7 +211,7 @@ def _follow(start: int) -> None:
             threading.Event().wait(1.0)
 
 
-def get_events(event_type: Optional[str] = None, since: Optional[str] = None) -> List[dict]:
+def get_events(event_type: Optional[str] = None, since: Optional[str] = None) -> List[Event]:
     """The file's events, oldest first: only ``event_type`` ones, only those whose timestamp is
     after ``since`` (compared as text, as the old bus did). ``[]`` (with the reason logged) when
     the file cannot be read."""
@@ -240,7 +248,7 @@ def _backup_exists(path: Path) -> bool:
     return False
 
 
-def get_statistics() -> dict:
+def get_statistics() -> Dict[str, Any]:
     """``{"total_events", "event_types": {type: count}, "file_size", "backup_exists"}``, or
     ``{"error": reason}`` when the file cannot be read."""
     try:

@@ -28,7 +28,11 @@ CONFIG = """export default {
 """
 
 #: An event as the old bus wrote it: local time without a zone.
-SEEDED_EVENT = {"timestamp": "2025-08-02T23:19:01.723373", "event": "component_build_requested", "data": {"component": "api"}}
+SEEDED_EVENT = {
+    "timestamp": "2025-08-02T23:19:01.723373",
+    "event": "component_build_requested",
+    "data": {"component": "api"},
+}
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:

@@ -86,9 +86,11 @@ class FilesTest(ServedTestCase):
             try:
                 with Client(self.project.root, autostart=False) as client:
                     for _ in range(per_thread):
+
                         def increment(doc: Dict[str, Any]) -> None:
                             doc["counter"] = doc.get("counter", 0) + 1
                             doc.setdefault("by", []).append(name)
+
                         client.update("state.json", increment, attempts=200)
             except BaseException as error:  # reported by the main thread
                 errors.append(error)
@@ -139,7 +141,9 @@ class BusTest(ServedTestCase):
 
     def test_publish_and_read_back(self) -> None:
         first = self.bus.publish("task.created", {"id": 7})
-        self.assertEqual((first["type"], first["source"], first["payload"], first["seq"]), ("task.created", "tester", {"id": 7}, 1))
+        self.assertEqual(
+            (first["type"], first["source"], first["payload"], first["seq"]), ("task.created", "tester", {"id": 7}, 1)
+        )
         batch = self.bus.publish_many([("task.done", {"id": 7}), {"type": "note", "payload": "hi", "source": "other"}])
         self.assertEqual([e["seq"] for e in batch], [2, 3])
         self.assertEqual([e["type"] for e in self.bus.events()], ["task.created", "task.done", "note"])

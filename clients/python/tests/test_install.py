@@ -39,5 +39,10 @@ class InstallTest(ServedTestCase):
         )
         self.assertEqual(check.returncode, 0, check.stderr)
         self.assertEqual(json.loads(check.stdout)["statistics"]["total_events"], 3)
-        where = subprocess.run([str(python), "-c", "import prevention; print(prevention.__file__)"], capture_output=True, text=True, cwd=work)
+        where = subprocess.run(
+            [str(python), "-c", "import prevention; print(prevention.__file__)"],
+            capture_output=True,
+            text=True,
+            cwd=work,
+        )
         self.assertTrue(where.stdout.strip().startswith(str(venv)), where.stdout)

@@ -46,7 +46,9 @@ class LegacyBusTest(ServedTestCase):
         )
         self.addCleanup(subscriber.kill)
         assert subscriber.stdout is not None
-        self.assertEqual(subscriber.stdout.readline().strip(), "ready", subscriber.stderr.read() if subscriber.poll() else "")
+        self.assertEqual(
+            subscriber.stdout.readline().strip(), "ready", subscriber.stderr.read() if subscriber.poll() else ""
+        )
         other = self.project.run_python("legacy_publish.py", "greeting", "1", "elsewhere")
         self.assertEqual(other.returncode, 0, other.stderr)
         out, err = subscriber.communicate(timeout=90)
@@ -82,7 +84,9 @@ class LegacyBusTest(ServedTestCase):
         self.project.path(SHARED).write_text(json.dumps(document, indent=2))
         self.project.stop()  # the edit above is the team's own, before prevention runs again
         self.project.start()
-        run = subprocess.run([sys.executable, "-c", script], cwd=self.project.root, env=python_env(), capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-c", script], cwd=self.project.root, env=python_env(), capture_output=True, text=True
+        )
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(self.stored(), {"events": [], "team": "core"})
 
@@ -93,12 +97,16 @@ class LegacyBusTest(ServedTestCase):
             "assert publish('later', {'n': 1})\n"
             "print(json.dumps([e['event'] for e in get_events(since='2025-08-03T00:00:00')]))\n"
         )
-        run = subprocess.run([sys.executable, "-c", script], cwd=self.project.root, env=python_env(), capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-c", script], cwd=self.project.root, env=python_env(), capture_output=True, text=True
+        )
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(json.loads(run.stdout), ["later"])
 
     def test_another_file_by_environment(self) -> None:
-        run = self.project.run_python("legacy_publish.py", "note", "2", "env", PREVENTION_SHARED_CONTEXT="data/other.json")
+        run = self.project.run_python(
+            "legacy_publish.py", "note", "2", "env", PREVENTION_SHARED_CONTEXT="data/other.json"
+        )
         self.assertEqual(run.returncode, 0, run.stderr)
         events = json.loads(self.project.path("data/other.json").read_text())["events"]
         self.assertEqual([e["payload"]["n"] for e in events], [1, 2])
