@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -58,10 +58,12 @@ describe('the packed packages, installed into an empty project', () => {
   it('ships in each tarball only what a user needs: dist, bin, README, LICENSE, package.json', async () => {
     expect(tarballs.map((file) => path.basename(file)).sort()).toEqual([
       'prevention-cli-0.1.0.tgz',
+      'prevention-client-0.1.0.tgz',
       'prevention-core-0.1.0.tgz',
       'prevention-plugin-alerts-0.1.0.tgz',
       'prevention-plugin-backup-0.1.0.tgz',
       'prevention-plugin-monitor-0.1.0.tgz',
+      'prevention-serve-0.1.0.tgz',
     ]);
     for (const tarball of tarballs) {
       const listed = await run('tar', ['-tzf', tarball], root);
@@ -112,5 +114,28 @@ describe('the packed packages, installed into an empty project', () => {
     expect(repaired.events.map((e) => e.seq)).toEqual([1, 2]);
     const after = await prevention('check');
     expect(after.code, after.stdout + after.stderr).toBe(0);
+  });
+
+  it('runs prevention serve with the installed binary, and the installed client publishes through it', async () => {
+    await writeFile(path.join(app, 'prevention.config.json'), JSON.stringify({ files: [{ path: 'served.json' }] }));
+    const server = spawn(path.join(app, 'node_modules', '.bin', 'prevention'), ['serve'], { cwd: app, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    server.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+    try {
+      while (!output.includes('prevention serve is listening')) {
+        if (server.exitCode !== null) throw new Error(`prevention serve exited: ${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const script = "import { connect } from '@prevention/client'; const c = await connect({ autoStart: false }); const e = await c.bus('served.json').publish({ type: 'hello', source: 'installed' }); console.log(e.seq); await c.close();";
+      const published = await run(process.execPath, ['--input-type=module', '-e', script], app);
+      expect(published.code, published.stderr).toBe(0);
+      expect(published.stdout.trim()).toBe('1');
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited, output).toBe(0);
+    expect((JSON.parse(await readFile(path.join(app, 'served.json'), 'utf8')) as { events: Array<{ type: string }> }).events.map((e) => e.type)).toEqual(['hello']);
   });
 });

@@ -33,15 +33,19 @@ export interface ConnectOptions {
 
 /** Options of {@link PreventionClient.update}. */
 export interface UpdateOptions {
-  /** Attempts before a concurrent writer wins for good (`PREVENTION_PRECONDITION_FAILED`); default 16. */
+  /** Attempts before a concurrent writer wins for good (`PREVENTION_PRECONDITION_FAILED`); default 25. */
   attempts?: number;
 }
 
 /** A client-side updater: gets the latest document, mutates it or returns the next one. */
 export type RemoteUpdater<T> = (draft: T) => T | void | Promise<T | void>;
 
-/** The longest pause between two attempts of an optimistic update. */
-const MAX_RETRY_PAUSE_MS = 200;
+/**
+ * Pauses between two attempts of an optimistic update: random up to a ceiling that starts
+ * about one commit long and doubles, so writers that keep colliding spread out (full jitter).
+ */
+const FIRST_RETRY_CEILING_MS = 10;
+const MAX_RETRY_PAUSE_MS = 500;
 
 /**
  * A connection to a project's `prevention serve`: the engine's read, write and update and its
@@ -95,7 +99,7 @@ export class PreventionClient {
    * up to `attempts` times. `updater` may run more than once: keep it free of side effects.
    */
   async update<T = JsonValue>(file: string, updater: RemoteUpdater<T>, options: UpdateOptions = {}): Promise<CommitResult> {
-    const attempts = options.attempts ?? 16;
+    const attempts = options.attempts ?? 25;
     const relative = this.relative(file);
     for (let attempt = 1; ; attempt++) {
       const { document, sha256 } = await this.calls.readVersion<T>(relative);
@@ -104,7 +108,7 @@ export class PreventionClient {
         return await this.calls.write(relative, next, sha256 === undefined ? { ifNoneMatch: '*' } : { ifMatch: sha256 });
       } catch (err) {
         if (!isClientError(err, ClientCodes.PRECONDITION_FAILED) || attempt >= attempts) throw err;
-        const ceiling = Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt);
+        const ceiling = Math.min(MAX_RETRY_PAUSE_MS, FIRST_RETRY_CEILING_MS * 2 ** (attempt - 1));
         await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
       }
     }

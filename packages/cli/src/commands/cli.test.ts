@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempProject, type TempProject } from '../__tests__/cli-harness.js';
 import { createProgram } from '../program.js';
 
-const COMMANDS = ['init', 'check', 'publish', 'events', 'backups', 'restore', 'prune', 'monitor', 'status', 'demo'];
+const COMMANDS = ['init', 'check', 'publish', 'events', 'backups', 'restore', 'prune', 'monitor', 'serve', 'status', 'demo'];
 
 describe('prevention (the program)', () => {
   let project: TempProject;
