@@ -19,9 +19,9 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from . import _transport
 from .errors import (
-    BAD_RESPONSE,
+    BAD_ANSWER,
     PRECONDITION_FAILED,
-    TIMEOUT,
+    TRANSPORT,
     UNAVAILABLE,
     USAGE,
     PreventionError,
@@ -289,7 +289,7 @@ class Client:
                     if replayable and attempt < self.retries:
                         failure = error
                     else:
-                        code = TIMEOUT if timed_out else UNAVAILABLE
+                        code = TRANSPORT
                         what = f"no answer within {self.timeout:.1f} s" if timed_out else str(error)
                         outcome = (
                             f"sent {attempt} times"
@@ -317,9 +317,7 @@ class Client:
         try:
             return (json.loads(data) if data else None), response_headers
         except ValueError as error:
-            raise PreventionError(
-                BAD_RESPONSE, f"{method} {target}: the answer is not JSON ({error})", status
-            ) from error
+            raise PreventionError(BAD_ANSWER, f"{method} {target}: the answer is not JSON ({error})", status) from error
 
     @staticmethod
     def _error(status: int, headers: http.client.HTTPMessage, data: bytes, what: str) -> PreventionError:
@@ -331,7 +329,7 @@ class Client:
         if not isinstance(error, dict) or not isinstance(error.get("code"), str):
             text = data[:200].decode("utf-8", "replace")
             return PreventionError(
-                BAD_RESPONSE, f"{what}: HTTP {status} without an error body ({text!r})", status, etag=etag
+                BAD_ANSWER, f"{what}: HTTP {status} without an error body ({text!r})", status, etag=etag
             )
         details = error.get("details")
         return PreventionError(
@@ -361,7 +359,7 @@ class Client:
         """``GET /v1/health``: ``{"status": "ok", "pid", "root", "version"}``."""
         health, _ = self._call("GET", "/v1/health", replayable=True)
         if not isinstance(health, dict):
-            raise PreventionError(BAD_RESPONSE, f"GET /v1/health answered {health!r}")
+            raise PreventionError(BAD_ANSWER, f"GET /v1/health answered {health!r}")
         return health
 
     # Files
@@ -441,7 +439,7 @@ class Client:
     @staticmethod
     def _commit_result(result: Any) -> CommitResult:
         if not isinstance(result, dict) or not isinstance(result.get("sha256"), str):
-            raise PreventionError(BAD_RESPONSE, f"a commit answered {result!r}, not {{file, sha256, bytes}}")
+            raise PreventionError(BAD_ANSWER, f"a commit answered {result!r}, not {{file, sha256, bytes}}")
         return CommitResult(str(result.get("file", "")), result["sha256"], int(result.get("bytes", 0)))
 
     # The bus
@@ -499,7 +497,7 @@ class Bus:
         when the answer is lost, so it is committed once."""
         event = self._post(self._input(type, payload, source, correlation_id), idempotency_key)
         if not isinstance(event, dict):
-            raise PreventionError(BAD_RESPONSE, f"a publish answered {event!r}, not an event")
+            raise PreventionError(BAD_ANSWER, f"a publish answered {event!r}, not an event")
         return event
 
     def publish_many(
@@ -524,7 +522,7 @@ class Bus:
             return []
         result = self._post(inputs, idempotency_key)
         if not isinstance(result, list):
-            raise PreventionError(BAD_RESPONSE, f"a publish of {len(inputs)} events answered {result!r}, not a list")
+            raise PreventionError(BAD_ANSWER, f"a publish of {len(inputs)} events answered {result!r}, not a list")
         return result
 
     def events(
@@ -539,7 +537,7 @@ class Bus:
         query = self._query(since, type, source, limit)
         result, _ = self.client._call("GET", f"{self._target}{query}", replayable=True)
         if not isinstance(result, list):
-            raise PreventionError(BAD_RESPONSE, f"GET {self._target} answered {result!r}, not a list of events")
+            raise PreventionError(BAD_ANSWER, f"GET {self._target} answered {result!r}, not a list of events")
         return result
 
     @staticmethod
@@ -590,7 +588,7 @@ class Bus:
 
         A lost stream (the service restarted, the connection dropped) is reopened from the last
         seq yielded, so nothing is missed or repeated; after ``reconnect_for`` seconds without
-        getting a stream back it raises ``PREVENTION_UNAVAILABLE``. Stop it with ``close()`` on
+        getting a stream back it raises ``PREVENTION_ENGINE_CLOSED``. Stop it with ``close()`` on
         the generator (or by leaving the loop)."""
         last = self.last_seq() if since is None else int(since)
         wanted = None if type is None else ({type} if isinstance(type, str) else set(type))
@@ -626,7 +624,7 @@ class Bus:
                             event = json.loads(line)
                         except ValueError as error:
                             raise PreventionError(
-                                BAD_RESPONSE, f"follow {self.file}: a line is not JSON ({error})"
+                                BAD_ANSWER, f"follow {self.file}: a line is not JSON ({error})"
                             ) from error
                         seq = event.get("seq") if isinstance(event, dict) else None
                         # The server sends each event once, in order, from `since`: the last seq

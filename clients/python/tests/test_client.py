@@ -12,7 +12,7 @@ import unittest
 from typing import Any, Dict, List
 
 from prevention import Client, PreventionError
-from prevention.errors import PRECONDITION_FAILED, TIMEOUT, UNKNOWN_FILE, UNSAFE_PATH, USAGE
+from prevention.errors import PRECONDITION_FAILED, TRANSPORT, UNKNOWN_FILE, UNSAFE_PATH, USAGE
 
 from proxy import Proxy
 from support import SHARED, Project, ServedTestCase, wait_for
@@ -191,7 +191,7 @@ class BusTest(ServedTestCase):
         with Client(self.project.root, socket_path=proxy.path, autostart=False, timeout=1.0, retries=1) as client:
             with self.assertRaises(PreventionError) as caught:
                 client.bus(SHARED).publish("lost", {})
-        self.assertEqual(caught.exception.code, TIMEOUT)
+        self.assertEqual(caught.exception.code, TRANSPORT)
 
     def test_clear_keeps_the_rest_of_the_file(self) -> None:
         self.bus.publish("a", {})
