@@ -276,7 +276,14 @@ class Client:
                     self._connection = self._connect(self.timeout)
                 connection = self._connection
                 try:
-                    connection.request(method, target, body=body, headers=all_headers)
+                    try:
+                        connection.request(method, target, body=body, headers=all_headers)
+                    except (BrokenPipeError, ConnectionResetError):
+                        # A server refusing a body (413, 415) answers and closes without reading
+                        # the rest: its answer is still there to read, and is the real outcome.
+                        response = connection.getresponse()
+                        self._drop()
+                        return response.status, response.msg, response.read()
                     response = connection.getresponse()
                     data = response.read()
                     if response.will_close:

@@ -78,6 +78,17 @@ class FilesTest(ServedTestCase):
             self.assertEqual(caught.exception.code, USAGE)
         self.assertEqual(self.project.path("state.json").read_bytes(), before)
 
+    def test_a_body_over_the_service_limit_is_refused_with_413_and_changes_nothing(self) -> None:
+        client = self.client()
+        client.write("state.json", {"kept": True})
+        before = self.project.path("state.json").read_bytes()
+        # The server answers before reading the whole body and closes: the client still reads it.
+        with self.assertRaises(PreventionError) as caught:
+            client.write("state.json", {"blob": "x" * (9 * 1024 * 1024)})
+        self.assertEqual((caught.exception.code, caught.exception.status), ("PREVENTION_BODY_TOO_LARGE", 413))
+        self.assertEqual(self.project.path("state.json").read_bytes(), before)
+        self.assertEqual(client.read("state.json"), {"kept": True}, "the client goes on after it")
+
     def test_updates_from_several_clients_lose_nothing(self) -> None:
         threads, per_thread = 4, 25
         errors: List[BaseException] = []
