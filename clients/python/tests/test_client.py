@@ -186,11 +186,13 @@ class BusTest(ServedTestCase):
         # the client times out and sends the publish again, with the same key.
         proxy = Proxy(self.project.socket, swallow=1)
         self.addCleanup(proxy.close)
-        with Client(self.project.root, socket_path=proxy.path, autostart=False, timeout=2.0, source="tester") as client:
+        # The first attempt costs one timeout; the others have room to spare on a busy machine.
+        options: Dict[str, Any] = {"autostart": False, "timeout": 4.0, "retries": 6, "source": "tester"}
+        with Client(self.project.root, socket_path=proxy.path, **options) as client:
             event = client.bus(SHARED).publish("retried", {"n": 1})
         keys = re.findall(r"Idempotency-Key: (\S+)", proxy.sent_text(), flags=re.IGNORECASE)
-        self.assertEqual(len(keys), 2)
-        self.assertEqual(keys[0], keys[1])
+        self.assertGreaterEqual(len(keys), 2, "sent again after the timeout")
+        self.assertEqual(len(set(keys)), 1, "with the same key every time")
         self.assertGreaterEqual(proxy.connections, 2)
         stored = self.stored_events()
         self.assertEqual(len(stored), 1)
