@@ -128,9 +128,13 @@ class Client:
         source: Optional[str] = None,
     ) -> None:
         root_setting = root if root is not None else os.environ.get("PREVENTION_ROOT")
+        given_socket = Path(socket_path).absolute() if socket_path is not None else None
+        if root_setting is None and given_socket is not None and given_socket.parent.name == _transport.STATE_DIR:
+            # A project's own socket names its project.
+            root_setting = str(given_socket.parent.parent)
         self.root: Path = _transport.find_root(Path(root_setting) if root_setting else None)
         self.url: Optional[str] = url if url is not None else (os.environ.get("PREVENTION_URL") or None)
-        self.socket_path: Path = Path(socket_path) if socket_path is not None else _transport.socket_path_for(self.root)
+        self.socket_path: Path = given_socket or _transport.socket_path_for(self.root)
         self.timeout = timeout
         self.retries = max(1, retries)
         self.source = source or default_source()
@@ -138,6 +142,10 @@ class Client:
         self.autostart: bool = (
             autostart if autostart is not None else (env_autostart if env_autostart is not None else True)
         )
+        real_socket = Path(os.path.realpath(self.socket_path.parent)) / self.socket_path.name
+        if real_socket != _transport.socket_path_for(self.root):
+            # A socket elsewhere is not one a server started here would listen on.
+            self.autostart = False
         self._tcp: Optional[Tuple[str, int]] = None
         self._token: Optional[str] = None
         if self.url:
