@@ -20,7 +20,11 @@ export async function removeDir(dir) {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Creates `dir/<competitor>.<ext>` holding `size` events; returns its path. */
+/**
+ * Creates `dir/<competitor>.<ext>` holding `size` events; returns its path. A competitor that
+ * starts something for the directory in `seed` (a service) stops it in `release(dir)`, which
+ * every workload calls before removing the directory.
+ */
 export async function seededFile(competitor, dir, size) {
   const file = path.join(dir, `${competitor.id}.${competitor.extension}`);
   await competitor.seed(file, size);
@@ -53,6 +57,7 @@ export async function sequentialAppends(competitor, { size, iterations, warmup =
       await store.close();
     }
   } finally {
+    await competitor.release?.(dir);
     await removeDir(dir);
   }
 }
@@ -80,6 +85,7 @@ export async function concurrentAppends(competitor, { size, count, onOpen }) {
       await store.close();
     }
   } finally {
+    await competitor.release?.(dir);
     await removeDir(dir);
   }
 }

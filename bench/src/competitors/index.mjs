@@ -4,11 +4,12 @@ import fsWriteFile from './fs-write-file.mjs';
 import lockfileWriteFileAtomic from './lockfile-write-file-atomic.mjs';
 import lowdb from './lowdb.mjs';
 import { preventionBus, preventionBusBackup, preventionUpdate } from './prevention.mjs';
+import preventionServe from './prevention-serve.mjs';
 import rawFloor from './raw-floor.mjs';
 import writeFileAtomic from './write-file-atomic.mjs';
 
 /** Every competitor, the raw floor first: tables list them in this order. */
-export const competitors = [rawFloor, preventionBus, preventionUpdate, preventionBusBackup, writeFileAtomic, atomically, lowdb, lockfileWriteFileAtomic, betterSqlite3, fsWriteFile];
+export const competitors = [rawFloor, preventionBus, preventionUpdate, preventionBusBackup, preventionServe, writeFileAtomic, atomically, lowdb, lockfileWriteFileAtomic, betterSqlite3, fsWriteFile];
 
 export function competitorById(id) {
   const found = competitors.find((c) => c.id === id);

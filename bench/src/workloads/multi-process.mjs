@@ -68,6 +68,7 @@ export async function runProcesses(competitor, processes, count) {
       ...summarize(latencies),
     };
   } finally {
+    await competitor.release?.(dir);
     await removeDir(dir);
   }
 }

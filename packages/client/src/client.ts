@@ -144,7 +144,9 @@ function endpointOf(options: ConnectOptions): { endpoint: Endpoint; root: string
   }
   if (options.socketPath !== undefined) {
     const socketPath = path.resolve(options.socketPath);
-    return { endpoint: { socketPath }, root: path.dirname(path.dirname(socketPath)) };
+    // A socket in its default place names its project; one elsewhere does not (no autoStart).
+    const root = path.dirname(path.dirname(socketPath));
+    return { endpoint: { socketPath }, root: socketPathOf(root) === socketPath ? root : undefined };
   }
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const root = findProjectRoot(cwd);

@@ -12,6 +12,8 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** How often a follow stream sends a heartbeat. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** How long a stop waits for requests in flight before cutting their connections. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /** Options of {@link startServe}. */
 export interface ServeOptions {
@@ -29,6 +31,12 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Heartbeat interval of follow streams; default 15 s. */
   heartbeatMs?: number;
+  /**
+   * How long a stop waits for the requests in flight; default 10 s. Past it their connections
+   * are cut (a client that never sends the rest of its body cannot hold the stop forever); a
+   * commit already under way still finishes, as the engine closes only after it.
+   */
+  drainTimeoutMs?: number;
   /** A logger, or options for the engine's default one. */
   logger?: Logger | LoggerOptions;
 }
@@ -129,9 +137,12 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
       close: () =>
         (closing ??= (async () => {
           const closed = Promise.all(servers.map(closeServer));
-          await handler.drain();
-          // Every request is answered: the connections kept alive are idle now.
-          for (const server of servers) server.closeIdleConnections();
+          let timer: NodeJS.Timeout | undefined;
+          const overran = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS)));
+          await Promise.race([handler.drain(), overran]);
+          clearTimeout(timer);
+          // Every request is answered (or out of time): what is still connected is cut.
+          for (const server of servers) server.closeAllConnections();
           await closed;
           await opened.close();
           await instance.release();
