@@ -164,6 +164,7 @@ class Client:
             self.autostart = False
         self._lock = threading.Lock()
         self._connection: Optional[http.client.HTTPConnection] = None
+        self._pid = os.getpid()
 
     # Connections
 
@@ -273,6 +274,12 @@ class Client:
         all_headers = self._headers(headers)
         if body is not None:
             all_headers.setdefault("Content-Type", "application/json")
+        if self._pid != os.getpid():
+            # A forked child must not speak on its parent's connection (the answers would go to
+            # whichever process reads first), nor wait on a lock a parent's thread held.
+            self._pid = os.getpid()
+            self._lock = threading.Lock()
+            self._connection = None
         attempt = 0
         while True:
             attempt += 1

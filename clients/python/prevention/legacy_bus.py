@@ -50,6 +50,20 @@ _delivered = threading.Condition()
 _delivered_seq = 0
 
 
+def _after_fork() -> None:
+    # A forked agent gets its own connection and follower: the parent's are not its to use.
+    global _state_lock, _delivered, _client, _bus, _follower
+    _state_lock = threading.RLock()
+    _delivered = threading.Condition()
+    _client = None
+    _bus = None
+    _follower = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def configure(
     file: Optional[str] = None,
     source: Optional[str] = None,
@@ -130,6 +144,8 @@ def publish(event: str, data: Dict[str, Any]) -> bool:
     """Publishes ``event`` with ``data``; True once it is durably committed, False (with the
     reason logged) when it was not: nothing was committed for it then."""
     try:
+        # Subscribers inherited by a forked agent get their follower back before it publishes.
+        _ensure_follower()
         published = _get_bus().publish(event, data)
     except PreventionError as error:
         logger.error("[prevention.legacy_bus] could not publish %s: %s", event, error)
@@ -159,20 +175,23 @@ def _await_delivery(event: str, seq: Any) -> None:
 def subscribe(event_type: str, callback: Subscriber) -> None:
     """Calls ``callback(event)`` for every ``event_type`` event published from now on, by any
     process, with the event as ``{"timestamp", "event", "data"}``."""
-    global _follower
     with _state_lock:
         _subscribers.setdefault(event_type, []).append(callback)
-        if _follower is None:
-            # Started from the newest seq now, so the follower begins exactly at this subscribe.
-            start = _get_bus().last_seq()
-            global _delivered_seq
-            with _delivered:
-                _delivered_seq = max(_delivered_seq, start)
-            _follower = threading.Thread(
-                target=_follow, args=(start,), name="prevention.legacy_bus follower", daemon=True
-            )
-            _follower.start()
+        _ensure_follower()
     logger.info("[prevention.legacy_bus] subscriber added for %s", event_type)
+
+
+def _ensure_follower() -> None:
+    global _follower, _delivered_seq
+    with _state_lock:
+        if _follower is not None or not any(_subscribers.values()):
+            return
+        # Started from the newest seq now, so the follower begins exactly at this subscribe.
+        start = _get_bus().last_seq()
+        with _delivered:
+            _delivered_seq = max(_delivered_seq, start)
+        _follower = threading.Thread(target=_follow, args=(start,), name="prevention.legacy_bus follower", daemon=True)
+        _follower.start()
 
 
 def unsubscribe(event_type: str, callback: Subscriber) -> None:

@@ -110,3 +110,12 @@ class LegacyBusTest(ServedTestCase):
         self.assertEqual(run.returncode, 0, run.stderr)
         events = json.loads(self.project.path("data/other.json").read_text())["events"]
         self.assertEqual([e["payload"]["n"] for e in events], [1, 2])
+
+    def test_forked_workers_publish_on_connections_of_their_own(self) -> None:
+        run = self.project.run_python("legacy_fork.py")
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(json.loads(run.stdout), {"parent": True, "children": [0, 0, 0], "events": 80})
+        steps = [(e["data"]["writer"], e["data"]["n"]) for e in self.stored()["events"] if e["event"] == "step"]
+        self.assertEqual(len(set(steps)), 80)
+        for writer in ("parent", "child0", "child1", "child2"):
+            self.assertEqual([n for w, n in steps if w == writer], list(range(1, 21)))
