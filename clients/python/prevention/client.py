@@ -297,8 +297,9 @@ class Client:
                         # A server refusing a body (413, 415) answers and closes without reading
                         # the rest: its answer is still there to read, and is the real outcome.
                         response = connection.getresponse()
+                        data = response.read()
                         self._drop()
-                        return response.status, response.msg, response.read()
+                        return response.status, response.msg, data
                     response = connection.getresponse()
                     data = response.read()
                     if response.will_close:
