@@ -56,11 +56,14 @@ class Proxy:
         except OSError:
             pass
         finally:
+            # Shut down first, which wakes the other direction's recv, then close: both pumps
+            # close both ends, and closing twice is harmless.
             for end in (source, target):
                 try:
                     end.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                end.close()
 
     def sent_text(self) -> str:
         """Everything the clients sent, as text."""
