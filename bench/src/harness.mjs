@@ -51,7 +51,8 @@ export async function sequentialAppends(competitor, { size, iterations, warmup =
         latencies.push(elapsedMs(t));
       }
       const totalMs = elapsedMs(start);
-      const bytesPerAppend = (bytesWritten() - written) / iterations;
+      // A competitor whose writes are made by another process (a service) has none to count here.
+      const bytesPerAppend = competitor.writesInAnotherProcess ? undefined : (bytesWritten() - written) / iterations;
       return { ...summarize(latencies), totalMs, perSecond: (iterations / totalMs) * 1000, bytesPerAppend, events: await competitor.count(file), expected: size + warmup + iterations };
     } finally {
       await store.close();

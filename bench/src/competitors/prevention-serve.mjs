@@ -25,6 +25,8 @@ export default {
   name: 'prevention serve (client publish)',
   note: 'full pipeline in a prevention serve process; each append one HTTP request over its Unix socket',
   safeAcrossProcesses: true,
+  /** Its bytes are written by the service's process, which this process's write(2) count cannot see. */
+  writesInAnotherProcess: true,
   extension: 'json',
   async seed(file, count) {
     await seedJson(file, count);

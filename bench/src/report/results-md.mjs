@@ -84,7 +84,7 @@ function singleWriterSection(rows) {
         ms(r.p50),
         ms(r.p99),
         ratio(r.p50 / floor.p50),
-        mb(r.bytesPerAppend),
+        r.bytesPerAppend === undefined ? '–' : mb(r.bytesPerAppend),
         rate(r.perSecond),
         r.events === r.expected ? 'yes' : `**no** (${r.events} of ${r.expected})`,
       ]);
