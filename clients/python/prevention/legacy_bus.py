@@ -10,12 +10,14 @@ so writes are locked, validated, backed up, committed atomically and never lost,
 writes the file. The file is ``bmad/agents/core/shared_context.json`` under the project root,
 or what ``PREVENTION_SHARED_CONTEXT`` or :func:`configure` names. Events keep the file's own
 shape: on a file written by the old bus they are ``{"timestamp", "event", "data"}`` (with the
-``seq``, ``id`` and ``source`` the bus adds, which old readers ignore).
+``seq``, ``id`` and ``source`` the bus adds, which old readers ignore). The shape follows the
+file's newest event, so a file with none yet gets prevention's shape; :func:`get_events` adds
+the old keys to such events.
 
-Differences that only remove failure modes: ``clear_events`` keeps the file's other keys (the
-old one rewrote the file as ``{"events": []}``), and subscribers see events published by every
-process, not only this one; they run on a background thread, and ``publish`` still returns only
-after this process's subscribers to that event were called, as before.
+What changes: ``clear_events`` keeps the file's other keys (the old one rewrote the file as
+``{"events": []}``), and subscribers see events published by every process, not only this one;
+they run on a background thread, and ``publish`` still returns only after this process's
+subscribers to that event were called (waiting at most ``DELIVERY_WAIT`` seconds), as before.
 """
 
 from __future__ import annotations
