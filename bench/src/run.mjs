@@ -17,6 +17,7 @@ import { groupCommit } from './workloads/group-commit.mjs';
 import { monitorResult } from './workloads/monitor.mjs';
 import { multiProcess } from './workloads/multi-process.mjs';
 import { profileAppends } from './workloads/profile.mjs';
+import { pythonPublish } from './workloads/python-publish.mjs';
 import { SIZES, singleWriter } from './workloads/single-writer.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -37,6 +38,7 @@ results.single = await singleWriter({ quick, log });
 results.profile = await profileAppends({ sizes: quick ? [1_000] : SIZES, quick, log });
 results.group = await groupCommit({ quick, log });
 results.multi = await multiProcess({ quick, log });
+results.python = await pythonPublish({ quick, log });
 const baseline = process.env.BENCH_BASELINE;
 results.cold = await coldStart({ quick, log, baseline });
 results.footprint = await installFootprint({ log, baseline });

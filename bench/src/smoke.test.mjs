@@ -6,6 +6,7 @@ import { resultsMarkdown } from './report/results-md.mjs';
 import { coldStart } from './workloads/cold-start.mjs';
 import { installFootprint } from './workloads/footprint.mjs';
 import { profileAppends } from './workloads/profile.mjs';
+import { pythonPublish } from './workloads/python-publish.mjs';
 import { runProcesses } from './workloads/multi-process.mjs';
 
 /**
@@ -47,6 +48,13 @@ describe('bench harness', () => {
 
   let cold;
   let footprint;
+  let python;
+
+  it('times publishes from Python through the service', async () => {
+    python = await pythonPublish({ quick: true });
+    expect(python.n).toBe(10);
+    expect(python.p50).toBeGreaterThan(0);
+  });
 
   it('times cold starts: bare node, import and createEngine, check with the .mjs and the .ts config init writes', async () => {
     cold = await coldStart({ quick: true });
@@ -70,12 +78,14 @@ describe('bench harness', () => {
       multi: [],
       cold,
       footprint,
+      python,
       monitor: undefined,
       meta: { date: 'now', durationMs: 1, cpus: 1, cpuModel: 'cpu', node: process.version, scratch: '/tmp', fileSystem: 'fs', quick: true },
     });
     expect(markdown).toContain('| raw floor |');
     expect(markdown).toMatch(/\| `prevention check` cold start, `\.mjs` config, ≤ 250 ms \| [\d.]+ ms/);
     expect(markdown).toContain('| `@prevention/core` alone |');
+    expect(markdown).toMatch(/\| Python publish through the service, p50 ≤ 5 ms \(absolute\) \| [\d.]+ ms/);
     const svg = latencySvg(single);
     expect(svg).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     expect(svg.match(/<polyline/g)).toHaveLength(competitors.length);

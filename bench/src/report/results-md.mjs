@@ -1,3 +1,4 @@
+import { PYTHON_P50_TARGET_MS } from '../workloads/python-publish.mjs';
 import { competitors } from '../competitors/index.mjs';
 import { slope } from '../stats.mjs';
 import { count, mb, ms, rate, ratio, table, verdict } from './format.mjs';
@@ -197,6 +198,19 @@ function startupTargets({ cold }) {
   );
 }
 
+/** Issue 16's targets: many processes through the local service, and a Python agent's publish. */
+function serviceTargets({ multi, python }) {
+  const out = [];
+  const served = find(multi, 'prevention-serve', (r) => r.processes === 8);
+  const sqlite = find(multi, 'better-sqlite3', (r) => r.processes === 8);
+  const locked = find(multi, 'lockfile-write-file-atomic', (r) => r.processes === 8);
+  if (served && sqlite) out.push(['8 processes through `prevention serve` ≥ SQLite (WAL, synchronous FULL) appends/s', ratio(served.perSecond / sqlite.perSecond), verdict(served.perSecond / sqlite.perSecond, 1, { atLeast: true })]);
+  if (served && locked) out.push(['8 processes through `prevention serve` ≥ 5× proper-lockfile + write-file-atomic', ratio(served.perSecond / locked.perSecond), verdict(served.perSecond / locked.perSecond, 5, { atLeast: true })]);
+  if (python?.p50 !== undefined) out.push([`Python publish through the service, p50 ≤ ${PYTHON_P50_TARGET_MS} ms (absolute)`, `${ms(python.p50)} ms (p99 ${ms(python.p99)} ms, ${python.n} publishes)`, verdict(python.p50, PYTHON_P50_TARGET_MS, { unit: ' ms' })]);
+  else out.push([`Python publish through the service, p50 ≤ ${PYTHON_P50_TARGET_MS} ms`, python?.unavailable ?? 'not in this run', 'not measured']);
+  return table(['target', 'measured', 'verdict'], out);
+}
+
 export function resultsMarkdown(results) {
   const { meta } = results;
   return `# prevention benchmarks
@@ -218,6 +232,10 @@ ${targets(results)}
 Absolute times, unlike the ratios above: they move with the machine's load (here ${results.cold ? `a bare \`node -e 0\` took ${ms(results.cold.bareNode.p50)} ms at p50` : 'not measured'}).
 
 ${startupTargets(results)}
+
+## Targets (issue 16)
+
+${serviceTargets(results)}
 
 ## 1. Single writer, sequential durable appends
 
