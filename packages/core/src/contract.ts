@@ -1144,7 +1144,9 @@ export interface EngineApi {
   write(file: string, document: unknown, condition?: WriteCondition): Promise<CommitResult>;
   /**
    * Runs `updater` on a copy-on-write draft of the latest committed version (only what it changes
-   * is copied; the draft is revoked when it returns) while holding the file's
+   * is copied; the draft is revoked when it returns; being a Proxy, it takes no
+   * `Object.defineProperty` and no `structuredClone`: build a new document and return it instead)
+   * while holding the file's
    * locks, and commits the result. Concurrent calls for one file are committed together (group
    * commit); an updater that throws or produces an invalid document fails alone.
    */

@@ -51,12 +51,13 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 
 /**
  * RFC 7396: an object patch merges key by key (`null` removes a key), anything else replaces
- * the target. Keys are defined, never assigned, so a `__proto__` key stays a plain key (which
- * validation then refuses) instead of changing an object's prototype.
+ * the target. It builds the merged objects anew and leaves `target` as it is (an update's draft
+ * takes no property definitions); keys are defined, never assigned, so a `__proto__` key stays a
+ * plain key (which validation then refuses) instead of changing an object's prototype.
  */
 export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
   if (!isObject(patch)) return patch;
-  const result: JsonObject = isObject(target) ? target : {};
+  const result: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else Object.defineProperty(result, key, { value: mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value), enumerable: true, writable: true, configurable: true });
