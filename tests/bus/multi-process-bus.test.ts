@@ -4,19 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startWorker, type Worker } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
+import { hasPython } from '../support/python.js';
 
 const PUBLISHERS = 4;
 const EACH = 250;
 const TOTAL = PUBLISHERS * EACH;
-
-function hasPython(): boolean {
-  try {
-    execFileSync('python3', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function received(worker: Worker): Array<{ seq: number; id: string }> {
   return worker.lines.filter((l) => l !== 'ready').map((l) => {

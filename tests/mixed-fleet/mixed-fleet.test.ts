@@ -1,4 +1,4 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, startWorker, type Worker } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
 import { scaled, printFigures } from '../support/torture.js';
+import { hasPython } from '../support/python.js';
 
 // A team mid-migration: agents on the old Python bus moved to prevention's drop-in module, Node
 // agents embedding the engine, Node agents on the service's client, all on one shared context
@@ -93,15 +94,6 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; log: () 
     return log.includes('prevention serve is listening') && (await answers(socket));
   }, 'prevention serve to answer');
   return { child, log: () => log, exited };
-}
-
-function hasPython(): boolean {
-  try {
-    execFileSync('python3', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe.runIf(hasPython())(`a mixed fleet: ${KINDS.length * PER_KIND} writers × ${EACH} events to one shared context`, () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture, startWorker } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
 import { printFigures, scaled } from '../support/torture.js';
+import { hasPython } from '../support/python.js';
 import { writerOutcome } from '../support/writer-lines.js';
 
 // Agents still on the first Python bus, unchanged, beside prevention's writers and its monitor on
@@ -56,7 +57,7 @@ async function project(): Promise<{ dir: string; file: string }> {
 const idsIn = async (file: string): Promise<string[]> =>
   (JSON.parse(await readFile(file, 'utf8')) as { events: Array<{ id?: string; data?: { id?: string } }> }).events.map((e) => e.id ?? e.data?.id ?? '?');
 
-describe('the first Python bus, unchanged, beside prevention writers and the monitor', () => {
+describe.runIf(hasPython())('the first Python bus, unchanged, beside prevention writers and the monitor', () => {
   it(`loses no acknowledged event on either side (${EACH} legacy + 2 × ${EACH} prevention appends)`, async () => {
     const { dir, file } = await project();
     const daemon = spawn(process.execPath, [DAEMON, '--cwd', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
