@@ -95,6 +95,12 @@ export interface FileSystem {
   space(path: string): Promise<FileSystemSpace>;
   /** Synchronous rmdir, only for releasing locks while the process exits. */
   rmdirSync(path: string): void;
+  /**
+   * Calls `onChange` whenever an entry of the directory changes (inotify, FSEvents, ...), until
+   * the returned function is called: a hint to look again, never a promise that nothing changed
+   * without a call. Throws where the platform cannot watch.
+   */
+  watchDirectory(path: string, onChange: () => void): () => void;
 }
 
 /** A data file's permission bits and owner: what a new version of it, or a restore, must keep. */
@@ -908,6 +914,14 @@ export interface BusOptions {
    * is always started from its `initial` document.
    */
   addEvents?: boolean;
+  /**
+   * Hand publishes to the process already committing to the file, over a socket in its
+   * `.prevention` folder, instead of queueing on its lock (the file store only; default on).
+   * Processes whose buses share the options that shape a commit combine their publishes into
+   * one commit per round. Off: every process commits its own publishes. `idleMs`: how long a
+   * process keeps leading after the last publish it committed (default 1 s).
+   */
+  relay?: boolean | { idleMs?: number };
 }
 
 /** The verdict on a bus archive. */

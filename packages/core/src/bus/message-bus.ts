@@ -1,7 +1,8 @@
-import { archivePathFor } from '../store/file-layout.js';
+import { createHash } from 'node:crypto';
+import { archivePathFor, relaySocketPathFor } from '../store/file-layout.js';
 import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, MessageBusApi, Clock, CommitResult, DocumentStore, FileSettings, EngineEvents, FileSystem, JsonObject, JsonValue, SchemaCheck, Logger, WriteContext, BusEvent, EventQuery, PublishInput, SubscribeOptions, EventHandler, BusOptions } from '../contract.js';
 import { parseDuration } from '../config/duration.js';
-import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
+import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
 import { isPlainObject, pointerSegment } from '../json/json-value.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
 import { depthAt, toJsonDocument } from '../json/to-json-document.js';
@@ -9,33 +10,53 @@ import { stateKey } from '../pipeline/middleware.js';
 import { inspectArchive, repairArchive } from './archive-integrity.js';
 import { EventArchive } from './event-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
-import { sharedContextSchema } from './shared-context-schema.js';
+import { checkEnvelope, checkStoredEvent } from './shared-context-checks.js';
 import { Follower } from './follower.js';
+import { PublishRelay, type RelayedEvent } from './publish-relay.js';
 import { uuidv7 } from './uuidv7.js';
 
 /** What the bus needs from its engine. */
 export interface BusServices {
   /** The bus's archive (retention) is kept in files beside the shared file. */
   fs: FileSystem;
-  /** Where the shared file's versions are: followers poll it for new ones. */
-  store: Pick<DocumentStore, 'head'>;
+  /** Where the shared file's versions are: followers poll it for new ones; on files, publishes are relayed between processes. */
+  store: Pick<DocumentStore, 'head' | 'kind'>;
   clock: Clock;
   logger: Logger;
   validator: SchemaValidator;
   events: EngineEvents;
+  /** The publish-relay sockets this engine's buses lead (see {@link PublishRelay}). */
+  ledRelays: Set<string>;
 }
 
 /** Publishes committed together. */
 interface PublishBatch {
-  items: PreparedEvent[];
-  /** Set once the commit has taken the items: later publishes start a new batch. */
+  entries: BatchEntry[];
+  /** Set once the commit has taken the entries: later publishes start a new batch. */
   sealed: boolean;
-  added?: BusEvent[];
-  done: Promise<BusEvent[]>;
+  done: Promise<void>;
+}
+
+/** One publish call's events in a batch, and what became of them. */
+interface BatchEntry {
+  events: PreparedEvent[];
+  /**
+   * The outcome of an earlier attempt is unknown (a relaying leader went away without
+   * answering, or this is a relayed publish): committed only if its ids are not in the file yet.
+   */
+  once: boolean;
+  /** For a relayed publish: false once its publisher stopped waiting, and then it is left out. */
+  live?: () => boolean;
+  /** The committed events (appended now, or found already committed). */
+  committed?: BusEvent[];
+  /** A relayed publish not taken: its publisher commits it itself. */
+  declined?: boolean;
 }
 
 /** A publish that passed validation, waiting for its seq. */
 interface PreparedEvent {
+  /** Chosen before the commit, so a publish whose outcome is unknown can be found in the file. */
+  id: string;
   type: string;
   source: string;
   payload: JsonValue;
@@ -95,12 +116,12 @@ export class MessageBus implements MessageBusApi {
   /** Whether this bus moves events to the archive. */
   private readonly retains: boolean;
   private readonly payloadChecks = new Map<string, SchemaCheck>();
-  private checks: { envelope: SchemaCheck; event: SchemaCheck } | undefined;
   private readonly follower: Follower;
   private readonly closeHooks: Array<() => void> = [];
   /** The last seq of an events array already scanned, so appends do not rescan the file. */
   private readonly lastSeqOf = new WeakMap<JsonValue[], number>();
   private open: PublishBatch | undefined;
+  private relay: Promise<PublishRelay | undefined> | undefined;
 
   /** @internal Use `engine.bus(file)`. */
   constructor(
@@ -122,24 +143,6 @@ export class MessageBus implements MessageBusApi {
     this.follower = new Follower(this, services, options.pollMs ?? 50);
   }
 
-  /**
-   * The checks of the envelope and of one event: parts of the shipped schema, compiled without
-   * its $id so they never clash with the whole, and trusted as it is (schema-validator.test.ts
-   * checks it against its meta-schema). Compiled on the first publish: a bus that only reads
-   * (`prevention check` looking at an archive) never compiles them.
-   */
-  private sharedContextChecks(): { envelope: SchemaCheck; event: SchemaCheck } {
-    if (!this.checks) {
-      const { $id: _id, properties, ...schema } = sharedContextSchema;
-      const { validator } = this.services;
-      this.checks = {
-        envelope: validator.compile({ ...schema, properties: { ...properties, events: { type: 'array' } } }, { trusted: true }),
-        event: validator.compile({ definitions: schema.definitions, ...schema.definitions.storedEvent }, { trusted: true }),
-      };
-    }
-    return this.checks;
-  }
-
   /** Publishes one event; resolves with it once it is durably committed. */
   async publish<P = JsonValue>(input: PublishInput<P>): Promise<BusEvent> {
     const [event] = await this.publishMany([input]);
@@ -150,32 +153,86 @@ export class MessageBus implements MessageBusApi {
   async publishMany<P = JsonValue>(inputs: ReadonlyArray<PublishInput<P>>): Promise<BusEvent[]> {
     const settings = await this.engine.settings(this.file);
     const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : '', settings));
+    const relay = await (this.relay ??= this.openRelay(settings));
+    const relayed = relay ? await relay.submit(prepared) : { kind: 'local' as const };
+    if (relayed.kind === 'committed') return relayed.events;
+    if (relayed.kind === 'failed') throw relayed.error;
+    const entry = await this.commitHere(settings, { events: prepared, once: relayed.kind === 'lost' });
+    return entry.committed!;
+  }
+
+  /**
+   * Commits events another process's bus handed over (see {@link PublishRelay}); validated
+   * again here, by this bus's rules.
+   */
+  private async commitRelayed(events: RelayedEvent[], live: () => boolean): Promise<BusEvent[] | 'declined' | 'resigned'> {
+    const settings = await this.engine.settings(this.file);
+    const prepared = events.map((event, i) => {
+      if (typeof event?.id !== 'string' || !UUID.test(event.id)) throw badPublish(this.file, [{ path: `/${i}/id`, message: 'must be a UUID' }]);
+      return { ...this.prepare(event, events.length > 1 ? `/${i}` : '', settings), id: event.id };
+    });
+    let entry: BatchEntry;
+    try {
+      entry = await this.commitHere(settings, { events: prepared, once: true, live });
+    } catch (err) {
+      // Closing since the request arrived: nothing was queued, the publisher goes elsewhere.
+      if (isPreventionError(err, ErrorCodes.ENGINE_CLOSED)) return 'resigned';
+      throw err;
+    }
+    return entry.declined || !entry.committed ? 'declined' : entry.committed;
+  }
+
+  /** Adds a publish to the batch the next commit takes, and waits for that commit. */
+  private async commitHere(settings: FileSettings, entry: BatchEntry): Promise<BatchEntry> {
     // Publishes that arrive while the next commit has not started join it, so a burst costs one
     // commit and one archive append, not one each.
     if (!this.open || this.open.sealed) this.open = this.startBatch(settings);
     const batch = this.open;
-    const offset = batch.items.length;
-    batch.items.push(...prepared);
-    const added = await batch.done;
-    return added.slice(offset, offset + prepared.length);
+    batch.entries.push(entry);
+    await batch.done;
+    return entry;
+  }
+
+  /**
+   * The relay of publishes between processes, for a file store: processes whose buses on the
+   * file share the options that shape a commit meet at one socket.
+   */
+  private async openRelay(settings: FileSettings): Promise<PublishRelay | undefined> {
+    if (this.options.relay === false || this.services.store.kind !== 'file') return undefined;
+    const { maxEvents, maxAge, eventFormat, maxPayloadBytes, schemas, archivePath, addEvents } = this.options;
+    const shape = JSON.stringify([maxEvents, maxAge, eventFormat ?? settings.eventFormat, maxPayloadBytes, schemas, archivePath, addEvents, settings.schemaSource, settings.pipeline]);
+    const socketPath = relaySocketPathFor(this.file, createHash('sha256').update(shape).digest('hex').slice(0, 12));
+    if (!PublishRelay.fits(socketPath)) return undefined;
+    const relay = new PublishRelay(
+      { commitRelayed: (events, live) => this.commitRelayed(events, live) },
+      {
+        socketPath,
+        fs: this.services.fs,
+        logger: this.services.logger,
+        answerTimeoutMs: settings.lock.timeoutMs + settings.lock.staleMs,
+        idleMs: typeof this.options.relay === 'object' ? this.options.relay.idleMs : undefined,
+        ledHere: this.services.ledRelays,
+      },
+    );
+    this.closeHooks.push(() => void relay.close());
+    return relay;
   }
 
   private startBatch(settings: FileSettings): PublishBatch {
-    const batch: PublishBatch = { items: [], sealed: false, done: Promise.resolve([]) };
+    const batch: PublishBatch = { entries: [], sealed: false, done: Promise.resolve() };
     batch.done = this.engine
       .mutate(this.file, {
         apply: async (document, commit) => {
           batch.sealed = true;
-          const { next, added, stored } = await this.append(document, batch.items, commit);
-          batch.added = added;
+          const { next, stored } = await this.append(document, batch.entries, commit);
           return { next, added: stored };
         },
-        check: (next) => this.sharedContextChecks().envelope({ ...(next as JsonObject), events: [] }),
+        check: (next) => checkEnvelope({ ...(next as JsonObject), events: [] }),
         // A schema the user configured for the file is checked in full; the built-in format only
         // needs the envelope and the new events checked, which keeps appends O(new events).
         fullCheck: settings.schemaSource !== undefined,
       })
-      .then(() => batch.added ?? [])
+      .then(() => undefined)
       .finally(() => {
         // A commit that failed before taking the items (the lock, say) must not take later ones.
         batch.sealed = true;
@@ -245,7 +302,7 @@ export class MessageBus implements MessageBusApi {
           if (clash.length > 0) throw badPublish(this.file, clash.map((key) => ({ path: `/${key}`, message: 'is owned by the bus and cannot be set as state' })));
           return { next: { ...kept, ...nextState }, added: Object.entries(nextState).map(([key, value]) => ({ at: `/${pointerSegment(key)}`, value })) };
         },
-        check: (next) => this.sharedContextChecks().envelope({ ...(next as JsonObject), events: [] }),
+        check: (next) => checkEnvelope({ ...(next as JsonObject), events: [] }),
       }),
   };
 
@@ -301,15 +358,14 @@ export class MessageBus implements MessageBusApi {
       this.services.events.emit('validate:failed', { file: this.file, issues });
       throw badPublish(this.file, issues);
     }
-    return { type: input.type, source: input.source, payload: payload.ok ? payload.value : null, ...(input.correlationId ? { correlationId: input.correlationId } : {}) };
+    return { id: uuidv7(this.services.clock.now()), type: input.type, source: input.source, payload: payload.ok ? payload.value : null, ...(input.correlationId ? { correlationId: input.correlationId } : {}) };
   }
 
-  /** Builds the next document: new events appended with the next seqs, the overflow archived first. */
-  private async append(
-    document: JsonValue,
-    prepared: readonly PreparedEvent[],
-    commit: WriteContext,
-  ): Promise<{ next: JsonObject; added: BusEvent[]; stored: MutationResult['added'] }> {
+  /**
+   * Builds the next document: new events appended with the next seqs, the overflow archived
+   * first. Sets each entry's outcome.
+   */
+  private async append(document: JsonValue, entries: readonly BatchEntry[], commit: WriteContext): Promise<{ next: JsonObject; stored: MutationResult['added'] }> {
     const { base, events } = asContext(document, this.file);
     if (commit.current && base.events === undefined && !this.options.addEvents) throw notASharedContext(this.file);
     const mode = commit.current?.attributes?.mode ?? 0o644;
@@ -319,9 +375,25 @@ export class MessageBus implements MessageBusApi {
     let lastSeq = Math.max(this.lastSeqOf.get(events) ?? this.sequence(events).at(-1) ?? 0, archived);
     const format = resolveFormat(this.options.eventFormat ?? commit.settings.eventFormat, events);
     const now = new Date(this.services.clock.now());
-    const added: BusEvent[] = prepared.map((p) => ({ id: uuidv7(now.getTime()), seq: ++lastSeq, type: p.type, source: p.source, timestamp: now.toISOString(), payload: p.payload, ...(p.correlationId ? { correlationId: p.correlationId } : {}) }));
+    const committed = entries.some((e) => e.once) && format === 'prevention' ? committedIds(events) : undefined;
+    const added: BusEvent[] = [];
+    for (const entry of entries) {
+      // The older shapes keep no event id, so only its publisher can commit a relayed publish there.
+      if (entry.live && (!entry.live() || format !== 'prevention')) {
+        entry.declined = true;
+        continue;
+      }
+      const found = committed && entry.events.map((p) => committed.get(p.id));
+      if (found?.every((i) => i !== undefined)) {
+        const seqs = this.sequence(events);
+        entry.committed = found.map((i) => structuredClone(toBusEvent(events[i]!, seqs[i]!)));
+        continue;
+      }
+      entry.committed = entry.events.map((p) => ({ id: p.id, seq: ++lastSeq, type: p.type, source: p.source, timestamp: now.toISOString(), payload: p.payload, ...(p.correlationId ? { correlationId: p.correlationId } : {}) }));
+      added.push(...entry.committed);
+    }
     for (const event of added) {
-      const issues = this.sharedContextChecks().event(toStored(event, format, now));
+      const issues = checkStoredEvent(toStored(event, format, now));
       if (issues.length > 0) throw badPublish(this.file, issues);
     }
     let nextEvents = events.concat(added.map((e) => toStored(e, format, now)));
@@ -345,7 +417,7 @@ export class MessageBus implements MessageBusApi {
       next.last_updated = added.at(-1) ? (toStored(added.at(-1)!, format, now).timestamp as string) : (next.last_updated ?? null);
       next.total_events = nextEvents.length;
     }
-    return { next, added, stored };
+    return { next, stored };
   }
 
   /**
@@ -386,4 +458,16 @@ export class MessageBus implements MessageBusApi {
     }
     return cut;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Where each event id of a live events array sits. */
+function committedIds(events: readonly JsonValue[]): Map<string, number> {
+  const at = new Map<string, number>();
+  events.forEach((raw, i) => {
+    const id = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw.id : undefined;
+    if (typeof id === 'string') at.set(id, i);
+  });
+  return at;
 }

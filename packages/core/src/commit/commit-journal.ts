@@ -34,11 +34,13 @@ export class CommitJournal {
     const fd = await this.fs.open(journal, this.fs.flags.append, mode);
     let size: number;
     try {
-      // A journal made wider before (by an older version, or before the file was narrowed).
-      if (((await this.fs.fstat(fd)).mode & ~mode & 0o777) !== 0) await this.fs.fchmod(fd, mode);
       let offset = 0;
       while (offset < line.length) offset += await this.fs.write(fd, line, offset, line.length - offset, null);
-      size = (await this.fs.fstat(fd)).size;
+      const stats = await this.fs.fstat(fd);
+      size = stats.size;
+      // A journal made wider before (by an older version, or before the file was narrowed): its
+      // earlier lines were as readable already, so narrowing it after this one is as good.
+      if ((stats.mode & ~mode & 0o777) !== 0) await this.fs.fchmod(fd, mode);
     } finally {
       await this.fs.close(fd);
     }

@@ -123,6 +123,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
   };
   const contributions = new Contributions();
   const store = options.store ?? new FileStore({ fs: services.fs, anchors: fileSystem, locker: container.resolve(TOKENS.FileLocker), clock: services.clock, logger: services.logger });
+  const ledRelays = new Set<string>();
   const lockServices: LockServices = { mutex: new KeyedMutex(), store, events: services.events, logger: services.logger };
   const builtIns: Middleware[] = [
     new LockMiddleware(lockServices),
@@ -145,7 +146,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     contributions,
     lockServices,
     makeBus: (host, file, busOptions, onClose) => {
-      const bus = new MessageBus(host, file, busOptions, { ...services, store });
+      const bus = new MessageBus(host, file, busOptions, { ...services, store, ledRelays });
       bus.onClose(onClose);
       return bus;
     },

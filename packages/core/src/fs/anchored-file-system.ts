@@ -154,6 +154,10 @@ export class AnchoredFileSystem implements FileSystem, PathAnchors {
   rmdirSync(dir: string): void {
     this.inner.rmdirSync(dir);
   }
+  // Only a hint to look again; every look goes through the checked calls above.
+  watchDirectory(dir: string, onChange: () => void): () => void {
+    return this.inner.watchDirectory(dir, onChange);
+  }
 
   /** The nearest anchor at or above `dir`. */
   private anchorOf(dir: string): string | undefined {

@@ -160,4 +160,11 @@ export class NodeFileSystem implements FileSystem {
   rmdirSync(path: string): void {
     fs.rmdirSync(path);
   }
+
+  watchDirectory(path: string, onChange: () => void): () => void {
+    const watcher = fs.watch(path, { persistent: false }, () => onChange());
+    // A watch that fails later (the directory removed) only stops hinting; callers also poll.
+    watcher.on('error', () => undefined);
+    return () => watcher.close();
+  }
 }

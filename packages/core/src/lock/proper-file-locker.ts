@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type lockfileModule from 'proper-lockfile';
 import { lockPathOf } from '../store/file-layout.js';
 import type { Clock, FileStats, FileSystem, FileLocker, LockHandle, LockOptions, LockState } from '../contract.js';
@@ -83,6 +84,42 @@ function retryDelayMs(): number {
 }
 
 /**
+ * Wakes a contender as soon as the lock's directory changes (the holder removing the lock, say)
+ * instead of only after its retry delay: the delay stays as the fallback, for file systems that
+ * cannot be watched and for changes a watch does not report (another machine's, on NFS).
+ */
+class LockWatch {
+  private stop: (() => void) | undefined;
+  private wake: (() => void) | undefined;
+  private unwatchable = false;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+  ) {}
+
+  /** Resolves after `ms`, or earlier at a change in the directory. */
+  async wait(clock: Clock, ms: number): Promise<void> {
+    if (!this.stop && !this.unwatchable) {
+      try {
+        this.stop = this.fs.watchDirectory(this.dir, () => this.wake?.());
+      } catch {
+        this.unwatchable = true;
+      }
+    }
+    const early = new AbortController();
+    const changed = new Promise<void>((resolve) => (this.wake = resolve));
+    await Promise.race([changed, clock.sleep(ms, early.signal).catch(() => undefined)]);
+    this.wake = undefined;
+    early.abort();
+  }
+
+  close(): void {
+    this.stop?.();
+  }
+}
+
+/**
  * The default {@link FileLocker}: proper-lockfile (an atomic `mkdir` lock refreshed while held,
  * taken over when stale), with every call it makes routed through the FileSystem port. Watching
  * those calls is how this class proves ownership before a rename and reports stale takeovers,
@@ -105,6 +142,15 @@ export class ProperFileLocker implements FileLocker {
     const trace: LockTrace = { createdPending: false, ownLockVanished: false, ownMtimeMs: undefined, ownId: undefined, seenMtimeMs: undefined, seenId: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
     this.traces.set(lockPath, trace);
     const controller = new AbortController();
+    const freed = new LockWatch(this.fs, path.dirname(lockPath));
+    try {
+      return await this.acquireLoop(file, lockPath, deadline, trace, controller, options, freed);
+    } finally {
+      freed.close();
+    }
+  }
+
+  private async acquireLoop(file: string, lockPath: string, deadline: number, trace: LockTrace, controller: AbortController, options: LockOptions, freed: LockWatch): Promise<LockHandle> {
     for (;;) {
       if (options.signal?.aborted) {
         this.traces.delete(lockPath);
@@ -151,7 +197,7 @@ export class ProperFileLocker implements FileLocker {
             { file, cause: err, details: { lockPath, timeoutMs: options.timeoutMs } },
           );
         }
-        await this.clock.sleep(retryDelayMs());
+        await freed.wait(this.clock, retryDelayMs());
       }
     }
   }

@@ -30,6 +30,14 @@ export function fileStamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
+/**
+ * The socket where processes publishing to `file` hand their events to the one committing
+ * (the bus's publish relay); `key` tells apart buses whose options shape commits differently.
+ */
+export function relaySocketPathFor(file: string, key: string): string {
+  return path.join(stateDirFor(file), `${path.basename(file)}.${key}.relay`);
+}
+
 /** Where the commits of `file` are recorded. */
 export function journalPathFor(file: string): string {
   return path.join(stateDirFor(file), `${path.basename(file)}${JOURNAL_SUFFIX}`);

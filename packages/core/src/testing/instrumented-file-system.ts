@@ -83,11 +83,11 @@ export class InstrumentedFileSystem {
     rule?.before?.(call);
     if (rule?.error !== undefined) {
       const error = typeof rule.error === 'string' ? systemError(rule.error, call) : rule.error;
-      if (op === 'rmdirSync') throw error;
+      if (op === 'rmdirSync' || op === 'watchDirectory') throw error;
       return Promise.reject(error);
     }
     const result = run();
-    if (op === 'rmdirSync') return result;
+    if (op === 'rmdirSync' || op === 'watchDirectory') return result;
     return (result as Promise<unknown>).then((value) => {
       if (op === 'open' && typeof value === 'number' && path) this.descriptors.set(value, path);
       if (op === 'close' && typeof first === 'number') this.descriptors.delete(first);

@@ -1,0 +1,189 @@
+import { readdir, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/create-engine.js';
+import type { JsonObject } from '../contract.js';
+import { ErrorCodes } from '../errors.js';
+import { tempDir } from '../__tests__/helpers.js';
+import { InstrumentedFileSystem } from '../testing/instrumented-file-system.js';
+import { stateDirFor } from '../store/file-layout.js';
+
+async function engineIn(dir: string) {
+  return createEngine({ cwd: dir, config: false, logger: { level: 'silent' } });
+}
+
+async function relaySocketOf(file: string): Promise<string> {
+  const names = (await readdir(stateDirFor(file))).filter((n) => n.endsWith('.relay'));
+  expect(names).toHaveLength(1);
+  return path.join(stateDirFor(file), names[0]!);
+}
+
+/** The relay socket a bus with default options uses for `file`, found by letting one bind it. */
+async function socketPathFor(dir: string, file: string): Promise<string> {
+  const engine = await engineIn(dir);
+  await engine.bus(file).publish({ type: 'seed', source: 'setup' });
+  const socketPath = await relaySocketOf(file);
+  await engine.close();
+  return socketPath;
+}
+
+interface Received {
+  socket: net.Socket;
+  request: { n: number; events: Array<{ id: string; type: string; source: string; payload: unknown }> };
+}
+
+/** A stand-in leader: accepts one request and hands it to the test, which decides what happens. */
+function fakeLeader(socketPath: string): Promise<{ server: net.Server; received: Promise<Received> }> {
+  return new Promise((resolve) => {
+    let deliver!: (r: Received) => void;
+    const received = new Promise<Received>((r) => (deliver = r));
+    const server = net.createServer((socket) => {
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('\n')) deliver({ socket, request: JSON.parse(text.slice(0, text.indexOf('\n'))) });
+      });
+    });
+    server.listen(socketPath, () => resolve({ server, received }));
+  });
+}
+
+const eventsOf = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { events: JsonObject[] }).events;
+
+describe('publish relay between processes', () => {
+  it('a leader that dies after committing a relayed publish, without answering: the publisher finds it in the file and does not commit it again', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const socketPath = await socketPathFor(dir, file);
+    const { server, received } = await fakeLeader(socketPath);
+    const publisher = await engineIn(dir);
+    const publishing = publisher.bus(file).publish({ type: 'handed-over', source: 'agent-a', payload: { n: 1 } });
+    const { socket, request } = await received;
+    const [event] = request.events;
+    // The leader commits it (as the real one would, with the id the publisher chose), then dies.
+    const leader = await engineIn(dir);
+    await leader.update<{ events: JsonObject[] }>(file, (doc) => {
+      doc.events.push({ id: event!.id, seq: 2, type: event!.type, source: event!.source, timestamp: new Date().toISOString(), payload: { n: 1 } });
+    });
+    await leader.close();
+    socket.destroy();
+    server.close();
+    const published = await publishing;
+    expect(published).toMatchObject({ id: event!.id, seq: 2, type: 'handed-over' });
+    const events = await eventsOf(file);
+    expect(events.filter((e) => e.id === event!.id)).toHaveLength(1);
+    expect(events.map((e) => e.seq)).toEqual([1, 2]);
+    await publisher.close();
+  });
+
+  it('a leader that dies before committing a relayed publish: the publisher commits it itself, once', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const socketPath = await socketPathFor(dir, file);
+    const { server, received } = await fakeLeader(socketPath);
+    const publisher = await engineIn(dir);
+    const publishing = publisher.bus(file).publish({ type: 'handed-over', source: 'agent-a', payload: { n: 1 } });
+    const { socket, request } = await received;
+    socket.destroy();
+    server.close();
+    const published = await publishing;
+    expect(published).toMatchObject({ id: request.events[0]!.id, seq: 2, source: 'agent-a', payload: { n: 1 } });
+    expect((await eventsOf(file)).map((e) => e.id)).toEqual([expect.any(String), request.events[0]!.id]);
+    await publisher.close();
+  });
+
+  it('a leader answers a relayed publish with its committed events, and answers one whose id is already in the file without appending it again', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const leader = await engineIn(dir);
+    const first = await leader.bus(file, { relay: { idleMs: 60_000 } }).publish({ type: 'seed', source: 'leader' });
+    const socket = net.connect(await relaySocketOf(file));
+    const answers: unknown[] = [];
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      const lines = text.split('\n');
+      text = lines.pop()!;
+      answers.push(...lines.map((l) => JSON.parse(l)));
+    });
+    const id = '0190d6a8-0000-7000-8000-000000000001';
+    const relayed = { id, type: 'from-afar', source: 'agent-b', payload: { x: 1 } };
+    socket.write(`${JSON.stringify({ n: 1, events: [relayed] })}\n`);
+    await expect.poll(() => answers.length).toBe(1);
+    socket.write(`${JSON.stringify({ n: 2, events: [relayed] })}\n`);
+    await expect.poll(() => answers.length).toBe(2);
+    expect(answers[0]).toEqual({ n: 1, events: [expect.objectContaining({ id, seq: first.seq + 1, type: 'from-afar', source: 'agent-b', payload: { x: 1 } })] });
+    expect(answers[1]).toEqual(answers[0] && { ...(answers[0] as object), n: 2 });
+    expect((await eventsOf(file)).map((e) => e.seq)).toEqual([1, 2]);
+    socket.destroy();
+    await leader.close();
+  });
+
+  it('a relayed publish the leader refuses fails at its publisher with the leader\'s typed error, and nothing is committed', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const leader = await engineIn(dir);
+    await leader.bus(file, { relay: { idleMs: 60_000 } }).publish({ type: 'seed', source: 'leader' });
+    const socket = net.connect(await relaySocketOf(file));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.write(`${JSON.stringify({ n: 7, events: [{ id: 'not-a-uuid', type: 'x', source: 'y', payload: null }] })}\n`);
+    await expect.poll(() => text.includes('\n')).toBe(true);
+    expect(JSON.parse(text)).toMatchObject({ n: 7, error: { code: ErrorCodes.VALIDATION_FAILED } });
+    const before = await readFile(file);
+    // Garbage closes that connection only; the leader goes on serving.
+    socket.write('{not json\n');
+    await expect.poll(() => socket.destroyed).toBe(true);
+    const publisher = await engineIn(dir);
+    const event = await publisher.bus(file).publish({ type: 'after', source: 'agent-c' });
+    expect(event.seq).toBe(2);
+    expect((await eventsOf(file)).length).toBe(2);
+    expect(before.length).toBeGreaterThan(0);
+    await publisher.close();
+    await leader.close();
+  });
+
+  it('an engine whose publishes are relayed commits none itself: the leader commits them, every event once, in order', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const leader = await engineIn(dir);
+    await leader.bus(file, { relay: { idleMs: 60_000 } }).publish({ type: 'seed', source: 'leader' });
+    const traced = new InstrumentedFileSystem();
+    const other = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
+    const bus = other.bus(file);
+    const published = [];
+    for (let n = 0; n < 20; n++) published.push(await bus.publish({ type: 'step', source: 'other', payload: { n } }));
+    const events = await eventsOf(file);
+    expect(events.filter((e) => e.source === 'other').map((e) => (e.payload as { n: number }).n)).toEqual([...Array(20).keys()]);
+    expect(published.map((e) => e.seq)).toEqual(events.slice(1).map((e) => e.seq));
+    expect(traced.calls.filter((c) => c.op === 'rename' || c.op === 'mkdir' && c.path?.endsWith('.lock'))).toEqual([]);
+    await other.close();
+    await leader.close();
+  });
+});
+
+describe('a leader that closes while others publish', () => {
+  it('sends its publishers to the next leader: none of their publishes fails, each lands once, in order', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const leader = await engineIn(dir);
+    await leader.bus(file, { relay: { idleMs: 60_000 } }).publish({ type: 'seed', source: 'leader' });
+    const others = await Promise.all([engineIn(dir), engineIn(dir)]);
+    const loops = others.map(async (engine, k) => {
+      const bus = engine.bus(file);
+      for (let n = 0; n < 40; n++) await bus.publish({ type: 'step', source: `other${k}`, payload: { n } });
+    });
+    // Close the leader while both loops are mid-way, their publishes in flight to it.
+    await expect.poll(async () => (await eventsOf(file)).length, { timeout: 10_000 }).toBeGreaterThan(10);
+    await leader.close();
+    await Promise.all(loops);
+    const events = await eventsOf(file);
+    for (const k of [0, 1]) expect(events.filter((e) => e.source === `other${k}`).map((e) => (e.payload as { n: number }).n)).toEqual([...Array(40).keys()]);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    await Promise.all(others.map((e) => e.close()));
+  });
+});
