@@ -211,6 +211,34 @@ function serviceTargets({ multi, python }) {
   return table(['target', 'measured', 'verdict'], out);
 }
 
+/** Issue 17's targets measured on this run's file system (the cloning file system's are not run here). */
+function performanceTargets({ single, multi }) {
+  const out = [];
+  for (const size of [1_000, 10_000, 100_000]) {
+    for (const [id, label] of [
+      ['prevention-update', 'update() append'],
+      ['prevention-bus-backup', 'bus + rotating backup'],
+    ]) {
+      if (!find(single, id, (r) => r.size === size)) continue;
+      out.push([`${label} at ${count(size)} events ≤ 1.0× the raw floor (p50)`, ratio(floorRatio(single, id, size)), verdict(floorRatio(single, id, size), 1)]);
+    }
+  }
+  for (const n of [4, 8]) {
+    const bus = find(multi, 'prevention-bus', (r) => r.processes === n);
+    const locked = find(multi, 'lockfile-write-file-atomic', (r) => r.processes === n);
+    if (!bus || !locked) continue;
+    const gain = bus.perSecond / locked.perSecond;
+    out.push([`${n} processes publishing ≥ 3× proper-lockfile + write-file-atomic appends/s`, ratio(gain), verdict(gain, 3, { atLeast: true })]);
+    out.push([`${n} processes publishing: p99 ≤ 5× p50`, `${ms(bus.p99)} / ${ms(bus.p50)} ms = ${ratio(bus.p99 / bus.p50)}`, verdict(bus.p99 / bus.p50, 5)]);
+    out.push([`${n} processes publishing: 0 lost`, `${bus.lost} lost, ${bus.failed} failed`, bus.lost === 0 && bus.failed === 0 && !bus.corrupt ? '**met**' : '**missed**']);
+  }
+  const publish = find(single, 'prevention-bus', (r) => r.size === 1_000);
+  const sqlite = find(single, 'better-sqlite3', (r) => r.size === 1_000);
+  if (publish && sqlite) out.push(['one publish at 1,000 events ≤ 5× SQLite WAL (synchronous FULL), p50', `${ms(publish.p50)} / ${ms(sqlite.p50)} ms = ${ratio(publish.p50 / sqlite.p50)}`, verdict(publish.p50 / sqlite.p50, 5)]);
+  out.push(['on a cloning file system (XFS reflink): publish at 100k within 2× of 1k and 10× of SQLite, < 64 KiB written', 'not built', 'not measured']);
+  return table(['target', 'measured', 'verdict'], out);
+}
+
 export function resultsMarkdown(results) {
   const { meta } = results;
   return `# prevention benchmarks
@@ -236,6 +264,10 @@ ${startupTargets(results)}
 ## Targets (issue 16)
 
 ${serviceTargets(results)}
+
+## Targets (issue 17)
+
+${performanceTargets(results)}
 
 ## 1. Single writer, sequential durable appends
 
@@ -263,6 +295,9 @@ proper-lockfile + write-file-atomic is not in this table: ${count(results.group[
 lock directory did not finish within 5 minutes (it is a cross-process lock; its users queue in-process writes themselves).
 
 ## 3. Processes appending concurrently (1,000-event file, each process appends one after the other)
+
+Throughput counts every append over the whole run. The latency percentiles leave out each process's first append, for every
+competitor: it also pays the process's cold start (lazy module loading, the first parse of the file, unoptimized code).
 
 ${multiSection(results.multi)}
 
