@@ -96,11 +96,12 @@ export interface FileSystem {
   /** Synchronous rmdir, only for releasing locks while the process exits. */
   rmdirSync(path: string): void;
   /**
-   * Calls `onChange` whenever an entry of the directory changes (inotify, FSEvents, ...), until
-   * the returned function is called: a hint to look again, never a promise that nothing changed
-   * without a call. Throws where the platform cannot watch.
+   * Calls `onChange` with the entry's name (when the platform says it) whenever an entry of the
+   * directory changes (inotify, FSEvents, ...), until the returned function is called: a hint to
+   * look again, never a promise that nothing changed without a call. Throws where the platform
+   * cannot watch.
    */
-  watchDirectory(path: string, onChange: () => void): () => void;
+  watchDirectory(path: string, onChange: (name: string | undefined) => void): () => void;
 }
 
 /** A data file's permission bits and owner: what a new version of it, or a restore, must keep. */

@@ -155,7 +155,7 @@ export class AnchoredFileSystem implements FileSystem, PathAnchors {
     this.inner.rmdirSync(dir);
   }
   // Only a hint to look again; every look goes through the checked calls above.
-  watchDirectory(dir: string, onChange: () => void): () => void {
+  watchDirectory(dir: string, onChange: (name: string | undefined) => void): () => void {
     return this.inner.watchDirectory(dir, onChange);
   }
 

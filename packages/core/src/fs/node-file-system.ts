@@ -161,8 +161,8 @@ export class NodeFileSystem implements FileSystem {
     fs.rmdirSync(path);
   }
 
-  watchDirectory(path: string, onChange: () => void): () => void {
-    const watcher = fs.watch(path, { persistent: false }, () => onChange());
+  watchDirectory(path: string, onChange: (name: string | undefined) => void): () => void {
+    const watcher = fs.watch(path, { persistent: false }, (_event, name) => onChange(name ?? undefined));
     // A watch that fails later (the directory removed) only stops hinting; callers also poll.
     watcher.on('error', () => undefined);
     return () => watcher.close();

@@ -84,7 +84,7 @@ function retryDelayMs(): number {
 }
 
 /**
- * Wakes a contender as soon as the lock's directory changes (the holder removing the lock, say)
+ * Wakes a contender as soon as the lock's entry changes (the holder removing it, say)
  * instead of only after its retry delay: the delay stays as the fallback, for file systems that
  * cannot be watched and for changes a watch does not report (another machine's, on NFS).
  */
@@ -95,14 +95,19 @@ class LockWatch {
 
   constructor(
     private readonly fs: FileSystem,
-    private readonly dir: string,
+    private readonly lockPath: string,
   ) {}
 
   /** Resolves after `ms`, or earlier at a change in the directory. */
   async wait(clock: Clock, ms: number): Promise<void> {
     if (!this.stop && !this.unwatchable) {
       try {
-        this.stop = this.fs.watchDirectory(this.dir, () => this.wake?.());
+        const name = path.basename(this.lockPath);
+        // Only the lock's own entry: the holder's temp files and renames would wake every
+        // contender several times per commit, each to find the lock still held.
+        this.stop = this.fs.watchDirectory(path.dirname(this.lockPath), (changed) => {
+          if (changed === undefined || changed === name) this.wake?.();
+        });
       } catch {
         this.unwatchable = true;
       }
@@ -142,7 +147,7 @@ export class ProperFileLocker implements FileLocker {
     const trace: LockTrace = { createdPending: false, ownLockVanished: false, ownMtimeMs: undefined, ownId: undefined, seenMtimeMs: undefined, seenId: undefined, acquiring: true, staleAgeMs: undefined, staleMs: options.staleMs };
     this.traces.set(lockPath, trace);
     const controller = new AbortController();
-    const freed = new LockWatch(this.fs, path.dirname(lockPath));
+    const freed = new LockWatch(this.fs, lockPath);
     try {
       return await this.acquireLoop(file, lockPath, deadline, trace, controller, options, freed);
     } finally {
