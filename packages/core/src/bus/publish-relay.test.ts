@@ -50,17 +50,21 @@ function fakeLeader(socketPath: string): Promise<{ server: net.Server; received:
   });
 }
 
+/** A publisher whose publish is in flight to a stand-in leader, which has received it. */
+async function handedOverToAFakeLeader() {
+  const dir = await tempDir();
+  const file = path.join(dir, 'shared_context.json');
+  const { server, received } = await fakeLeader(await socketPathFor(dir, file));
+  const publisher = await engineIn(dir);
+  const publishing = publisher.bus(file).publish({ type: 'handed-over', source: 'agent-a', payload: { n: 1 } });
+  return { dir, file, server, publisher, publishing, ...(await received) };
+}
+
 const eventsOf = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { events: JsonObject[] }).events;
 
 describe('publish relay between processes', () => {
   it('a leader that dies after committing a relayed publish, without answering: the publisher finds it in the file and does not commit it again', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'shared_context.json');
-    const socketPath = await socketPathFor(dir, file);
-    const { server, received } = await fakeLeader(socketPath);
-    const publisher = await engineIn(dir);
-    const publishing = publisher.bus(file).publish({ type: 'handed-over', source: 'agent-a', payload: { n: 1 } });
-    const { socket, request } = await received;
+    const { dir, file, server, publisher, publishing, socket, request } = await handedOverToAFakeLeader();
     const [event] = request.events;
     // The leader commits it (as the real one would, with the id the publisher chose), then dies.
     const leader = await engineIn(dir);
@@ -79,13 +83,7 @@ describe('publish relay between processes', () => {
   });
 
   it('a leader that dies before committing a relayed publish: the publisher commits it itself, once', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'shared_context.json');
-    const socketPath = await socketPathFor(dir, file);
-    const { server, received } = await fakeLeader(socketPath);
-    const publisher = await engineIn(dir);
-    const publishing = publisher.bus(file).publish({ type: 'handed-over', source: 'agent-a', payload: { n: 1 } });
-    const { socket, request } = await received;
+    const { file, server, publisher, publishing, socket, request } = await handedOverToAFakeLeader();
     socket.destroy();
     server.close();
     const published = await publishing;

@@ -280,7 +280,15 @@ export class PublishRelay {
     onLines(socket, (message) => {
       const request = message as Request;
       const reply = (answer: Answer) => {
-        if (!socket.destroyed) socket.write(`${JSON.stringify(answer)}\n`);
+        if (socket.destroyed) return;
+        let line: string;
+        try {
+          line = JSON.stringify(answer);
+        } catch {
+          // An error's details that JSON cannot carry (a cycle): the code and message still can.
+          line = JSON.stringify('error' in answer ? { n: answer.n, error: { code: answer.error.code, message: answer.error.message, file: answer.error.file } } : answer);
+        }
+        socket.write(`${line}\n`);
       };
       if (!Array.isArray(request?.events) || typeof request.n !== 'number') {
         socket.destroy();
