@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startWorker, type Worker } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
 import { hasPython } from '../support/python.js';
+import { printFigures, scaled } from '../support/torture.js';
 
 const PUBLISHERS = 4;
 const EACH = 250;
@@ -70,18 +71,21 @@ describe(`${PUBLISHERS} processes × ${EACH} publishes to one shared context`, (
   });
 });
 
+const KILLS = scaled(3, 20);
+const EACH_STEADY = scaled(150, 1000);
+
 describe('publishes relayed to a leading process that is killed', () => {
-  it('3 publishers × 150 while the leading process is SIGKILLed 3 times: every acknowledged event once, each publisher in order, seq gapless', async () => {
+  it(`3 publishers × ${EACH_STEADY} while the leading process is SIGKILLed ${KILLS} times: every acknowledged event once, each publisher in order, seq gapless`, async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'shared_context.json');
-    const EACH_STEADY = 150;
+    const every = Math.floor(EACH_STEADY / (KILLS + 2));
     let leader = startWorker('publish-worker.mjs', [file, 'leader0', '100000', '2000', '60000']);
     await leader.waitForLine((l) => l.startsWith('leader0:1 '));
     const steady = Array.from({ length: 3 }, (_, p) => startWorker('publish-worker.mjs', [file, `s${p}`, String(EACH_STEADY), '2000']));
     const killed: Worker[] = [];
-    for (let kill = 1; kill <= 3; kill++) {
+    for (let kill = 1; kill <= KILLS; kill++) {
       // Kill once the steady publishers have been answered a while through this leader.
-      await steady[0]!.waitForLine((l) => Number(l.split(' ')[0]!.split(':')[1]) >= kill * 30);
+      await steady[0]!.waitForLine((l) => Number(l.split(' ')[0]!.split(':')[1]) >= kill * every);
       leader.child.kill('SIGKILL');
       expect(await leader.exited).toBe('SIGKILL');
       killed.push(leader);
@@ -94,13 +98,16 @@ describe('publishes relayed to a leading process that is killed', () => {
 
     const doc = JSON.parse(await readFile(file, 'utf8')) as { events: Array<{ seq: number; source: string; payload: { n: number } }> };
     const ids = doc.events.map((e) => `${e.source}:${e.payload.n}`);
-    expect(ids.length - new Set(ids).size).toBe(0);
+    const duplicates = ids.length - new Set(ids).size;
+    const present = new Set(ids);
     const acked = [...killed, ...steady].flatMap((w) => w.lines.map((l) => l.split(' ')[0]!));
-    expect(acked.filter((id) => !ids.includes(id))).toEqual([]);
+    const lost = acked.filter((id) => !present.has(id));
+    printFigures('relay leader kill', { kills: KILLS, events: doc.events.length, acknowledged: acked.length, duplicates, lost: lost.length });
+    expect(duplicates).toBe(0);
+    expect(lost).toEqual([]);
     for (let p = 0; p < 3; p++) {
       expect(doc.events.filter((e) => e.source === `s${p}`).map((e) => e.payload.n)).toEqual(Array.from({ length: EACH_STEADY }, (_, i) => i + 1));
     }
     expect(doc.events.map((e) => e.seq)).toEqual(Array.from({ length: doc.events.length }, (_, i) => i + 1));
-    console.log(`[figures] relay-leader-kill: kills=3 events=${doc.events.length} acknowledged=${acked.length} duplicates=0`);
   });
 });
