@@ -175,12 +175,26 @@ export class PostgresStore implements DocumentStore {
     return { token: row.token, attributes: undefined, bytes: row.body };
   }
 
+  /**
+   * The committed content, for `verify`. Called right after a COMMIT the server acknowledged, so
+   * a lost connection here is waited out (up to `indeterminateTimeoutMs`) rather than reported:
+   * a failed re-read makes the engine undo and reject a commit that is already durable, and a
+   * writer retrying it would apply it twice.
+   */
   async readBack(name: string): Promise<Uint8Array> {
-    await this.ready(name);
-    const found = await this.query<{ body: Buffer }>('reading the committed version back', name, `SELECT body FROM ${this.tables.documents} WHERE name = $1`, [this.keyOf(name)]);
-    const row = found[0];
-    if (!row) throw new PreventionError(ErrorCodes.IO_FAILED, `${name} does not exist in PostgreSQL, though a commit was just made to it`, { file: name, details: { store: 'postgres' } });
-    return row.body;
+    const deadline = Date.now() + this.indeterminateTimeoutMs;
+    for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
+      try {
+        await this.ready(name);
+        const found = await this.query<{ body: Buffer }>('reading the committed version back', name, `SELECT body FROM ${this.tables.documents} WHERE name = $1`, [this.keyOf(name)]);
+        const row = found[0];
+        if (!row) throw new PreventionError(ErrorCodes.IO_FAILED, `${name} does not exist in PostgreSQL, though a commit was just made to it`, { file: name, details: { store: 'postgres' } });
+        return row.body;
+      } catch (err) {
+        if (!(err instanceof PreventionError && err.details.connectionLost === true) || Date.now() + wait > deadline) throw err;
+        await sleep(wait);
+      }
+    }
   }
 
   async lock(name: string, options: LockOptions): Promise<LockHandle> {
