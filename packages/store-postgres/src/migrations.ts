@@ -46,6 +46,7 @@ const MIGRATIONS: readonly Migration[] = [
         size integer NOT NULL,
         mode integer NOT NULL,
         token text NOT NULL,
+        generation bigint NOT NULL,
         at timestamptz NOT NULL,
         pid integer NOT NULL
       )`,

@@ -111,6 +111,8 @@ export class PostgresStore implements DocumentStore {
   private migrated: Promise<number> | undefined;
   private readonly indeterminateTimeoutMs: number;
   private readonly backendStarts = new WeakMap<PoolClient, Date>();
+  /** This store's last commit to each name, with its lock: what `readBack` verifies. */
+  private readonly lastWrites = new Map<string, { token: VersionToken; lock: AdvisoryLock | undefined }>();
 
   constructor(
     connection: PostgresConnection,
@@ -186,15 +188,31 @@ export class PostgresStore implements DocumentStore {
     for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
       try {
         await this.ready(name);
-        const found = await this.query<{ body: Buffer }>('reading the committed version back', name, `SELECT body FROM ${this.tables.documents} WHERE name = $1`, [this.keyOf(name)]);
-        const row = found[0];
-        if (!row) throw new PreventionError(ErrorCodes.IO_FAILED, `${name} does not exist in PostgreSQL, though a commit was just made to it`, { file: name, details: { store: 'postgres' } });
-        return row.body;
+        return await this.committedBody(name);
       } catch (err) {
         if (!(err instanceof PreventionError && err.details.connectionLost === true) || Date.now() + wait > deadline) throw err;
         await sleep(wait);
       }
     }
+  }
+
+  /**
+   * The current version's bytes; or, when this store's last commit to `name` lost its lock with
+   * its connection after COMMIT, that commit's own row in the history. Another holder may have
+   * committed on top of it since (the lock went with the connection), and the document row then
+   * holds that holder's version: comparing it would fail `verify` and undo a commit that is
+   * durable and acknowledged by the database.
+   */
+  private async committedBody(name: string): Promise<Uint8Array> {
+    const key = this.keyOf(name);
+    const mine = this.lastWrites.get(name);
+    const found =
+      mine && mine.lock !== undefined && !mine.lock.usable
+        ? await this.query<{ body: Buffer }>('reading the committed version back', name, `SELECT body FROM ${this.tables.history} WHERE name = $1 AND token = $2`, [key, mine.token])
+        : await this.query<{ body: Buffer }>('reading the committed version back', name, `SELECT body FROM ${this.tables.documents} WHERE name = $1`, [key]);
+    const row = found[0];
+    if (!row) throw new PreventionError(ErrorCodes.IO_FAILED, `${name} does not exist in PostgreSQL, though a commit was just made to it`, { file: name, details: { store: 'postgres' } });
+    return row.body;
   }
 
   async lock(name: string, options: LockOptions): Promise<LockHandle> {
@@ -211,7 +229,8 @@ export class PostgresStore implements DocumentStore {
     // Made here, before the transaction: if the COMMIT's outcome is lost with the connection, the
     // token is how the store finds out whether this very commit landed.
     const token = randomUUID();
-    return this.switchVersion({
+    this.lastWrites.delete(name);
+    const commit = await this.switchVersion({
       step: 'committing',
       name,
       lock: options.lock,
@@ -226,6 +245,13 @@ export class PostgresStore implements DocumentStore {
       },
       landed: (pool) => this.inHistory(pool, key, token),
     });
+    this.lastWrites.set(name, { token, lock: this.ownLock(options.lock) });
+    return commit;
+  }
+
+  /** `lock` if this store took it (its connection is the store's to use), else `undefined`. */
+  private ownLock(lock: LockHandle | undefined): AdvisoryLock | undefined {
+    return lock instanceof AdvisoryLock && lock.owner === this ? lock : undefined;
   }
 
   async revert(name: string, written: StoredCommit, previous: StoredVersion | undefined, lock: LockHandle | undefined): Promise<void> {
@@ -248,22 +274,25 @@ export class PostgresStore implements DocumentStore {
           await this.writeVersion(client, key, body, token, sha256Of(body));
         } else {
           await client.query(`DELETE FROM ${this.tables.documents} WHERE name = $1`, [key]);
+          await client.query(`DELETE FROM ${this.tables.records} WHERE name = $1`, [key]);
         }
       },
       landed: async (pool) => (previous ? this.inHistory(pool, key, token) : !(await this.inHistory(pool, key, written.token))),
     });
   }
 
+  /**
+   * The commit's transaction already wrote its record (see {@link writeVersion}); this confirms
+   * it with what the engine verified, and never moves the record back to an older version: a
+   * holder whose lock was lost with its connection may record after its successor did.
+   */
   async record(name: string, commit: StoredCommit & { sha256: string }): Promise<void> {
     await this.ready(name);
-    // Only a version that is in the history is recorded: the record never names one that was not committed.
     await this.query(
       'recording the commit',
       name,
-      `INSERT INTO ${this.tables.records} (name, sha256, size, mode, token, at, pid)
-       SELECT $1, $2, $3, $4, $5, now(), $6 WHERE EXISTS (SELECT 1 FROM ${this.tables.history} WHERE name = $1 AND token = $5)
-       ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size, mode = EXCLUDED.mode, token = EXCLUDED.token, at = EXCLUDED.at, pid = EXCLUDED.pid`,
-      [this.keyOf(name), commit.sha256, commit.size, commit.attributes?.mode ?? 0o644, commit.token, process.pid],
+      `UPDATE ${this.tables.records} SET mode = $3, sha256 = $4, size = $5, at = now(), pid = $6 WHERE name = $1 AND token = $2`,
+      [this.keyOf(name), commit.token, commit.attributes?.mode ?? 0o644, commit.sha256, commit.size, process.pid],
     );
   }
 
@@ -342,15 +371,26 @@ export class PostgresStore implements DocumentStore {
     return found.rows[0]?.token ?? undefined;
   }
 
-  /** Makes `body` the current version with `token`, and its history row, in the caller's transaction. */
+  /**
+   * Makes `body` the current version with `token`, with its history row and its commit record,
+   * in the caller's transaction. The record is written with the version rather than after
+   * `verify` (as the port has it): a lock lost with its connection between COMMIT and the
+   * engine's `record` would otherwise leave the next holder a record one version behind, which
+   * it would judge an outside write. A version that fails `verify` is reverted, record included.
+   */
   private async writeVersion(client: PoolClient, key: string, body: Buffer, token: string, sha256: string): Promise<void> {
     const t = this.tables;
     await client.query(
       `WITH next AS (SELECT coalesce(max(generation), 0) + 1 AS generation FROM ${t.history} WHERE name = $1),
-       saved AS (INSERT INTO ${t.history} (name, generation, token, body, sha256, size) SELECT $1, generation, $3, $2, $4, $5 FROM next RETURNING generation)
-       INSERT INTO ${t.documents} (name, body, token, sha256, size, generation, updated_at) SELECT $1, $2, $3, $4, $5, generation, now() FROM saved
-       ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, token = EXCLUDED.token, sha256 = EXCLUDED.sha256, size = EXCLUDED.size, generation = EXCLUDED.generation, updated_at = EXCLUDED.updated_at`,
-      [key, body, token, sha256, body.length],
+       saved AS (INSERT INTO ${t.history} (name, generation, token, body, sha256, size) SELECT $1, generation, $3, $2, $4, $5 FROM next RETURNING generation),
+       current AS (
+         INSERT INTO ${t.documents} (name, body, token, sha256, size, generation, updated_at) SELECT $1, $2, $3, $4, $5, generation, now() FROM saved
+         ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, token = EXCLUDED.token, sha256 = EXCLUDED.sha256, size = EXCLUDED.size, generation = EXCLUDED.generation, updated_at = EXCLUDED.updated_at
+         RETURNING generation
+       )
+       INSERT INTO ${t.records} (name, sha256, size, mode, token, generation, at, pid) SELECT $1, $4, $5, 420, $3, generation, now(), $6 FROM current
+       ON CONFLICT (name) DO UPDATE SET sha256 = EXCLUDED.sha256, size = EXCLUDED.size, mode = EXCLUDED.mode, token = EXCLUDED.token, generation = EXCLUDED.generation, at = EXCLUDED.at, pid = EXCLUDED.pid`,
+      [key, body, token, sha256, body.length, process.pid],
     );
   }
 
@@ -367,7 +407,7 @@ export class PostgresStore implements DocumentStore {
    */
   private async switchVersion<T>(change: Switch<T>): Promise<T> {
     const { name } = change;
-    const lock = change.lock instanceof AdvisoryLock && change.lock.owner === this ? change.lock : undefined;
+    const lock = this.ownLock(change.lock);
     // A released or failed lock's connection is not ours to use any more: refused before touching it.
     if (lock && !lock.usable) await lock.assertHeld();
     let client: PoolClient;

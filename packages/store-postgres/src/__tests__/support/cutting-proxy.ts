@@ -44,9 +44,30 @@ export class CuttingProxy {
     return proxy;
   }
 
+  private every: number | undefined;
+  private commits = 0;
+
   /** Cuts the connection of the next COMMIT sent through the proxy. */
   arm(mode: CutMode): void {
     this.armed = mode;
+  }
+
+  /** From now on cuts every `n`th COMMIT, before and after reaching the server in turn. */
+  cutEvery(n: number): void {
+    this.every = n;
+  }
+
+  /** The cut to make of a COMMIT now passing, if any. */
+  private cutFor(): CutMode | undefined {
+    if (this.armed) {
+      const mode = this.armed;
+      this.armed = undefined;
+      return mode;
+    }
+    if (this.every === undefined) return undefined;
+    this.commits += 1;
+    if (this.commits % this.every !== 0) return undefined;
+    return (this.commits / this.every) % 2 === 1 ? 'after-commit' : 'before-commit';
   }
 
   private relay(client: net.Socket, target: { host: string; port: number }): void {
@@ -64,9 +85,8 @@ export class CuttingProxy {
     };
     client.on('data', (chunk: Buffer) => {
       if (cut) return;
-      const mode = this.armed;
-      if (mode && isCommitMessage(chunk)) {
-        this.armed = undefined;
+      const mode = (this.armed || this.every) && isCommitMessage(chunk) ? this.cutFor() : undefined;
+      if (mode) {
         this.cuts[mode] += 1;
         if (mode === 'before-commit') return drop();
         // Forward the COMMIT, swallow whatever comes back, and cut once the server had time to
