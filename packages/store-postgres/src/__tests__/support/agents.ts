@@ -54,6 +54,11 @@ export class Agent {
     }
   }
 
+  /** What the process wrote to stderr (the engine's warnings among it). */
+  get errorOutput(): string {
+    return this.stderr;
+  }
+
   send(line: string): void {
     this.child.stdin!.write(`${line}\n`);
   }
