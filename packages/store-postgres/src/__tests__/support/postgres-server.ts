@@ -8,8 +8,13 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 
-/** The directory of PostgreSQL's server binaries: the newest `/usr/lib/postgresql/<version>/bin`, or `pg_config --bindir`. */
+/**
+ * The directory of PostgreSQL's server binaries: `PREVENTION_PG_BINDIR` if set, else the newest
+ * `/usr/lib/postgresql/<version>/bin`, else `pg_config --bindir`.
+ */
 export function postgresBinDir(): string | undefined {
+  const chosen = process.env.PREVENTION_PG_BINDIR;
+  if (chosen !== undefined) return existsSync(path.join(chosen, 'initdb')) ? chosen : undefined;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root)
