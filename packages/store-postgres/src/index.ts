@@ -19,6 +19,7 @@ export { PostgresStore, type PostgresConnection, type PostgresStoreOptions, type
 export { AdvisoryLock } from './advisory-lock.js';
 export { migrate, schemaStatus, SCHEMA_VERSION, type SchemaStatus } from './migrations.js';
 export { isConnectionLoss } from './database-errors.js';
+export { historyBackups, HistoryBackups, type HistoryBackupOptions } from './history-backups.js';
 
 /**
  * A `DocumentStore` (kind `postgres`) on the database at `connection`: give it to

@@ -28,6 +28,19 @@ const MIGRATIONS: readonly Migration[] = [
         generation bigint NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
+      // An UPDATE that bypasses the store (psql, a script) keeps the row's token; this gives the
+      // version a new one, with its real sha256 and size, so every engine sees it changed and
+      // applies the document's policy to it instead of trusting its cached copy.
+      `CREATE FUNCTION ${t.schemaIdent}.prevention_outside_write() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.token = OLD.token AND NEW.body IS DISTINCT FROM OLD.body THEN
+           NEW.token := 'outside:' || gen_random_uuid();
+           NEW.sha256 := encode(sha256(NEW.body), 'hex');
+           NEW.size := length(NEW.body);
+         END IF;
+         RETURN NEW;
+       END $$`,
+      `CREATE TRIGGER prevention_outside_write BEFORE UPDATE ON ${t.documents} FOR EACH ROW EXECUTE FUNCTION ${t.schemaIdent}.prevention_outside_write()`,
       // Every committed version, the current one included: the backups.
       `CREATE TABLE ${t.history} (
         name text NOT NULL,
