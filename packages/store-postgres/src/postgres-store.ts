@@ -73,12 +73,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const bufferOf = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
-function changedUnderLock(name: string, found: VersionToken | undefined | 'present', cause?: unknown): PreventionError {
+function changedUnderLock(name: string, present: boolean, cause?: unknown): PreventionError {
   return new PreventionError(
     ErrorCodes.LOCK_COMPROMISED,
     `${name} changed in PostgreSQL while this holder held its lock, so another writer committed concurrently (a lock lost with its connection, or a program writing the table without prevention); ` +
       'the commit was refused and the document left as that writer left it. Retry the write',
-    { file: name, ...(cause === undefined ? {} : { cause }), details: { store: 'postgres', found: found ? 'present' : 'absent' } },
+    { file: name, ...(cause === undefined ? {} : { cause }), details: { store: 'postgres', found: present ? 'present' : 'absent' } },
   );
 }
 
@@ -237,7 +237,7 @@ export class PostgresStore implements DocumentStore {
       signal: options.signal,
       write: async (client) => {
         const found = await this.currentForUpdate(client, key);
-        if (options.expected !== undefined && found !== (options.expected ?? undefined)) throw changedUnderLock(name, found);
+        if (options.expected !== undefined && found !== (options.expected ?? undefined)) throw changedUnderLock(name, found !== undefined);
         await options.lock?.assertHeld();
         if (options.signal?.aborted) throw options.signal.reason as Error;
         await this.writeVersion(client, key, body, token, sha256);
@@ -265,7 +265,7 @@ export class PostgresStore implements DocumentStore {
       lock,
       write: async (client) => {
         const found = await this.currentForUpdate(client, key);
-        if (found !== written.token) throw changedUnderLock(name, found);
+        if (found !== written.token) throw changedUnderLock(name, found !== undefined);
         await lock?.assertHeld();
         // The undone version was never acknowledged: it is no backup to restore.
         await client.query(`DELETE FROM ${this.tables.history} WHERE name = $1 AND token = $2`, [key, written.token]);
@@ -446,7 +446,7 @@ export class PostgresStore implements DocumentStore {
       }
       if (!isConnectionLoss(err)) await client.query('ROLLBACK').catch(() => undefined);
       if (err === change.signal?.reason) throw err;
-      if (sqlState(err) === '23505') throw changedUnderLock(name, 'present', err);
+      if (sqlState(err) === '23505') throw changedUnderLock(name, true, err);
       throw databaseError(change.step, name, err);
     } finally {
       pooled?.release(failure !== undefined && isConnectionLoss(failure) ? (failure as Error) : undefined);
