@@ -41,6 +41,14 @@ const MIGRATIONS: readonly Migration[] = [
          RETURN NEW;
        END $$`,
       `CREATE TRIGGER prevention_outside_write BEFORE UPDATE ON ${t.documents} FOR EACH ROW EXECUTE FUNCTION ${t.schemaIdent}.prevention_outside_write()`,
+      // A wake-up for mirrors and followers, sent when the changing transaction commits. Only a
+      // wake-up: whoever is woken reads the rows, so a lost notification costs a delay, no data.
+      `CREATE FUNCTION ${t.schemaIdent}.prevention_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF TG_OP = 'DELETE' THEN PERFORM pg_notify('${t.channel}', OLD.name); ELSE PERFORM pg_notify('${t.channel}', NEW.name); END IF;
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER prevention_notify AFTER INSERT OR UPDATE OR DELETE ON ${t.documents} FOR EACH ROW EXECUTE FUNCTION ${t.schemaIdent}.prevention_notify()`,
       // Every committed version, the current one included: the backups.
       `CREATE TABLE ${t.history} (
         name text NOT NULL,

@@ -337,6 +337,11 @@ export class PostgresStore implements DocumentStore {
     return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? name : relative.split(path.sep).join('/');
   }
 
+  /** The channel the store's tables `NOTIFY` on when a document changes (its name as payload). */
+  get notifyChannel(): string {
+    return this.tables.channel;
+  }
+
   /** @internal The qualified table names, for the history-backed backup strategy. */
   get tableNames(): Tables {
     return this.tables;

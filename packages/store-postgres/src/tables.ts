@@ -17,6 +17,8 @@ export interface Tables {
    * schemas of one database do not exclude each other, and apart from other applications' keys.
    */
   lockNamespace: number;
+  /** The `NOTIFY` channel of changes to the documents. */
+  channel: string;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -45,5 +47,6 @@ export function tablesOf(schema = 'public'): Tables {
     records: q('prevention_commit_records'),
     quarantine: q('prevention_quarantine'),
     lockNamespace: keyOf(`prevention:${schema}`),
+    channel: `prevention:${schema}`,
   };
 }
