@@ -19,6 +19,7 @@ export { PostgresStore, type PostgresConnection, type PostgresStoreOptions, type
 export { AdvisoryLock } from './advisory-lock.js';
 export { migrate, schemaStatus, SCHEMA_VERSION, type SchemaStatus } from './migrations.js';
 export { isConnectionLoss } from './database-errors.js';
+export { storeHealth, type StoreHealth, type StandbyHealth } from './store-health.js';
 export { mirrorToFiles, LocalMirror, type LocalMirrorOptions, type MirroredDocument } from './local-mirror.js';
 export { historyBackups, HistoryBackups, type HistoryBackupOptions } from './history-backups.js';
 

@@ -25,6 +25,19 @@ describeWithPostgres('PostgresStore keeps the DocumentStore contract', (server) 
     it,
   );
 
+  it('reports its health: the migration missing, then applied; a server that does not answer', async () => {
+    const store = postgresStore({ connectionString: server().url('contract') }, { schema: 'health' });
+    const away = postgresStore({ connectionString: 'postgresql://postgres@127.0.0.1:1/contract', poolConfig: { connectionTimeoutMillis: 2_000 } });
+    try {
+      expect(await store.health()).toMatchObject({ ok: false, primary: true, schema: { applied: 0, required: 1 }, problems: [expect.stringMatching(/run the migration/)] });
+      await store.migrate();
+      expect(await store.health()).toMatchObject({ ok: true, primary: true, schema: { applied: 1, required: 1 }, standbys: [], problems: [] });
+      expect(await away.health()).toMatchObject({ ok: false, problems: [expect.stringMatching(/does not answer/)] });
+    } finally {
+      await Promise.all([store.close(), away.close()]);
+    }
+  });
+
   it('reports the migration it applied', async () => {
     const store = postgresStore({ connectionString: server().url('contract') }, { schema: 'migrated' });
     try {

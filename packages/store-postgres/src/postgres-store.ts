@@ -17,6 +17,7 @@ import {
 import { AdvisoryLock, backendPid } from './advisory-lock.js';
 import { databaseError, isConnectionLoss, sqlState } from './database-errors.js';
 import { migrate, schemaStatus, type SchemaStatus } from './migrations.js';
+import { storeHealth, type StoreHealth } from './store-health.js';
 import { keyOf, tablesOf, type Tables } from './tables.js';
 
 /** Where the store's database is: a connection string (the store makes and ends its pool), or a pool of yours. */
@@ -144,6 +145,11 @@ export class PostgresStore implements DocumentStore {
   /** The migrations applied to the database, for `prevention db migrate` and health checks. */
   schemaStatus(): Promise<SchemaStatus> {
     return schemaStatus(this.pool, { schema: this.tables.schema });
+  }
+
+  /** The connection, the server's role, the migration version and the standbys' lag; never throws. */
+  health(options: { maxReplayLagMs?: number } = {}): Promise<StoreHealth> {
+    return storeHealth(this.pool, { schema: this.tables.schema, ...options });
   }
 
   /** Ends the pool if the store made it; a pool given to the store is left open. */
