@@ -3,7 +3,7 @@ import pg from 'pg';
 import { ErrorCodes, isPreventionError, type LockHandle } from '@prevention/core';
 import { CuttingProxy } from './__tests__/support/cutting-proxy.js';
 import { describeWithPostgres } from './__tests__/support/server-suite.js';
-import { postgresStore, type PostgresStore, type PostgresStoreOptions } from './index.js';
+import { postgresStore, type AdvisoryLock, type PostgresStore, type PostgresStoreOptions } from './index.js';
 
 const LOCK = { timeoutMs: 5_000, staleMs: 10_000 };
 const DOC = '/project/doc.json';
@@ -107,6 +107,19 @@ describeWithPostgres('PostgresStore under connection failures', (server) => {
     await lock.release();
     await lock.release();
     expect(await contentOf(a)).toBe('one\n');
+  });
+
+  it('proves the lock held by asking the server: a session that no longer holds it is refused, though its connection lives', async () => {
+    const s = store();
+    const lock = await s.lock(DOC, LOCK);
+    await lock.assertHeld();
+    // The session gives the lock up behind the handle's back (nothing outside the session can).
+    await (lock as AdvisoryLock).client.query('SELECT pg_advisory_unlock_all()');
+    await expect(lock.assertHeld()).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED, details: { why: 'the server no longer lists it' } });
+    expect(lock.signal.aborted).toBe(true);
+    await expect(s.commit(DOC, bytes('one\n'), { expected: null, previous: undefined, lock })).rejects.toMatchObject({ code: ErrorCodes.LOCK_COMPROMISED });
+    expect(await s.head(DOC)).toBeUndefined();
+    await lock.release();
   });
 
   it('resolves every commit raced by pg_terminate_backend of its own backend as landed or not, as the database says', async () => {
