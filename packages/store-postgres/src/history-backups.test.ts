@@ -75,13 +75,22 @@ describeWithPostgres('the PostgreSQL history as the engine\'s backups', (server)
     }
   });
 
-  it('keeps the newest `keepLast` versions when retention is set', async () => {
+  it('applies the backup plugin\'s retention rules to the history, and always keeps the current version', async () => {
     const { engine, close } = await open({ keepLast: 2 });
     try {
       for (const n of [1, 2, 3, 4, 5]) await engine.write('doc.json', { n });
       expect((await engine.backups('doc.json')).map((b) => b.generation)).toEqual([5, 4]);
     } finally {
       await close();
+    }
+    // All commits of one day: keepDaily 1 keeps one version, the newest (the current one).
+    const daily = await open({ keepDaily: 1 });
+    try {
+      for (const n of [1, 2, 3]) await daily.engine.write('doc.json', { n });
+      expect((await daily.engine.backups('doc.json')).map((b) => b.generation)).toEqual([3]);
+      expect(await daily.engine.read('doc.json')).toEqual({ n: 3 });
+    } finally {
+      await daily.close();
     }
   });
 });

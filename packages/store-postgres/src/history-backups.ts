@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type BackupInput, type BackupRecord, type BackupStrategy, type Plugin, type PruneReport } from '@prevention/core';
+import { definePlugin, parseDuration, type BackupInput, type BackupRecord, type BackupStrategy, type Plugin, type PruneReport } from '@prevention/core';
+import { planRetention, type RetentionPolicy } from '@prevention/plugin-backup';
 import { databaseError } from './database-errors.js';
 import type { PostgresStore } from './postgres-store.js';
 
-/** Options of {@link historyBackups}. */
-export interface HistoryBackupOptions {
+/**
+ * Options of {@link historyBackups}. Retention takes the backup plugin's rules (`keepLast`,
+ * `keepHourly`, `keepDaily`, `keepWeekly`, `keepWithin`, `maxTotalBytes`), applied after every
+ * commit; the current version is always kept. Without a rule every version is kept.
+ */
+export interface HistoryBackupOptions extends RetentionPolicy {
   /** Strategy name, for `prevention backups` and events; default `postgres-history`. */
   name?: string;
-  /**
-   * Retention: how many versions of each document to keep (the current one always among them).
-   * Default: every version is kept.
-   */
-  keepLast?: number;
   /** How many of the newest versions `list` returns (the engine lists on every commit); default 100. */
   listLimit?: number;
 }
+
+const RULES = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepWithin', 'maxTotalBytes'] as const;
 
 /** The id of a version saved before its commit's transaction: the row only exists once it commits. */
 const PENDING = 'pending:';
@@ -103,19 +105,24 @@ export class HistoryBackups implements BackupStrategy {
     }
   }
 
-  /** Keeps the newest `keepLast` versions and the current one; without `keepLast`, keeps all. */
+  /** Applies the retention rules to the history of `file`, keeping the current version whatever they say. */
   async prune(file: string, options: { dryRun: boolean }): Promise<PruneReport> {
     const t = this.store.tableNames;
     const key = this.store.keyOf(file);
     const report: PruneReport = { file, strategy: this.name, kept: [], removed: [], dryRun: options.dryRun };
-    if (this.options.keepLast === undefined) return report;
+    if (!RULES.some((rule) => this.options[rule] !== undefined)) return report;
     try {
       const rows = await this.store.pool.query<HistoryRow & { current: boolean }>(
         `SELECT h.generation, h.token, h.sha256, h.size, h.created_at, (d.token IS NOT NULL) AS current
          FROM ${t.history} h LEFT JOIN ${t.documents} d ON d.name = h.name AND d.token = h.token WHERE h.name = $1 ORDER BY h.generation DESC`,
         [key],
       );
-      rows.rows.forEach((row, i) => (i < this.options.keepLast! || row.current ? report.kept : report.removed).push(this.recordOf(file, row)));
+      const records = rows.rows.map((row) => this.recordOf(file, row));
+      const current = new Set(rows.rows.filter((row) => row.current).map((row) => `${row.generation}:${row.token}`));
+      const keepWithinMs = this.options.keepWithin === undefined ? undefined : parseDuration(this.options.keepWithin, 'keepWithin');
+      const plan = planRetention(records, this.options, keepWithinMs === undefined ? {} : { keepWithinMs });
+      report.removed = plan.removed.filter((record) => !current.has(record.id));
+      report.kept = records.filter((record) => !report.removed.includes(record));
       if (!options.dryRun && report.removed.length > 0) {
         await this.store.pool.query(`DELETE FROM ${t.history} WHERE name = $1 AND token = ANY($2::text[])`, [key, report.removed.map((r) => tokenOf(r.id))]);
       }
