@@ -79,7 +79,8 @@ export class AdvisoryLock implements LockHandle {
       pool.query('SELECT pg_cancel_backend($1)', [backendPid(client)]).catch(() => undefined);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timeout = Math.max(1, Math.ceil(options.timeoutMs));
+    // lock_timeout is an int of milliseconds (0 would mean: wait forever).
+    const timeout = Math.min(2_147_483_647, Math.max(1, Math.ceil(options.timeoutMs)));
     try {
       // Both keys are integers computed here, so the single round trip can be a simple query.
       await client.query(`BEGIN; SET LOCAL lock_timeout = ${timeout}; SELECT pg_advisory_lock(${keys[0]}, ${keys[1]}); COMMIT`);
