@@ -70,6 +70,26 @@ describeWithPostgres('PostgresStore under connection failures', (server) => {
     expect(warnings).toEqual([expect.objectContaining({ landed: true, step: 'committing' })]);
   });
 
+  it('says the outcome is unknown, never guessing, when the server cannot be asked in time whether a lost COMMIT landed', async () => {
+    const proxy = await CuttingProxy.start({ host: '127.0.0.1', port: server().port });
+    open.push({ close: () => proxy.stop() });
+    const s = store({ indeterminateTimeoutMs: 1_000 }, `postgresql://postgres@127.0.0.1:${proxy.port}/failures`);
+    const first = await withLock(s, (lock) => s.commit(DOC, bytes('one\n'), { expected: null, previous: undefined, lock }));
+    const lock = await s.lock(DOC, LOCK);
+    // The COMMIT reaches the server, its answer is lost, and the server stays unreachable.
+    proxy.arm('after-commit');
+    const pending = s.commit(DOC, bytes('two\n'), { expected: first.token, previous: undefined, lock }).catch((err: unknown) => err);
+    await waitFor(() => proxy.cuts['after-commit'] === 1, 'the COMMIT to pass the proxy');
+    proxy.refuseConnections(true);
+    const failed = await pending;
+    expect(failed).toMatchObject({ code: ErrorCodes.IO_FAILED, details: { outcome: 'unknown', connectionLost: true } });
+    await lock.release();
+    // It had landed: "unknown" was the honest answer, not "failed".
+    proxy.refuseConnections(false);
+    expect(await contentOf(s)).toBe('two\n');
+    expect(await historyRows(s)).toBe(2);
+  });
+
   it('rejects a COMMIT cut before it reached the server with a typed error, and changes nothing', async () => {
     const proxy = await CuttingProxy.start({ host: '127.0.0.1', port: server().port });
     open.push({ close: () => proxy.stop() });

@@ -45,6 +45,19 @@ export class CuttingProxy {
   }
 
   private every: number | undefined;
+  private refusing = false;
+
+  /** Sockets of connections already cut, left to their timer. */
+  private readonly cutSockets = new Set<net.Socket>();
+
+  /**
+   * Makes the server unreachable through the proxy (every open connection but one being cut
+   * dropped, every new one refused), or reachable again.
+   */
+  refuseConnections(refuse: boolean): void {
+    this.refusing = refuse;
+    if (refuse) for (const socket of this.sockets) if (!this.cutSockets.has(socket)) socket.destroy();
+  }
   private commits = 0;
 
   /** Cuts the connection of the next COMMIT sent through the proxy. */
@@ -71,6 +84,11 @@ export class CuttingProxy {
   }
 
   private relay(client: net.Socket, target: { host: string; port: number }): void {
+    if (this.refusing) {
+      client.on('error', () => undefined);
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
@@ -93,6 +111,7 @@ export class CuttingProxy {
         // commit (the test then checks that it did).
         upstream.write(chunk);
         cut = true;
+        this.cutSockets.add(client).add(upstream);
         setTimeout(() => {
           client.destroy();
           upstream.destroy();
