@@ -64,6 +64,7 @@ describe('the packed packages, installed into an empty project', () => {
       'prevention-plugin-backup-0.1.0.tgz',
       'prevention-plugin-monitor-0.1.0.tgz',
       'prevention-serve-0.1.0.tgz',
+      'prevention-store-postgres-0.1.0.tgz',
     ]);
     for (const tarball of tarballs) {
       const listed = await run('tar', ['-tzf', tarball], root);
