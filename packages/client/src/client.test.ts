@@ -92,6 +92,22 @@ describe('files through the service', () => {
   });
 });
 
+describe('refusals through the service', () => {
+  it('a body over the limit gets the typed 413 while the rest of it is still being sent, and the client goes on', async () => {
+    const dir = await project();
+    const server = await startServe({ cwd: dir, logger: { level: 'silent' }, maxBodyBytes: 4_096 });
+    servers.push(server);
+    const client = await connect({ cwd: dir, autoStart: false });
+    clients.push(client);
+    const bus = client.bus('ctx.json');
+    // Far more than a socket buffer holds: the service answers before the client has sent it all.
+    const error = await bus.publish({ type: 't', source: 's', payload: 'x'.repeat(4 * 1024 * 1024) }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'PREVENTION_BODY_TOO_LARGE', status: 413 });
+    expect((await bus.publish({ type: 't', source: 's' })).seq).toBe(1);
+    expect(JSON.parse(await readFile(path.join(dir, 'ctx.json'), 'utf8')).events).toHaveLength(1);
+  });
+});
+
 describe('the bus through the service', () => {
   it('publishes, lists and reports the last seq; a publish retried with its Idempotency-Key lands once', async () => {
     const { client } = await served();
