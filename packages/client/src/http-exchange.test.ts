@@ -124,6 +124,19 @@ describe('HttpExchange', () => {
     await expect(exchangeOn(`${socketPath}.missing`).send('GET', '/v1/health', {}, undefined, 1_000)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('a request in flight, or still connecting, when the exchange is closed fails instead of hanging', async () => {
+    const { socketPath, received } = await scripted(() => undefined);
+    const exchange = exchangeOn(socketPath);
+    const connecting = exchange.send('GET', '/v1/health', {}, undefined, undefined);
+    exchange.close();
+    await expect(connecting).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const waiting = exchange.send('GET', '/v1/health', {}, undefined, undefined);
+    // Sent and received: the request is waiting for its answer.
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    exchange.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
   it('fails with ETIMEDOUT when no answer comes in time', async () => {
     const { socketPath } = await scripted(() => undefined);
     await expect(exchangeOn(socketPath).send('GET', '/v1/health', {}, undefined, 50)).rejects.toMatchObject({ code: 'ETIMEDOUT' });

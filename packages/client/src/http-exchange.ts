@@ -165,6 +165,7 @@ class Connection {
 
   /** Sends one request (head and body in one write) and resolves with its whole answer. */
   exchange(request: string | Buffer, bodyless: boolean, timeoutMs: number | undefined): Promise<{ answer: RawAnswer; reusable: boolean }> {
+    if (this.closed || this.socket.destroyed) return Promise.reject(new ExchangeError('the connection closed before the request was sent', 'ECONNRESET'));
     clearTimeout(this.idleTimer);
     this.socket.ref();
     this.reader = new AnswerReader(bodyless);
@@ -278,28 +279,33 @@ export class HttpExchange {
 
   private async acquire(timeoutMs: number | undefined): Promise<Connection> {
     for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
-      if (!connection.closed && !connection.socket.readableEnded) return connection;
+      if (!connection.closed && !connection.socket.destroyed && !connection.socket.readableEnded) return connection;
     }
     const socket = 'socketPath' in this.target ? netConnect({ path: this.target.socketPath }) : netConnect({ host: this.target.host, port: this.target.port });
-    await new Promise<void>((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => socket.destroy(new ExchangeError(`no connection within ${timeoutMs} ms`, 'ETIMEDOUT')), timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', failed);
-        resolve();
-      });
-      const failed = (err: NodeJS.ErrnoException): void => {
-        clearTimeout(timer);
-        reject(err instanceof ExchangeError ? err : new ExchangeError(err.message, err.code ?? 'EIO', { cause: err }));
-      };
-      socket.once('error', failed);
-    });
+    // Its listeners before anything can happen on the socket: no error goes unheard.
     const connection = new Connection(socket, (closed) => {
       this.all.delete(closed);
       const at = this.idle.indexOf(closed);
       if (at !== -1) this.idle.splice(at, 1);
     });
     this.all.add(connection);
+    await new Promise<void>((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => socket.destroy(new ExchangeError(`no connection within ${timeoutMs} ms`, 'ETIMEDOUT')), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', failed);
+        socket.off('close', closed);
+        resolve();
+      });
+      const failed = (err: NodeJS.ErrnoException): void => {
+        clearTimeout(timer);
+        reject(err instanceof ExchangeError ? err : new ExchangeError(err.message, err.code ?? 'EIO', { cause: err }));
+      };
+      // Destroyed while connecting (the client closed): no error follows, only this.
+      const closed = (): void => failed(new ExchangeError('the connection closed before it was established', 'ECONNRESET'));
+      socket.once('error', failed);
+      socket.once('close', closed);
+    });
     return connection;
   }
 }
