@@ -92,6 +92,18 @@ describe('files through the service', () => {
   });
 });
 
+describe('over TCP', () => {
+  it('publishes with the bearer token; a wrong token is refused typed', async () => {
+    const dir = await project();
+    const server = await startServe({ cwd: dir, logger: { level: 'silent' }, port: 0, token: 'the-token' });
+    servers.push(server);
+    const client = await connect({ url: `http://127.0.0.1:${server.port}`, token: 'the-token' });
+    clients.push(client);
+    expect((await client.bus('ctx.json').publish({ type: 't', source: 's' })).seq).toBe(1);
+    await expect(connect({ url: `http://127.0.0.1:${server.port}`, token: 'another' })).rejects.toMatchObject({ code: 'PREVENTION_UNAUTHORIZED', status: 401 });
+  });
+});
+
 describe('refusals through the service', () => {
   it('a body over the limit gets the typed 413 while the rest of it is still being sent, and the client goes on', async () => {
     const dir = await project();
