@@ -31,8 +31,12 @@ const IDLE_MS = 4_000;
 /** A head larger than this is not the service's. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
-/** What Node's http accepts in a header value, but for bytes above 0x7e (sent here as UTF-8). */
+/**
+ * Outside what Node's http accepts in a header value, and the characters above 0x7e, which it
+ * sends as latin1 while this client writes the request as UTF-8: refused rather than altered.
+ */
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e]/;
+/** A request target is percent-encoded: a space or a control character would split the request line. */
 const INVALID_PATH = /[^\x21-\x7e]/;
 
 /** Why an answer cannot be read: the protocol was broken, not the connection. */
