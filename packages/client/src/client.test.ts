@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ const dirs = new TempDirs();
 const servers: RunningServe[] = [];
 const clients: PreventionClient[] = [];
 const startedPids: number[] = [];
+/** Projects in which services were started by clients (the winner and those that lost the start). */
+const startedIn: string[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -26,8 +28,30 @@ afterEach(async () => {
       // Already gone.
     }
   }
+  // A stopping service removes its socket and pid file, one that lost the start writes its log:
+  // the directory is removed once none runs in it, not while.
+  for (const dir of startedIn.splice(0)) await noProcessIn(dir);
   await dirs.removeAll();
 });
+
+/** Resolves once no live process has its working directory in `dir`, or after 10 s. */
+async function noProcessIn(dir: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    let found = false;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const cwd = await readlink(`/proc/${entry}/cwd`);
+        const state = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(') ')[1]?.[0];
+        if ((cwd === dir || cwd.startsWith(`${dir}/`)) && state !== 'Z' && state !== 'X') found = true;
+      } catch {
+        // Gone meanwhile, or not ours to look at.
+      }
+    }
+    if (!found) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function project(): Promise<string> {
   const dir = await dirs.make('prevention-client-');
@@ -159,6 +183,7 @@ describe('the bus through the service', () => {
 describe('autoStart', () => {
   it('starts a real prevention serve when nothing answers, once for several processes at once, and says so once on stderr', async () => {
     const dir = await project();
+    startedIn.push(await realpath(dir));
     await mkdir(path.join(dir, 'agent'));
     const env = { ...process.env, PREVENTION_BIN: cliBin };
     const results = await Promise.all(['a1', 'a2', 'a3'].map((source) => run(worker('connect-worker.mjs'), [path.join(dir, 'agent'), 'ctx.json', source], env)));
