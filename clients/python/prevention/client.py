@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import random
+import re
 import select
 import socket
 import sys
@@ -29,6 +30,10 @@ from .errors import (
 
 JsonValue = Any
 FileName = Union[str, "os.PathLike[str]"]
+
+#: What no header name or value may hold (http.client refuses the same).
+_ILLEGAL_HEADER_TEXT = re.compile(r"[\r\n\0]")
+_ILLEGAL_TARGET_TEXT = re.compile(r"[\x00-\x20\x7f]")
 
 #: How long a stream may stay silent before it counts as lost (the server sends a heartbeat every 15 s).
 STREAM_IDLE_TIMEOUT = 45.0
@@ -256,6 +261,35 @@ class Client:
             headers.update(extra)
         return headers
 
+    def _host(self) -> str:
+        if self._tcp is None:
+            return "localhost"
+        host, port = self._tcp
+        return host if port == 80 else f"{host}:{port}"
+
+    def _request_bytes(self, method: str, target: str, headers: Mapping[str, str], body: Optional[bytes]) -> bytes:
+        # The whole request in one buffer, sent with one sendall: http.client sends the head and
+        # the body in two, which costs a system call more here and a read more in the service.
+        if _ILLEGAL_TARGET_TEXT.search(target):
+            raise PreventionError(USAGE, f"{target!r} cannot be sent as a request target. Nothing was sent")
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host()}"]
+        for name, value in headers.items():
+            # A line break in a value would end the header and let the value write headers of its own.
+            if _ILLEGAL_HEADER_TEXT.search(name) or _ILLEGAL_HEADER_TEXT.search(value) or ":" in name:
+                raise PreventionError(
+                    USAGE, f"the {name} header cannot hold {value!r}: no line breaks or NUL. Nothing was sent"
+                )
+            lines.append(f"{name}: {value}")
+        if body is not None:
+            lines.append(f"Content-Length: {len(body)}")
+        try:
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        except UnicodeEncodeError as error:
+            raise PreventionError(
+                USAGE, f"{method} {target}: a header holds text HTTP cannot carry ({error}). Nothing was sent"
+            ) from error
+        return head if body is None else head + body
+
     def _request(
         self,
         method: str,
@@ -274,6 +308,7 @@ class Client:
         all_headers = self._headers(headers)
         if body is not None:
             all_headers.setdefault("Content-Type", "application/json")
+        request = self._request_bytes(method, target, all_headers, body)
         if self._pid != os.getpid():
             # A forked child must not speak on its parent's connection (the answers would go to
             # whichever process reads first), nor wait on a lock a parent's thread held.
@@ -291,16 +326,19 @@ class Client:
                     self._connection = self._connect(self.timeout)
                 connection = self._connection
                 try:
+                    sock = connection.sock
                     try:
-                        connection.request(method, target, body=body, headers=all_headers)
+                        sock.sendall(request)
                     except (BrokenPipeError, ConnectionResetError):
                         # A server refusing a body (413, 415) answers and closes without reading
                         # the rest: its answer is still there to read, and is the real outcome.
-                        response = connection.getresponse()
+                        response = http.client.HTTPResponse(sock, method=method)
+                        response.begin()
                         data = response.read()
                         self._drop()
                         return response.status, response.msg, data
-                    response = connection.getresponse()
+                    response = http.client.HTTPResponse(sock, method=method)
+                    response.begin()
                     data = response.read()
                     if response.will_close:
                         self._drop()

@@ -206,6 +206,20 @@ class BusTest(ServedTestCase):
                 client.bus(SHARED).publish("lost", {})
         self.assertEqual(caught.exception.code, TRANSPORT)
 
+    def test_a_header_value_with_a_line_break_is_refused_before_anything_is_sent(self) -> None:
+        proxy = Proxy(self.project.socket)
+        self.addCleanup(proxy.close)
+        with Client(self.project.root, socket_path=proxy.path, autostart=False) as client:
+            for key in ("k\r\nX-Injected: 1", "k\nX-Injected: 1", "k\x00"):
+                with self.subTest(key=key), self.assertRaises(PreventionError) as caught:
+                    client.bus(SHARED).publish("never", {}, idempotency_key=key)
+                self.assertEqual(caught.exception.code, USAGE)
+            with self.assertRaises(PreventionError) as caught:
+                client.bus(SHARED).publish("never", {}, idempotency_key="clé-ü-\u2603")
+            self.assertEqual(caught.exception.code, USAGE)
+        self.assertEqual(proxy.sent_text(), "")
+        self.assertFalse(self.project.path(SHARED).exists())
+
     def test_clear_keeps_the_rest_of_the_file(self) -> None:
         self.bus.publish("a", {})
         self.client.patch(SHARED, {"owner": "team"})

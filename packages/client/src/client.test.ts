@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ const dirs = new TempDirs();
 const servers: RunningServe[] = [];
 const clients: PreventionClient[] = [];
 const startedPids: number[] = [];
+/** Projects in which services were started by clients (the winner and those that lost the start). */
+const startedIn: string[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
   await Promise.all(servers.splice(0).map((server) => server.close()));
@@ -26,8 +28,30 @@ afterEach(async () => {
       // Already gone.
     }
   }
+  // A stopping service removes its socket and pid file, one that lost the start writes its log:
+  // the directory is removed once none runs in it, not while.
+  for (const dir of startedIn.splice(0)) await noProcessIn(dir);
   await dirs.removeAll();
 });
+
+/** Resolves once no live process has its working directory in `dir`, or after 10 s. */
+async function noProcessIn(dir: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    let found = false;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const cwd = await readlink(`/proc/${entry}/cwd`);
+        const state = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(') ')[1]?.[0];
+        if ((cwd === dir || cwd.startsWith(`${dir}/`)) && state !== 'Z' && state !== 'X') found = true;
+      } catch {
+        // Gone meanwhile, or not ours to look at.
+      }
+    }
+    if (!found) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function project(): Promise<string> {
   const dir = await dirs.make('prevention-client-');
@@ -92,6 +116,34 @@ describe('files through the service', () => {
   });
 });
 
+describe('over TCP', () => {
+  it('publishes with the bearer token; a wrong token is refused typed', async () => {
+    const dir = await project();
+    const server = await startServe({ cwd: dir, logger: { level: 'silent' }, port: 0, token: 'the-token' });
+    servers.push(server);
+    const client = await connect({ url: `http://127.0.0.1:${server.port}`, token: 'the-token' });
+    clients.push(client);
+    expect((await client.bus('ctx.json').publish({ type: 't', source: 's' })).seq).toBe(1);
+    await expect(connect({ url: `http://127.0.0.1:${server.port}`, token: 'another' })).rejects.toMatchObject({ code: 'PREVENTION_UNAUTHORIZED', status: 401 });
+  });
+});
+
+describe('refusals through the service', () => {
+  it('a body over the limit gets the typed 413 while the rest of it is still being sent, and the client goes on', async () => {
+    const dir = await project();
+    const server = await startServe({ cwd: dir, logger: { level: 'silent' }, maxBodyBytes: 4_096 });
+    servers.push(server);
+    const client = await connect({ cwd: dir, autoStart: false });
+    clients.push(client);
+    const bus = client.bus('ctx.json');
+    // Far more than a socket buffer holds: the service answers before the client has sent it all.
+    const error = await bus.publish({ type: 't', source: 's', payload: 'x'.repeat(4 * 1024 * 1024) }).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'PREVENTION_BODY_TOO_LARGE', status: 413 });
+    expect((await bus.publish({ type: 't', source: 's' })).seq).toBe(1);
+    expect(JSON.parse(await readFile(path.join(dir, 'ctx.json'), 'utf8')).events).toHaveLength(1);
+  });
+});
+
 describe('the bus through the service', () => {
   it('publishes, lists and reports the last seq; a publish retried with its Idempotency-Key lands once', async () => {
     const { client } = await served();
@@ -131,6 +183,7 @@ describe('the bus through the service', () => {
 describe('autoStart', () => {
   it('starts a real prevention serve when nothing answers, once for several processes at once, and says so once on stderr', async () => {
     const dir = await project();
+    startedIn.push(await realpath(dir));
     await mkdir(path.join(dir, 'agent'));
     const env = { ...process.env, PREVENTION_BIN: cliBin };
     const results = await Promise.all(['a1', 'a2', 'a3'].map((source) => run(worker('connect-worker.mjs'), [path.join(dir, 'agent'), 'ctx.json', source], env)));

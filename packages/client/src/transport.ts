@@ -1,6 +1,7 @@
-import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { ErrorCode } from '@prevention/core';
 import { ClientCodes, PreventionClientError } from './client-error.js';
+import { HttpExchange } from './http-exchange.js';
 
 /** Where the service listens: the project's Unix socket, or a TCP URL with its bearer token. */
 export type Endpoint = { socketPath: string } | { url: URL; token: string | undefined };
@@ -54,13 +55,18 @@ function transportError(err: NodeJS.ErrnoException, where: string): PreventionCl
 }
 
 /**
- * HTTP/1.1 to the service over its socket (or TCP), with keep-alive connections. Streams
- * (follow) get their own connection each.
+ * HTTP/1.1 to the service over its socket (or TCP): requests over kept-alive connections
+ * ({@link HttpExchange}); streams (follow) through `node:http`, each on a connection of its own.
  */
 export class Transport {
-  private readonly agent = new Agent({ keepAlive: true });
+  private readonly exchange: HttpExchange;
 
-  constructor(readonly endpoint: Endpoint) {}
+  constructor(readonly endpoint: Endpoint) {
+    this.exchange =
+      'socketPath' in endpoint
+        ? new HttpExchange({ socketPath: endpoint.socketPath }, 'localhost')
+        : new HttpExchange({ host: endpoint.url.hostname, port: Number(endpoint.url.port || 80) }, endpoint.url.host);
+  }
 
   /** Where the service is, for messages. */
   get where(): string {
@@ -69,48 +75,57 @@ export class Transport {
 
   /** Sends a request and reads the whole answer (JSON when it says so). */
   async send(options: ServiceRequest): Promise<ServiceAnswer> {
-    const res = await this.open(options, this.agent);
-    const chunks: Buffer[] = [];
-    for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers = this.headersOf(options, payload !== undefined);
+    let answer;
+    try {
+      answer = await this.exchange.send(options.method, options.path, headers, payload, options.timeoutMs);
+    } catch (err) {
+      if (err instanceof TypeError) throw new PreventionClientError(ClientCodes.USAGE, `${options.method} ${options.path}: ${err.message}; nothing was sent`, { cause: err });
+      throw transportError(err as NodeJS.ErrnoException, this.where);
+    }
+    const text = answer.body.toString('utf8');
     let body: unknown = text;
-    if ((res.headers['content-type'] ?? '').startsWith('application/json') && text !== '') {
+    if (String(answer.headers['content-type'] ?? '').startsWith('application/json') && text !== '') {
       try {
         body = JSON.parse(text);
       } catch (cause) {
-        throw new PreventionClientError(ClientCodes.BAD_ANSWER, `the service answered ${res.statusCode} with a body that is not JSON`, { status: res.statusCode ?? 0, cause });
+        throw new PreventionClientError(ClientCodes.BAD_ANSWER, `the service answered ${answer.status} with a body that is not JSON`, { status: answer.status, cause });
       }
     }
-    return { status: res.statusCode ?? 0, headers: res.headers, body };
+    return { status: answer.status, headers: answer.headers, body };
   }
 
   /** Opens a request whose answer is read as a stream (a follow). */
   stream(options: ServiceRequest, signal: AbortSignal): Promise<IncomingMessage> {
-    return this.open(options, false, signal);
+    return this.open(options, signal);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.exchange.close();
   }
 
-  private open(options: ServiceRequest, agent: Agent | false, signal?: AbortSignal): Promise<IncomingMessage> {
-    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+  private headersOf(options: ServiceRequest, hasBody: boolean): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-    if (payload) {
-      headers['Content-Type'] = options.contentType ?? 'application/json';
-      headers['Content-Length'] = String(payload.length);
-    }
+    if (hasBody) headers['Content-Type'] = options.contentType ?? 'application/json';
+    if (!('socketPath' in this.endpoint) && this.endpoint.token) headers.Authorization = `Bearer ${this.endpoint.token}`;
+    return headers;
+  }
+
+  private open(options: ServiceRequest, signal: AbortSignal): Promise<IncomingMessage> {
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+    const headers = this.headersOf(options, payload !== undefined);
+    if (payload) headers['Content-Length'] = String(payload.length);
     const target =
       'socketPath' in this.endpoint
         ? { socketPath: this.endpoint.socketPath }
         : { host: this.endpoint.url.hostname, port: this.endpoint.url.port };
-    if (!('socketPath' in this.endpoint) && this.endpoint.token) headers.Authorization = `Bearer ${this.endpoint.token}`;
     return new Promise((resolve, reject) => {
-      const req = request({ ...target, method: options.method, path: options.path, headers, agent, ...(signal ? { signal } : {}) }, resolve);
+      const req = request({ ...target, method: options.method, path: options.path, headers, agent: false, signal }, resolve);
       if (options.timeoutMs !== undefined) {
         req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       }
-      req.on('error', (err: NodeJS.ErrnoException) => reject(signal?.aborted ? err : transportError(err, this.where)));
+      req.on('error', (err: NodeJS.ErrnoException) => reject(signal.aborted ? err : transportError(err, this.where)));
       req.end(payload);
     });
   }

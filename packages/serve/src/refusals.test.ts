@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import { TempDirs } from '@prevention/core/testing';
@@ -100,6 +100,41 @@ describe('a refused request changes nothing', () => {
     expect(await readFile(target)).toEqual(outsideBefore);
     // The service still answers, and the committed file reads back as it was.
     expect((await project.send({ path: '/v1/files/ctx.json' })).json()).toEqual(JSON.parse(committed));
+  });
+
+  it('a link planted after a first request (at the file, or as its directory) is refused all the same, and nothing outside changes', async () => {
+    const project = await projects.start([{ path: 'ctx.json' }, { path: 'sub/x.json' }]);
+    const elsewhere = await outside.make('prevention-outside-');
+    const target = path.join(elsewhere, 'x.json');
+    const ctxTarget = path.join(elsewhere, 'ctx.json');
+    await writeFile(target, '{"outside":true}');
+    await writeFile(ctxTarget, '{"outside":true}');
+    // First requests on both names: each path is now one the service has resolved before.
+    for (const file of ['ctx.json', 'sub/x.json']) {
+      expect((await project.send({ method: 'PUT', path: `/v1/files/${file}`, body: '{"events":[]}' })).status).toBe(200);
+      expect((await project.send({ method: 'POST', path: `/v1/events/${file}`, body: '{"type":"t","source":"s"}' })).status).toBe(201);
+      expect((await project.send({ path: `/v1/files/${file}` })).status).toBe(200);
+    }
+    await unlink(path.join(project.dir, 'ctx.json'));
+    await symlink(ctxTarget, path.join(project.dir, 'ctx.json'));
+    await rename(path.join(project.dir, 'sub'), path.join(project.dir, 'sub.moved'));
+    await symlink(elsewhere, path.join(project.dir, 'sub'));
+    const before = await project.snapshot();
+    for (const file of ['ctx.json', 'sub/x.json']) {
+      for (const raw of [
+        { path: `/v1/files/${file}` },
+        { method: 'PUT', path: `/v1/files/${file}`, body: '{"events":[]}' },
+        { method: 'POST', path: `/v1/events/${file}`, body: '{"type":"t","source":"s"}' },
+        { path: `/v1/events/${file}` },
+      ]) {
+        const answer = await project.send(raw);
+        expect(answer.status, `${raw.method ?? 'GET'} ${raw.path}: ${answer.text}`).toBe(400);
+        expect(answer.json()).toMatchObject({ error: { code: 'PREVENTION_UNSAFE_PATH' } });
+      }
+    }
+    expect(await readFile(target, 'utf8')).toBe('{"outside":true}');
+    expect(await readFile(ctxTarget, 'utf8')).toBe('{"outside":true}');
+    expect(await project.snapshot()).toEqual(before);
   });
 
   it('a streamed body over the limit (no Content-Length) is cut off with 413', async () => {

@@ -31,6 +31,9 @@ function decodeSegments(encoded: string): string[] {
   });
 }
 
+/** How many link-free paths {@link RequestPaths} remembers. */
+const MAX_REMEMBERED_PATHS = 1_000;
+
 /** True when `inner` is `outer` or lies below it. */
 function isWithin(outer: string, inner: string): boolean {
   const relative = path.relative(outer, inner);
@@ -62,9 +65,19 @@ async function realLocation(fs: FileSystem, absolute: string): Promise<string> {
  * refuses it: 400 `PREVENTION_UNSAFE_PATH` for a path that could leave the project (`..`, an
  * absolute path, NUL, a link leading outside), 404 `PREVENTION_UNKNOWN_FILE` for one no
  * `files` entry of the config covers. Nothing is created or changed while deciding.
+ *
+ * A path found free of links (its real location is the path itself) is remembered, so the
+ * requests after the first cost no file system call here: following the links costs a `lstat`
+ * per segment, the largest part of a publish's own work in the service when many arrive at
+ * once. What it could miss, a link planted later, the engine refuses itself with the same
+ * 400 `PREVENTION_UNSAFE_PATH`: it holds every directory of a managed file to where it was on
+ * first use, and never reads or replaces a link at the file's name. A path that went through a
+ * link (one inside the project) is checked again on every request.
  */
 export class RequestPaths {
   private realRoot: string | undefined;
+  /** Paths resolved without a link, by their encoded form, oldest first. */
+  private readonly plain = new Map<string, string>();
 
   constructor(
     private readonly engine: EngineApi,
@@ -74,6 +87,8 @@ export class RequestPaths {
   ) {}
 
   async resolve(encoded: string): Promise<string> {
+    const known = this.plain.get(encoded);
+    if (known !== undefined) return known;
     const segments = decodeSegments(encoded);
     const absolute = path.join(this.root, ...segments);
     this.realRoot ??= await this.fs.realpath(this.root);
@@ -90,7 +105,14 @@ export class RequestPaths {
         details: { path: segments.join('/') },
       });
     }
+    if (real === path.join(this.realRoot, ...segments)) this.remember(encoded, absolute);
     return absolute;
+  }
+
+  private remember(encoded: string, absolute: string): void {
+    // Bounded: a glob can cover more names than a service should keep.
+    if (this.plain.size >= MAX_REMEMBERED_PATHS) this.plain.delete(this.plain.keys().next().value!);
+    this.plain.set(encoded, absolute);
   }
 
   private covers(absolute: string): boolean {
