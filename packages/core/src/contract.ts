@@ -57,6 +57,8 @@ export interface OpenFlags {
   readonly readNoFollow: number;
   /** O_RDWR|O_APPEND|O_CREAT|O_NOFOLLOW: appends, and reads to check how the file ends. */
   readonly append: number;
+  /** O_WRONLY|O_NOFOLLOW: writes into a file that exists (a clone just made), never creating one. */
+  readonly writeExisting: number;
 }
 
 /** Asynchronous file operations, one method per system call that prevention makes. */
@@ -70,12 +72,21 @@ export interface FileSystem {
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<number>;
   /** Flushes the file's data and metadata to stable storage. */
   fsync(fd: number): Promise<void>;
+  /** Sets the file's length (cutting or zero-extending it). */
+  ftruncate(fd: number, length: number): Promise<void>;
   fstat(fd: number): Promise<FileStats>;
   fchmod(fd: number, mode: number): Promise<void>;
   fchown(fd: number, uid: number, gid: number): Promise<void>;
   close(fd: number): Promise<void>;
   /** Atomically replaces `to` with `from` (same file system). */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Creates `to`, which must not exist, as a copy-on-write clone of `from` (FICLONE on Linux,
+   * clonefile on macOS): no data is copied, and the clone's blocks are shared until written.
+   * Rejects (ENOTSUP, EXDEV, EINVAL, ...) where the file system cannot clone; it never falls
+   * back to copying the bytes.
+   */
+  cloneFile(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   /**
    * Reads a whole file without following a symlink at the final component (ELOOP instead), and
@@ -247,6 +258,13 @@ export interface StoreCommitOptions {
   attributes?: FileAttributes;
   /** Checked with the lock just before the switch: an aborted commit writes nothing. */
   signal?: AbortSignal;
+  /**
+   * How many leading bytes of `bytes` are the same as those of `previous` (an append that left
+   * the start of the document as it was). A store may take them from the previous version
+   * instead of writing them again (the file store clones the file where the file system can);
+   * the version it commits is exactly `bytes` either way.
+   */
+  unchangedPrefix?: number;
 }
 
 /**
@@ -293,8 +311,12 @@ export interface DocumentStore {
    * version whose token is that one comes back as its head alone (the caller has its content).
    */
   load(name: string, options?: { unless?: VersionToken }): Promise<StoredVersion | StoredHead | undefined>;
-  /** Re-reads the committed content, for `verify`. */
-  readBack(name: string): Promise<Uint8Array>;
+  /**
+   * Re-reads the committed content, for `verify`: the bytes from offset `from` (default 0) to
+   * the end, so a commit that wrote only its tail re-reads only that (the length still proves
+   * the whole size).
+   */
+  readBack(name: string, options?: { from?: number }): Promise<Uint8Array>;
   /** Takes the document's cross-process lock; released with the handle. */
   lock(name: string, options: LockOptions): Promise<LockHandle>;
   /** Writes `bytes` as the next version, under the held lock, if `expected` still holds. */
@@ -564,7 +586,16 @@ export interface ContextState {
 export type WritePhase = 'open' | 'loaded' | 'prepared' | 'committed' | 'verified';
 
 /** What {@link WriteContext.prepare} built: nothing to write, or the next version. */
-export type PreparedCommit = { changed: false } | { changed: true; next: JsonValue; bytes: Uint8Array; sha256: string };
+export type PreparedCommit =
+  | { changed: false }
+  | {
+      changed: true;
+      next: JsonValue;
+      bytes: Uint8Array;
+      sha256: string;
+      /** How many leading bytes are those of the version replaced (0 when unknown). */
+      unchangedPrefix: number;
+    };
 
 /** What flows through the pipeline for one commit of one file. */
 export interface WriteContext {

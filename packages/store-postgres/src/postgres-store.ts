@@ -189,12 +189,12 @@ export class PostgresStore implements DocumentStore {
    * a failed re-read makes the engine undo and reject a commit that is already durable, and a
    * writer retrying it would apply it twice.
    */
-  async readBack(name: string): Promise<Uint8Array> {
+  async readBack(name: string, options: { from?: number } = {}): Promise<Uint8Array> {
     const deadline = Date.now() + this.indeterminateTimeoutMs;
     for (let wait = 50; ; wait = Math.min(wait * 2, 1_000)) {
       try {
         await this.ready(name);
-        return await this.committedBody(name);
+        return (await this.committedBody(name)).subarray(options.from ?? 0);
       } catch (err) {
         if (!(err instanceof PreventionError && err.details.connectionLost === true) || Date.now() + wait > deadline) throw err;
         await sleep(wait);

@@ -187,7 +187,7 @@ export class CommitContext implements WriteContext {
       commit: this,
       refuse: (issues) => this.validationError(issues),
     });
-    return applied ? { changed: true, next: applied.document, bytes: applied.bytes, sha256: applied.sha256 } : { changed: false };
+    return applied ? { changed: true, next: applied.document, bytes: applied.bytes, sha256: applied.sha256, unchangedPrefix: 0 } : { changed: false };
   }
 
   private async prepareRestore(): Promise<PreparedCommit> {
@@ -226,7 +226,7 @@ export class CommitContext implements WriteContext {
       quarantined = await this.services.store.quarantine(this.file, replaced, badBytes ? 'corrupt' : current?.outside ? 'outside-write' : 'replaced');
     }
     this.restored = { selected, quarantined };
-    return { changed: true, next: selected.document, bytes: selected.bytes, sha256: selected.record.sha256 };
+    return { changed: true, next: selected.document, bytes: selected.bytes, sha256: selected.record.sha256, unchangedPrefix: 0 };
   }
 
   /**

@@ -91,6 +91,12 @@ export class AnchoredFileSystem implements FileSystem, PathAnchors {
     return this.inner.rename(from, to);
   }
 
+  async cloneFile(from: string, to: string): Promise<void> {
+    await this.check(path.dirname(from));
+    if (path.dirname(to) !== path.dirname(from)) await this.check(path.dirname(to));
+    return this.inner.cloneFile(from, to);
+  }
+
   async unlink(file: string): Promise<void> {
     await this.check(path.dirname(file));
     return this.inner.unlink(file);
@@ -121,6 +127,9 @@ export class AnchoredFileSystem implements FileSystem, PathAnchors {
   }
   fsync(fd: number): Promise<void> {
     return this.inner.fsync(fd);
+  }
+  ftruncate(fd: number, length: number): Promise<void> {
+    return this.inner.ftruncate(fd, length);
   }
   fstat(fd: number): Promise<FileStats> {
     return this.inner.fstat(fd);

@@ -37,6 +37,7 @@ const flags: OpenFlags = {
   readNoFollow: O_RDONLY | O_NOFOLLOW | O_NONBLOCK,
   // O_NOFOLLOW: a symlink planted at an append-only file's name must not redirect the appends.
   append: O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW,
+  writeExisting: O_WRONLY | O_NOFOLLOW,
 };
 
 /** The default {@link FileSystem}: node:fs, one system call per method. */
@@ -57,6 +58,15 @@ export class NodeFileSystem implements FileSystem {
 
   fsync(fd: number): Promise<void> {
     return call((cb) => fs.fsync(fd, (err) => cb(err, undefined)));
+  }
+
+  ftruncate(fd: number, length: number): Promise<void> {
+    return call((cb) => fs.ftruncate(fd, length, (err) => cb(err, undefined)));
+  }
+
+  cloneFile(from: string, to: string): Promise<void> {
+    // FICLONE_FORCE: fail where the file system cannot clone, rather than copy every byte.
+    return call((cb) => fs.copyFile(from, to, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE_FORCE, (err) => cb(err, undefined)));
   }
 
   async fstat(fd: number): Promise<FileStats> {

@@ -25,6 +25,7 @@ export class AtomicCommitMiddleware implements Middleware {
       lock: ctx.lock,
       attributes: current?.attributes ?? ctx.restoring?.attributes,
       signal: ctx.signal,
+      unchangedPrefix: current ? prepared.unchangedPrefix : 0,
     });
     ctx.markCommitted(commit);
     await next();

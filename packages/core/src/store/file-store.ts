@@ -86,8 +86,23 @@ export class FileStore implements DocumentStore {
     return { ...head, bytes };
   }
 
-  readBack(file: string): Promise<Uint8Array> {
-    return this.parts.fs.readFile(file);
+  async readBack(file: string, options: { from?: number } = {}): Promise<Uint8Array> {
+    const from = options.from ?? 0;
+    if (from === 0) return this.parts.fs.readFile(file);
+    const { fs } = this.parts;
+    const fd = await fs.open(file, fs.flags.readNoFollow);
+    try {
+      const size = (await fs.fstat(fd)).size;
+      const bytes = Buffer.allocUnsafe(Math.max(0, size - from));
+      for (let done = 0; done < bytes.length; ) {
+        const read = await fs.read(fd, bytes, done, bytes.length - done, from + done);
+        if (read === 0) return bytes.subarray(0, done);
+        done += read;
+      }
+      return bytes;
+    } finally {
+      await fs.close(fd).catch(() => undefined);
+    }
   }
 
   async lock(file: string, options: LockOptions): Promise<LockHandle> {

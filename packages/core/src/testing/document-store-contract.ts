@@ -95,6 +95,17 @@ export function documentStoreContract(harness: StoreContractHarness, test: Regis
     assert.equal(version.token, commit.token);
     assert.equal((await store.head(doc))?.token, commit.token);
     assert.equal(textOf(await store.readBack(doc)), '{"n":1}\n');
+    assert.equal(textOf(await store.readBack(doc, { from: 5 })), '1}\n');
+  });
+
+  run('commits a version that keeps the start of the one it replaces exactly as given', async (store, doc) => {
+    const first = await withLock(store, doc, (lock) => store.commit(doc, bytesOf('{"events":[1,2,3]}\n'), { expected: null, previous: undefined, lock }));
+    const previous = await loaded(store, doc);
+    assert.equal(previous.token, first.token);
+    const next = '{"events":[1,2,3,4]}\n';
+    await withLock(store, doc, (lock) => store.commit(doc, bytesOf(next), { expected: previous.token, previous, lock, unchangedPrefix: 16 }));
+    assert.equal(textOf((await loaded(store, doc)).bytes), next);
+    assert.equal(textOf(await store.readBack(doc, { from: 16 })), ',4]}\n');
   });
 
   run('gives every committed version a fresh token, even for the same bytes', async (store, doc) => {

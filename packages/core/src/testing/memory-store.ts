@@ -36,10 +36,10 @@ export class MemoryStore implements DocumentStore {
     return { ...held.version, bytes: Uint8Array.from(held.version.bytes) };
   }
 
-  async readBack(name: string): Promise<Uint8Array> {
+  async readBack(name: string, options: { from?: number } = {}): Promise<Uint8Array> {
     const held = this.documents.get(name);
     if (!held) throw new PreventionError(ErrorCodes.IO_FAILED, `${name} does not exist in the memory store`, { file: name });
-    return Uint8Array.from(held.version.bytes);
+    return Uint8Array.from(held.version.bytes.subarray(options.from ?? 0));
   }
 
   async lock(name: string, options: LockOptions): Promise<LockHandle> {
