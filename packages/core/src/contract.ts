@@ -233,6 +233,12 @@ export interface StoredVersion extends StoredHead {
 export interface StoredCommit extends StoredHead {
   /** Size of the committed content in bytes. */
   size: number;
+  /**
+   * Where the bytes this commit wrote begin, when it kept the start of the previous version
+   * rather than writing it (see {@link StoreCommitOptions.unchangedPrefix}); absent or 0 when
+   * it wrote them all. `verify` re-reads from here.
+   */
+  writtenFrom?: number;
 }
 
 /** How {@link DocumentStore.commit} writes a next version. */

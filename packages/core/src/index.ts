@@ -99,7 +99,7 @@ export { selectBackup, type SelectedBackup, type BackupAcceptor } from './backup
 export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, type AtomicWriteOptions } from './commit/atomic-write.js';
 export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit } from './commit/commit-journal.js';
-export { serializeDocument } from './engine/apply-changes.js';
+export { serializeDocument } from './json/serialize-document.js';
 export { parseDocument, locateJsonError, type JsonSyntaxError } from './json/parse-document.js';
 export {
   inspectFile,

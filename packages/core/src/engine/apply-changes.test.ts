@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue, Updater, WriteContext } from '../contract.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import { sha256Hex } from '../commit/sha256.js';
-import { applyChanges, serializeDocument, type ApplyEnvironment } from './apply-changes.js';
+import { applyChanges, type ApplyEnvironment } from './apply-changes.js';
+import { serializeDocument } from '../json/serialize-document.js';
 import type { Change, ChangeOutcome } from './change.js';
 
 const settle = { resolve: () => undefined, reject: () => undefined };

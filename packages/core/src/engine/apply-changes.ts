@@ -2,13 +2,10 @@ import type { DocumentCheck, FileSettings, JsonValue, MutationResult, WriteCondi
 import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
 import { checkParsedDocument, depthAt, toJsonDocument, type JsonDocumentResult } from '../json/to-json-document.js';
+import { serializeDocument, serializeNext } from '../json/serialize-document.js';
 import { draftUpdate } from './draft-update.js';
 import type { ChangeOutcome } from './change.js';
 
-/** Serializes a document the way prevention writes it: indented as configured, newline-terminated. */
-export function serializeDocument(document: JsonValue, indent: number): Buffer {
-  return Buffer.from(`${JSON.stringify(document, null, indent || undefined)}\n`, 'utf8');
-}
 
 /** The version a batch of changes applies to. */
 export interface BaseVersion {
@@ -35,6 +32,8 @@ export interface AppliedChanges {
   document: JsonValue;
   bytes: Uint8Array;
   sha256: string;
+  /** How many leading bytes are those of the base version. */
+  unchangedPrefix: number;
 }
 
 /**
@@ -113,13 +112,13 @@ export async function applyChanges(base: BaseVersion, outcomes: readonly ChangeO
     anyOk = true;
   }
   if (!anyOk) return undefined;
-  const bytes = serializeDocument(working, indent);
+  const { bytes, sha256, unchangedPrefix } = serializeNext(working, indent, base);
   if (bytes.length > maxBytes) {
     const error = env.refuse([{ path: '', message: `the document would be ${bytes.length} bytes, over the limit of ${maxBytes} (maxBytes)`, limit: { setting: 'maxBytes', value: maxBytes } }]);
     for (const outcome of outcomes) outcome.error ??= error;
     return undefined;
   }
-  return { document: working, bytes, sha256: sha256Hex(bytes) };
+  return { document: working, bytes, sha256, unchangedPrefix };
 }
 
 /**

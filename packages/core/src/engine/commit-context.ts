@@ -187,7 +187,7 @@ export class CommitContext implements WriteContext {
       commit: this,
       refuse: (issues) => this.validationError(issues),
     });
-    return applied ? { changed: true, next: applied.document, bytes: applied.bytes, sha256: applied.sha256, unchangedPrefix: 0 } : { changed: false };
+    return applied ? { changed: true, next: applied.document, bytes: applied.bytes, sha256: applied.sha256, unchangedPrefix: applied.unchangedPrefix } : { changed: false };
   }
 
   private async prepareRestore(): Promise<PreparedCommit> {

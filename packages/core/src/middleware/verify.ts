@@ -1,12 +1,12 @@
 import type { DocumentStore, Next, Middleware, WriteContext } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 import { revertAfterFailure } from '../store/revert-after-failure.js';
-import { sha256Hex } from '../commit/sha256.js';
 
 /**
- * `verify`: re-reads the committed version and compares its sha256 with the bytes written. On
- * a mismatch (a lying disk, a concurrent outside writer) the previous version is put back and
- * the commit fails with `PREVENTION_VERIFY_FAILED`.
+ * `verify`: re-reads what the commit wrote and compares it with the bytes given, byte for byte
+ * (from where the store began writing, when it kept the previous version's start: the length
+ * read still proves the whole size). On a mismatch (a lying disk, a concurrent outside writer)
+ * the previous version is put back and the commit fails with `PREVENTION_VERIFY_FAILED`.
  */
 export class VerifyMiddleware implements Middleware {
   readonly name = 'verify';
@@ -14,28 +14,37 @@ export class VerifyMiddleware implements Middleware {
   constructor(private readonly store: DocumentStore) {}
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
-    const { committed, sha256 } = ctx;
-    if (committed && sha256) {
-      let actual: string | undefined;
+    const { committed, bytes } = ctx;
+    if (committed && bytes) {
+      const from = committed.writtenFrom ?? 0;
+      const expected = Buffer.from(bytes.buffer, bytes.byteOffset + from, bytes.length - from);
+      let found: Uint8Array | undefined;
       let cause: unknown;
       try {
-        actual = sha256Hex(await this.store.readBack(ctx.file));
+        found = await this.store.readBack(ctx.file, { from });
       } catch (err) {
         cause = err;
       }
-      if (actual !== sha256) {
+      if (!found || !expected.equals(found)) {
         const restored = await revertAfterFailure(this.store, ctx.logger, ctx.file, { written: committed, previous: ctx.current, lock: ctx.lock, reason: cause });
         throw new PreventionError(
           ErrorCodes.VERIFY_FAILED,
-          `${ctx.file} did not read back as written (${actual ? `sha256 ${actual.slice(0, 12)}… instead of ${sha256.slice(0, 12)}…` : 'the re-read failed'}); ` +
+          `${ctx.file} did not read back as written (${found ? describeMismatch(expected, found, from) : 'the re-read failed'}); ` +
             (restored
               ? 'the previous version was put back. Check the disk and retry'
               : 'putting the previous version back failed too, so the file may hold this unacknowledged version. Check the disk, then restore or retry'),
-          { file: ctx.file, cause, details: { expected: sha256, actual, previousVersionRestored: restored } },
+          { file: ctx.file, cause, details: { expected: ctx.sha256, from, previousVersionRestored: restored } },
         );
       }
       ctx.markVerified();
     }
     await next();
   }
+}
+
+function describeMismatch(expected: Buffer, found: Uint8Array, from: number): string {
+  if (found.length !== expected.length) return `${from + found.length} bytes instead of ${from + expected.length}`;
+  let at = 0;
+  while (at < expected.length && expected[at] === found[at]) at++;
+  return `byte ${from + at} differs`;
 }

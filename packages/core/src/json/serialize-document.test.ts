@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { JsonObject, JsonValue } from '../contract.js';
+import { serializeDocument, serializeNext } from './serialize-document.js';
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** One step from a version to the next, sharing what it does not touch, as the bus and drafts do. */
+type Step =
+  | { kind: 'append'; key: string; items: JsonValue[] }
+  | { kind: 'set'; key: string; value: JsonValue }
+  | { kind: 'delete'; key: string }
+  | { kind: 'drop-first'; key: string };
+
+const key = fc.constantFrom('events', 'agents', 'last_updated', 'total_events', 'n', '1', 'é"\\\n');
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('append' as const), key, items: fc.array(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, { minLength: 1, maxLength: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue> }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), key }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop-first' as const), key }) },
+);
+
+function apply(document: JsonObject, s: Step): JsonObject {
+  const current = document[s.key];
+  switch (s.kind) {
+    case 'append':
+      return { ...document, [s.key]: Array.isArray(current) ? current.concat(s.items) : s.items };
+    case 'set':
+      return { ...document, [s.key]: s.value };
+    case 'delete': {
+      const { [s.key]: _gone, ...rest } = document;
+      return rest;
+    }
+    case 'drop-first':
+      return Array.isArray(current) ? { ...document, [s.key]: current.slice(1) } : document;
+  }
+}
+
+describe('serializeNext', () => {
+  it('writes exactly what serializeDocument writes, with a true sha256 and unchanged prefix, over any sequence of versions', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(0, 2, 4, 12), fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>), fc.array(step, { maxLength: 12 }), (indent, start, steps) => {
+        let document: JsonObject = start;
+        let base = serializeNext(document, indent);
+        expect(base.bytes.equals(serializeDocument(document, indent))).toBe(true);
+        for (const s of steps) {
+          const next = apply(document, s);
+          const serialized = serializeNext(next, indent, { document, sha256: base.sha256 });
+          const expected = serializeDocument(next, indent);
+          expect(serialized.bytes.toString()).toBe(expected.toString());
+          expect(serialized.sha256).toBe(sha256(expected));
+          expect(serialized.unchangedPrefix).toBeLessThanOrEqual(Math.min(expected.length, base.bytes.length));
+          expect(serialized.bytes.subarray(0, serialized.unchangedPrefix).equals(base.bytes.subarray(0, serialized.unchangedPrefix))).toBe(true);
+          document = next;
+          base = serialized;
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps all of an appended-to array as the unchanged prefix, so an append costs what it adds', () => {
+    const events = Array.from({ length: 1000 }, (_, i) => ({ seq: i + 1, type: 'tick', payload: { text: 'x'.repeat(40) } }));
+    const document = { version: 1, events };
+    const base = serializeNext(document, 2);
+    const next = { ...document, events: events.concat([{ seq: 1001, type: 'tick', payload: { text: 'new' } }]) };
+    const serialized = serializeNext(next, 2, { document, sha256: base.sha256 });
+    // Everything up to the end of the old last event: only the new event and the closing differ.
+    expect(serialized.unchangedPrefix).toBe(base.bytes.length - '\n  ]\n}\n'.length);
+    expect(serialized.bytes.toString()).toBe(serializeDocument(next, 2).toString());
+  });
+
+  it('reuses nothing from a base it did not serialize itself, or whose bytes are not the ones given', () => {
+    const document = { events: [1, 2, 3] };
+    const base = serializeNext(document, 2);
+    const next = { ...document, events: [1, 2, 3, 4] };
+    expect(serializeNext(next, 2, { document, sha256: 'f'.repeat(64) }).unchangedPrefix).toBe(0);
+    expect(serializeNext(next, 2, { document: { events: [1, 2, 3] }, sha256: base.sha256 }).unchangedPrefix).toBe(0);
+    expect(serializeNext(next, 4, { document, sha256: base.sha256 }).unchangedPrefix).toBe(0);
+    expect(serializeNext(next, 2, { document, sha256: base.sha256 }).unchangedPrefix).toBeGreaterThan(0);
+  });
+});
