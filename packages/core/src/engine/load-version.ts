@@ -3,6 +3,7 @@ import { lastCommitOf, standingOf, type CommitWitnesses } from '../commit/commit
 import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, ioError, PreventionError } from '../errors.js';
 import { parseDocument } from '../json/parse-document.js';
+import { readAppended } from '../json/serialize-document.js';
 import type { DocumentCache } from './document-cache.js';
 import { lastCommittedDocument } from './last-committed-document.js';
 import { appendsOnly } from './outside-events.js';
@@ -52,9 +53,12 @@ async function load(services: LoadServices, file: string, settings: LoadSettings
     return refreshed;
   }
   const { bytes, token, attributes } = found;
-  const sha256 = sha256Hex(bytes);
   const previous = cache.peek(file);
-  const document = previous && previous.sha256 === sha256 ? previous.document : parseDocument(bytes, file, { maxDepth: settings.maxDepth });
+  // Another process's append to the version cached: only the new items are parsed (and
+  // hashed), and the parse, wrapped in an array one level up, gets every check a load does.
+  const extended = previous && readAppended(previous, bytes, (items) => parseDocument(items, file, { maxDepth: settings.maxDepth - 1 }));
+  const sha256 = extended ? extended.sha256 : sha256Hex(bytes);
+  const document = extended ? extended.document : previous && previous.sha256 === sha256 ? previous.document : parseDocument(bytes, file, { maxDepth: settings.maxDepth });
   const standing = await standingOf(services, file, sha256).catch((err: unknown) => {
     throw ioError('reading the commit records', file, err);
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../contract.js';
-import { serializeDocument, serializeNext } from './serialize-document.js';
+import { readAppended, serializeDocument, serializeNext } from './serialize-document.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -79,5 +79,60 @@ describe('serializeNext', () => {
     expect(serializeNext(next, 2, { document: { events: [1, 2, 3] }, sha256: base.sha256 }).unchangedPrefix).toBe(0);
     expect(serializeNext(next, 4, { document, sha256: base.sha256 }).unchangedPrefix).toBe(0);
     expect(serializeNext(next, 2, { document, sha256: base.sha256 }).unchangedPrefix).toBeGreaterThan(0);
+  });
+
+  describe('readAppended', () => {
+    const parseItems = (text: Buffer): JsonValue => JSON.parse(text.toString()) as JsonValue;
+    const events: JsonValue[] = Array.from({ length: 50 }, (_, i) => ({ seq: i + 1, note: `é ${i}` }));
+
+    it('reads another writer\'s append as the base plus the new items, with the sha256 of the bytes, and serializes on from it', () => {
+      fc.assert(
+        fc.property(fc.constantFrom(0, 2, 3), fc.array(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, { minLength: 1, maxLength: 4 }), (indent, items) => {
+          const document = { version: 1, events, after: { kept: true } };
+          const base = serializeNext(document, indent);
+          // What another process writes for the same append, from its own copy.
+          const theirs = serializeDocument({ ...structuredClone(document), events: [...structuredClone(events), ...items] }, indent);
+          const read = readAppended({ document, sha256: base.sha256 }, theirs, parseItems);
+          expect(read).toBeDefined();
+          expect(read!.document).toEqual(JSON.parse(theirs.toString()));
+          expect(read!.document.events).not.toBe(events);
+          expect((read!.document.events as JsonValue[])[0]).toBe(events[0]);
+          expect(read!.sha256).toBe(sha256(theirs));
+          const next = { ...read!.document, events: (read!.document.events as JsonValue[]).concat([{ seq: 99 }]) };
+          const serialized = serializeNext(next, indent, read!);
+          expect(serialized.bytes.toString()).toBe(serializeDocument(next, indent).toString());
+          expect(serialized.sha256).toBe(sha256(serialized.bytes));
+          // Everything up to the end of their last item.
+          const closing = indent ? `\n${' '.repeat(indent)}]` : ']';
+          expect(serialized.unchangedPrefix).toBe(theirs.lastIndexOf(closing, theirs.lastIndexOf('"after"')));
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it('gives up (for a full parse) on anything but an exact append to the version it knows', () => {
+      const document = { version: 1, events, after: 1 };
+      const base = serializeNext(document, 2);
+      const known = { document, sha256: base.sha256 };
+      const appendOf = (doc: JsonObject) => serializeDocument(doc, 2);
+      const more = [...events, { seq: 51 }];
+      expect(readAppended(known, appendOf({ ...document, events: more }), parseItems)).toBeDefined();
+      // a changed old item, another member changed, items removed, the same version, formatting
+      expect(readAppended(known, appendOf({ ...document, events: [{ seq: 0 }, ...more.slice(1)] }), parseItems)).toBeUndefined();
+      expect(readAppended(known, appendOf({ ...document, events: [{ seq: 1, note: 'é 9' }, ...more.slice(1)] }), parseItems)).toBeUndefined();
+      expect(readAppended(known, appendOf({ ...document, events: more, after: 2 }), parseItems)).toBeUndefined();
+      expect(readAppended(known, appendOf({ ...document, events: [...events.slice(1), { seq: 51 }, { seq: 52 }] }), parseItems)).toBeUndefined();
+      expect(readAppended(known, base.bytes, parseItems)).toBeUndefined();
+      expect(readAppended(known, Buffer.from(appendOf({ ...document, events: more }).toString().replace('{\n      "seq": 51\n    }', '{ "seq": 51 }')), parseItems)).toBeUndefined();
+      // text that splices into valid JSON only as something else than new items
+      const at = base.bytes.length - '\n  ],\n  "after": 1\n}\n'.length;
+      const splice = (text: string) => Buffer.concat([base.bytes.subarray(0, at), Buffer.from(text), base.bytes.subarray(at)]);
+      expect(readAppended(known, splice(','), parseItems)).toBeUndefined();
+      expect(readAppended(known, splice('], "x": ['), parseItems)).toBeUndefined();
+      // refused by the parse's checks
+      expect(readAppended(known, appendOf({ ...document, events: more }), () => { throw new Error('refused'); })).toBeUndefined();
+      // a sha256 that is not the layout's: the bytes cached are not the ones serialized
+      expect(readAppended({ document, sha256: 'f'.repeat(64) }, appendOf({ ...document, events: more }), parseItems)).toBeUndefined();
+    });
   });
 });

@@ -22,16 +22,23 @@ interface Member {
   end: number;
 }
 
-/**
- * Where an object document's members sit in the bytes this module made for it, and the sha256
- * state after the items of its longest array: the point where an append to that array diverges.
- */
+/** The sha256 state after the items of a document's longest array: where an append to it diverges. */
+interface AppendPoint {
+  /** Index of the array's member. */
+  member: number;
+  /** Byte offset just after its last item. */
+  at: number;
+  /** sha256 of the bytes before `at`, to be copied and continued. */
+  state: Hash;
+}
+
+/** Where an object document's members sit in the bytes this module made for it. */
 interface Layout {
   indent: number;
   bytes: Buffer;
   sha256: string;
   members: Member[];
-  hashed: { at: number; state: Hash } | undefined;
+  append: AppendPoint | undefined;
 }
 
 // Keyed by the document itself: committed documents are never changed in place (updaters get
@@ -80,7 +87,7 @@ export function serializeNext(document: JsonValue, indent: number, base?: { docu
   let unchangedPrefix = baseOpen === open ? offset : baseOpen ? 1 : 0;
   let prefixRunning = baseOpen === open;
   // The items' end of the longest array: where the next append will diverge.
-  let appendPoint: { at: number; length: number } | undefined;
+  let appendPoint: { member: number; at: number; length: number } | undefined;
   const push = (piece: Buffer | string, fromBase: boolean): void => {
     pieces.push(piece);
     const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
@@ -110,24 +117,77 @@ export function serializeNext(document: JsonValue, indent: number, base?: { docu
     }
     members.push({ key, value, start, end: offset });
     if (Array.isArray(value) && value.length > 0 && value.length >= (appendPoint?.length ?? 0)) {
-      appendPoint = { at: offset - (pad ? pad.length + 2 : 1), length: value.length };
+      appendPoint = { member: i, at: offset - (pad ? pad.length + 2 : 1), length: value.length };
     }
   });
   push(close, false);
 
   const bytes = pieces.length === 1 && typeof pieces[0] === 'string' ? Buffer.from(pieces[0]) : Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)), offset);
-  const from = reusable?.hashed && reusable.hashed.at <= unchangedPrefix ? reusable.hashed : undefined;
+  const from = reusable?.append && reusable.append.at <= unchangedPrefix ? reusable.append : undefined;
+  const { sha256, append } = hashOf(bytes, from, appendPoint);
+  layouts.set(document, { indent, bytes, sha256, members, append });
+  return { bytes, sha256, unchangedPrefix };
+}
+
+/**
+ * sha256 of `bytes`, going on from `from` (a state over bytes they share with an earlier
+ * version), and the state at `next`, the append point of this version.
+ */
+function hashOf(bytes: Buffer, from: AppendPoint | undefined, next: { member: number; at: number } | undefined): { sha256: string; append: AppendPoint | undefined } {
   const state = from ? from.state.copy() : createHash('sha256');
   let hashedTo = from ? from.at : 0;
-  let hashed: Layout['hashed'];
-  if (appendPoint && appendPoint.at >= hashedTo) {
-    state.update(bytes.subarray(hashedTo, appendPoint.at));
-    hashedTo = appendPoint.at;
-    hashed = { at: hashedTo, state: state.copy() };
+  let append: AppendPoint | undefined;
+  if (next && next.at >= hashedTo) {
+    state.update(bytes.subarray(hashedTo, next.at));
+    hashedTo = next.at;
+    append = { member: next.member, at: hashedTo, state: state.copy() };
   }
-  const sha256 = state.update(bytes.subarray(hashedTo)).digest('hex');
-  layouts.set(document, { indent, bytes, sha256, members, hashed });
-  return { bytes, sha256, unchangedPrefix };
+  return { sha256: state.update(bytes.subarray(hashedTo)).digest('hex'), append };
+}
+
+/**
+ * Reads `bytes` as `base` with items added to its longest array, parsing only those items,
+ * when `base` is a version {@link serializeNext} made and `bytes` are its bytes with the new
+ * items serialized the same way spliced in after its last item (what another process committing
+ * an append writes). The prefix and the rest are compared byte for byte, and the new items must
+ * be exactly their own serialization, so the version read is exactly the one
+ * {@link serializeNext} would make: any other bytes are `undefined`, for a full parse.
+ *
+ * `parseItems` parses the new items as a JSON array, with every check a loaded document gets
+ * (throwing to refuse); its result must be an array.
+ */
+export function readAppended(
+  base: { document: JsonValue; sha256: string },
+  bytes: Uint8Array,
+  parseItems: (text: Buffer) => JsonValue,
+): { document: JsonObject; sha256: string } | undefined {
+  if (!isObject(base.document)) return undefined;
+  const layout = layouts.get(base.document);
+  if (!layout || layout.sha256 !== base.sha256 || !layout.append || bytes.length <= layout.bytes.length) return undefined;
+  const { member, at } = layout.append;
+  const rest = layout.bytes.subarray(at);
+  const found = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const middle = found.subarray(at, found.length - rest.length);
+  if (middle[0] !== 0x2c || !found.subarray(found.length - rest.length).equals(rest) || !found.subarray(0, at).equals(layout.bytes.subarray(0, at))) return undefined;
+  let items: JsonValue;
+  try {
+    items = parseItems(Buffer.concat([Buffer.from('['), middle.subarray(1), Buffer.from(']')]));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(items) || items.length === 0) return undefined;
+  const pad = padOf(layout.indent);
+  const itemPad = pad ? `\n${pad.repeat(2)}` : '';
+  let canonical = '';
+  for (const item of items) canonical += `,${itemPad}${stringifyAt(item, pad, 2)}`;
+  if (!middle.equals(Buffer.from(canonical))) return undefined;
+
+  const { key, value } = layout.members[member]!;
+  const document: JsonObject = { ...base.document, [key]: (value as JsonValue[]).concat(items) };
+  const members = layout.members.map((m, i) => (i < member ? m : { key: m.key, value: document[m.key]!, start: i === member ? m.start : m.start + middle.length, end: m.end + middle.length }));
+  const { sha256, append } = hashOf(found, layout.append, { member, at: at + middle.length });
+  layouts.set(document, { indent: layout.indent, bytes: found, sha256, members, append });
+  return { document, sha256 };
 }
 
 /** `next` is `old` with items added at the end, every old item the very same value. */
