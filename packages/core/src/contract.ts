@@ -325,8 +325,13 @@ export interface DocumentStore {
   readBack(name: string, options?: { from?: number }): Promise<Uint8Array>;
   /** Takes the document's cross-process lock; released with the handle. */
   lock(name: string, options: LockOptions): Promise<LockHandle>;
-  /** Writes `bytes` as the next version, under the held lock, if `expected` still holds. */
-  commit(name: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit>;
+  /**
+   * Writes `bytes` as the next version, under the held lock, if `expected` still holds. The
+   * engine hands a {@link VersionContent}, so a store that keeps the previous version's start
+   * ({@link StoreCommitOptions.unchangedPrefix}) writes only the views after it;
+   * `contentBytes` and `contentViews` take either form.
+   */
+  commit(name: string, bytes: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit>;
   /**
    * Puts `previous` back (`undefined`: removes the document) after a commit that could not be
    * confirmed, only while the lock is held and the document is still `written`; otherwise it
@@ -592,12 +597,28 @@ export interface ContextState {
 export type WritePhase = 'open' | 'loaded' | 'prepared' | 'committed' | 'verified';
 
 /** What {@link WriteContext.prepare} built: nothing to write, or the next version. */
+/**
+ * A version's content as the engine hands it to a store's commit: its length, its bytes from an
+ * offset, and all of them. An append's new version shares most of its bytes with the version
+ * before it, so its views cost nothing to take, and `bytes` is made on first use.
+ */
+export interface VersionContent {
+  readonly length: number;
+  /** The bytes from offset `from` (default 0) to the end, as views in order: nothing is copied. */
+  views(from?: number): Uint8Array[];
+  /** All the bytes, as one buffer. */
+  bytes(): Uint8Array;
+}
+
 export type PreparedCommit =
   | { changed: false }
   | {
       changed: true;
       next: JsonValue;
-      bytes: Uint8Array;
+      /** All the bytes (made from `content` on first use). */
+      readonly bytes: Uint8Array;
+      /** The bytes, sharing what they can with the version replaced. */
+      content: VersionContent;
       sha256: string;
       /** How many leading bytes are those of the version replaced (0 when unknown). */
       unchangedPrefix: number;

@@ -12,6 +12,7 @@ export type {
   StoredHead,
   StoredVersion,
   VersionToken,
+  VersionContent,
   WritePhase,
   PreparedCommit,
   RestoreResult,
@@ -100,6 +101,7 @@ export { atomicWriteFile, sweepTempFiles, sweepTempFilesIn, type AtomicWriteOpti
 export { sha256Hex } from './commit/sha256.js';
 export { readLastCommit } from './commit/commit-journal.js';
 export { serializeDocument } from './json/serialize-document.js';
+export { contentBytes, contentViews } from './json/byte-rope.js';
 export { parseDocument, locateJsonError, type JsonSyntaxError } from './json/parse-document.js';
 export {
   inspectFile,

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import {
+  contentBytes,
   ErrorCodes,
   PreventionError,
   type CommitRecord,
@@ -12,6 +13,7 @@ import {
   type StoredCommit,
   type StoredHead,
   type StoredVersion,
+  type VersionContent,
   type VersionToken,
 } from '@prevention/core';
 import { AdvisoryLock, backendPid } from './advisory-lock.js';
@@ -226,7 +228,8 @@ export class PostgresStore implements DocumentStore {
     return AdvisoryLock.acquire(this.pool, this, name, [this.tables.lockNamespace, keyOf(this.keyOf(name))], options);
   }
 
-  async commit(name: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit> {
+  async commit(name: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
+    const bytes = contentBytes(content);
     if (options.signal?.aborted) throw options.signal.reason as Error;
     await this.ready(name);
     const key = this.keyOf(name);

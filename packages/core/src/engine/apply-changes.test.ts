@@ -29,7 +29,7 @@ describe('applyChanges, the change applier', () => {
     );
     const applied = await applyChanges({ document: { n: 0 }, sha256: undefined }, outcomes, env());
     expect(applied?.document).toEqual({ n: 20 });
-    expect(Buffer.from(applied!.bytes).toString()).toBe('{"n":20}\n');
+    expect(Buffer.from(applied!.content.bytes()).toString()).toBe('{"n":20}\n');
     expect(applied?.sha256).toBe(sha256Hex(serializeDocument({ n: 20 }, 0)));
     expect(outcomes.map((o) => o.error)).toEqual([undefined, undefined, undefined]);
   });

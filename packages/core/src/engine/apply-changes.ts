@@ -1,4 +1,4 @@
-import type { DocumentCheck, FileSettings, JsonValue, MutationResult, WriteCondition, WriteContext } from '../contract.js';
+import type { DocumentCheck, FileSettings, JsonValue, MutationResult, VersionContent, WriteCondition, WriteContext } from '../contract.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
 import { checkParsedDocument, depthAt, toJsonDocument, type JsonDocumentResult } from '../json/to-json-document.js';
@@ -30,7 +30,7 @@ export interface ApplyEnvironment {
 /** The next version a batch built. */
 export interface AppliedChanges {
   document: JsonValue;
-  bytes: Uint8Array;
+  content: VersionContent;
   sha256: string;
   /** How many leading bytes are those of the base version. */
   unchangedPrefix: number;
@@ -112,13 +112,13 @@ export async function applyChanges(base: BaseVersion, outcomes: readonly ChangeO
     anyOk = true;
   }
   if (!anyOk) return undefined;
-  const { bytes, sha256, unchangedPrefix } = serializeNext(working, indent, base);
-  if (bytes.length > maxBytes) {
-    const error = env.refuse([{ path: '', message: `the document would be ${bytes.length} bytes, over the limit of ${maxBytes} (maxBytes)`, limit: { setting: 'maxBytes', value: maxBytes } }]);
+  const { content, sha256, unchangedPrefix } = serializeNext(working, indent, base);
+  if (content.length > maxBytes) {
+    const error = env.refuse([{ path: '', message: `the document would be ${content.length} bytes, over the limit of ${maxBytes} (maxBytes)`, limit: { setting: 'maxBytes', value: maxBytes } }]);
     for (const outcome of outcomes) outcome.error ??= error;
     return undefined;
   }
-  return { document: working, bytes, sha256, unchangedPrefix };
+  return { document: working, content, sha256, unchangedPrefix };
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { BackupRecord, BackupStrategy, LastCommit, FileSettings, EngineEvents, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, DocumentStore, PreparedCommit, StateKey, StoredCommit, WriteContext, WritePhase } from '../contract.js';
+import type { VersionContent, BackupRecord, BackupStrategy, LastCommit, FileSettings, EngineEvents, JsonValue, LockHandle, Logger, ContextState, CurrentVersion, DocumentCheck, DocumentStore, PreparedCommit, StateKey, StoredCommit, WriteContext, WritePhase } from '../contract.js';
 import { selectBackup, type SelectedBackup } from '../backup/select-backup.js';
 import { sha256Hex } from '../commit/sha256.js';
+import { ByteRope } from '../json/byte-rope.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
 import { applyChanges } from './apply-changes.js';
@@ -17,6 +18,20 @@ export interface CommitServices {
   events: EngineEvents;
   logger: Logger;
   strategies: readonly BackupStrategy[];
+}
+
+/** A prepared version whose bytes are made from its content only when asked for. */
+function preparedVersion(next: JsonValue, content: VersionContent, sha256: string, unchangedPrefix: number): PreparedCommit {
+  return {
+    changed: true,
+    next,
+    content,
+    sha256,
+    unchangedPrefix,
+    get bytes() {
+      return content.bytes();
+    },
+  };
 }
 
 class MapState implements ContextState {
@@ -187,7 +202,7 @@ export class CommitContext implements WriteContext {
       commit: this,
       refuse: (issues) => this.validationError(issues),
     });
-    return applied ? { changed: true, next: applied.document, bytes: applied.bytes, sha256: applied.sha256, unchangedPrefix: applied.unchangedPrefix } : { changed: false };
+    return applied ? preparedVersion(applied.document, applied.content, applied.sha256, applied.unchangedPrefix) : { changed: false };
   }
 
   private async prepareRestore(): Promise<PreparedCommit> {
@@ -226,7 +241,7 @@ export class CommitContext implements WriteContext {
       quarantined = await this.services.store.quarantine(this.file, replaced, badBytes ? 'corrupt' : current?.outside ? 'outside-write' : 'replaced');
     }
     this.restored = { selected, quarantined };
-    return { changed: true, next: selected.document, bytes: selected.bytes, sha256: selected.record.sha256, unchangedPrefix: 0 };
+    return preparedVersion(selected.document, ByteRope.of(selected.bytes), selected.record.sha256, 0);
   }
 
   /**

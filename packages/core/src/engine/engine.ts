@@ -353,8 +353,18 @@ export class Engine implements EngineApi, BusHost {
     }
     if (outcome.committed) {
       const { prepared, commit } = outcome;
-      this.cache.set(file, { document: prepared.next, bytes: prepared.bytes, sha256: prepared.sha256, token: commit.token, attributes: commit.attributes });
-      this.events.emit('commit', { file, sha256: prepared.sha256, bytes: prepared.bytes.length, changes: batch.length, durationMs: this.clock.now() - started });
+      const { content } = prepared;
+      // The bytes are made only if something asks for them (a put-back, a backup of the previous version).
+      this.cache.set(file, {
+        document: prepared.next,
+        get bytes() {
+          return content.bytes();
+        },
+        sha256: prepared.sha256,
+        token: commit.token,
+        attributes: commit.attributes,
+      });
+      this.events.emit('commit', { file, sha256: prepared.sha256, bytes: content.length, changes: batch.length, durationMs: this.clock.now() - started });
       if (ctx.accepted && ctx.current?.appended) {
         this.logger.debug({ file, lastCommitSha256: ctx.accepted.lastCommitSha256 }, 'adopted events appended outside prevention (acceptOutsideAppends)');
         this.events.emit('outside-write:appended', { file, sha256: ctx.current.sha256, lastCommitSha256: ctx.accepted.lastCommitSha256 });

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../contract.js';
+import { ByteRope } from './byte-rope.js';
 
 /** Serializes a document the way prevention writes it: indented as configured, newline-terminated. */
 export function serializeDocument(document: JsonValue, indent: number): Buffer {
@@ -8,7 +9,8 @@ export function serializeDocument(document: JsonValue, indent: number): Buffer {
 
 /** A version's bytes with what the next serialization needs to reuse them. */
 export interface SerializedVersion {
-  bytes: Buffer;
+  /** Its bytes, sharing the base's where they are the same. */
+  content: ByteRope;
   sha256: string;
   /** How many leading bytes are those of the base version (0 without one, or when the start changed). */
   unchangedPrefix: number;
@@ -35,7 +37,7 @@ interface AppendPoint {
 /** Where an object document's members sit in the bytes this module made for it. */
 interface Layout {
   indent: number;
-  bytes: Buffer;
+  content: ByteRope;
   sha256: string;
   members: Member[];
   append: AppendPoint | undefined;
@@ -70,7 +72,7 @@ function stringifyAt(value: JsonValue, pad: string, depth: number): string {
 export function serializeNext(document: JsonValue, indent: number, base?: { document: JsonValue; sha256: string | undefined }): SerializedVersion {
   if (!isObject(document)) {
     const bytes = serializeDocument(document, indent);
-    return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), unchangedPrefix: 0 };
+    return { content: ByteRope.of(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), unchangedPrefix: 0 };
   }
   const pad = padOf(indent);
   const layout = base && isObject(base.document) ? layouts.get(base.document) : undefined;
@@ -88,9 +90,15 @@ export function serializeNext(document: JsonValue, indent: number, base?: { docu
   let prefixRunning = baseOpen === open;
   // The items' end of the longest array: where the next append will diverge.
   let appendPoint: { member: number; at: number; length: number } | undefined;
-  const push = (piece: Buffer | string, fromBase: boolean): void => {
-    pieces.push(piece);
-    const length = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+  const push = (piece: Buffer[] | string, fromBase: boolean): void => {
+    let length: number;
+    if (typeof piece === 'string') {
+      pieces.push(piece);
+      length = Buffer.byteLength(piece);
+    } else {
+      pieces.push(...piece);
+      length = piece.reduce((sum, p) => sum + p.length, 0);
+    }
     offset += length;
     if (prefixRunning && fromBase) unchangedPrefix = offset;
     else prefixRunning = false;
@@ -102,11 +110,11 @@ export function serializeNext(document: JsonValue, indent: number, base?: { docu
     const start = offset;
     const old = reusable?.members[i];
     if (old && old.key === key && old.value === value) {
-      push(reusable!.bytes.subarray(old.start, old.end), true);
+      push(reusable!.content.slice(old.start, old.end), true);
     } else if (old && old.key === key && extendsArray(old.value, value)) {
       // Up to the old last item, then the new items, then the closing bracket.
       const closing = pad ? `\n${pad}]` : ']';
-      push(reusable!.bytes.subarray(old.start, old.end - closing.length), true);
+      push(reusable!.content.slice(old.start, old.end - closing.length), true);
       const itemPad = pad ? `\n${pad.repeat(2)}` : '';
       let added = '';
       for (let j = (old.value as JsonValue[]).length; j < value.length; j++) added += `${separator.slice(0, 1)}${itemPad}${stringifyAt(value[j]!, pad, 2)}`;
@@ -122,27 +130,27 @@ export function serializeNext(document: JsonValue, indent: number, base?: { docu
   });
   push(close, false);
 
-  const bytes = pieces.length === 1 && typeof pieces[0] === 'string' ? Buffer.from(pieces[0]) : Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)), offset);
+  const content = ByteRope.concat(pieces);
   const from = reusable?.append && reusable.append.at <= unchangedPrefix ? reusable.append : undefined;
-  const { sha256, append } = hashOf(bytes, from, appendPoint);
-  layouts.set(document, { indent, bytes, sha256, members, append });
-  return { bytes, sha256, unchangedPrefix };
+  const { sha256, append } = hashOf(content, from, appendPoint);
+  layouts.set(document, { indent, content, sha256, members, append });
+  return { content, sha256, unchangedPrefix };
 }
 
 /**
  * sha256 of `bytes`, going on from `from` (a state over bytes they share with an earlier
  * version), and the state at `next`, the append point of this version.
  */
-function hashOf(bytes: Buffer, from: AppendPoint | undefined, next: { member: number; at: number } | undefined): { sha256: string; append: AppendPoint | undefined } {
+function hashOf(content: ByteRope, from: AppendPoint | undefined, next: { member: number; at: number } | undefined): { sha256: string; append: AppendPoint | undefined } {
   const state = from ? from.state.copy() : createHash('sha256');
   let hashedTo = from ? from.at : 0;
   let append: AppendPoint | undefined;
   if (next && next.at >= hashedTo) {
-    state.update(bytes.subarray(hashedTo, next.at));
+    content.hashInto(state, hashedTo, next.at);
     hashedTo = next.at;
     append = { member: next.member, at: hashedTo, state: state.copy() };
   }
-  return { sha256: state.update(bytes.subarray(hashedTo)).digest('hex'), append };
+  return { sha256: content.hashInto(state, hashedTo).digest('hex'), append };
 }
 
 /**
@@ -163,12 +171,14 @@ export function readAppended(
 ): { document: JsonObject; sha256: string } | undefined {
   if (!isObject(base.document)) return undefined;
   const layout = layouts.get(base.document);
-  if (!layout || layout.sha256 !== base.sha256 || !layout.append || bytes.length <= layout.bytes.length) return undefined;
+  if (!layout || layout.sha256 !== base.sha256 || !layout.append || bytes.length <= layout.content.length) return undefined;
   const { member, at } = layout.append;
-  const rest = layout.bytes.subarray(at);
+  const restLength = layout.content.length - at;
   const found = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const middle = found.subarray(at, found.length - rest.length);
-  if (middle[0] !== 0x2c || !found.subarray(found.length - rest.length).equals(rest) || !found.subarray(0, at).equals(layout.bytes.subarray(0, at))) return undefined;
+  const middle = found.subarray(at, found.length - restLength);
+  const rest = found.subarray(found.length - restLength);
+  // The rest after the items is small (closing brackets, later members): compared as one piece.
+  if (middle[0] !== 0x2c || !Buffer.concat(layout.content.views(at)).equals(rest) || !layout.content.sameAs(found, 0, at)) return undefined;
   let items: JsonValue;
   try {
     items = parseItems(Buffer.concat([Buffer.from('['), middle.subarray(1), Buffer.from(']')]));
@@ -185,8 +195,9 @@ export function readAppended(
   const { key, value } = layout.members[member]!;
   const document: JsonObject = { ...base.document, [key]: (value as JsonValue[]).concat(items) };
   const members = layout.members.map((m, i) => (i < member ? m : { key: m.key, value: document[m.key]!, start: i === member ? m.start : m.start + middle.length, end: m.end + middle.length }));
-  const { sha256, append } = hashOf(found, layout.append, { member, at: at + middle.length });
-  layouts.set(document, { indent: layout.indent, bytes: found, sha256, members, append });
+  const content = ByteRope.of(found);
+  const { sha256, append } = hashOf(content, layout.append, { member, at: at + middle.length });
+  layouts.set(document, { indent: layout.indent, content, sha256, members, append });
   return { document, sha256 };
 }
 

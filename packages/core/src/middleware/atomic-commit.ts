@@ -18,7 +18,7 @@ export class AtomicCommitMiddleware implements Middleware {
     const prepared = await ctx.prepare();
     if (!prepared.changed) return next();
     const current = ctx.current;
-    const commit = await this.store.commit(ctx.file, prepared.bytes, {
+    const commit = await this.store.commit(ctx.file, prepared.content, {
       // A restore over content that could not be loaded replaces whatever is there.
       expected: current ? current.token : ctx.kind === 'restore' ? undefined : null,
       previous: current,

@@ -14,10 +14,11 @@ export class VerifyMiddleware implements Middleware {
   constructor(private readonly store: DocumentStore) {}
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
-    const { committed, bytes } = ctx;
-    if (committed && bytes) {
+    const prepared = await ctx.prepare();
+    const { committed } = ctx;
+    if (committed && prepared.changed) {
       const from = committed.writtenFrom ?? 0;
-      const expected = Buffer.from(bytes.buffer, bytes.byteOffset + from, bytes.length - from);
+      const expected = prepared.content.views(from);
       let found: Uint8Array | undefined;
       let cause: unknown;
       try {
@@ -25,11 +26,11 @@ export class VerifyMiddleware implements Middleware {
       } catch (err) {
         cause = err;
       }
-      if (!found || !expected.equals(found)) {
+      if (!found || !sameBytes(expected, found)) {
         const restored = await revertAfterFailure(this.store, ctx.logger, ctx.file, { written: committed, previous: ctx.current, lock: ctx.lock, reason: cause });
         throw new PreventionError(
           ErrorCodes.VERIFY_FAILED,
-          `${ctx.file} did not read back as written (${found ? describeMismatch(expected, found, from) : 'the re-read failed'}); ` +
+          `${ctx.file} did not read back as written (${found ? describeMismatch(Buffer.concat(expected), found, from) : 'the re-read failed'}); ` +
             (restored
               ? 'the previous version was put back. Check the disk and retry'
               : 'putting the previous version back failed too, so the file may hold this unacknowledged version. Check the disk, then restore or retry'),
@@ -40,6 +41,16 @@ export class VerifyMiddleware implements Middleware {
     }
     await next();
   }
+}
+
+/** `found` is exactly the bytes of `views`, in order. */
+function sameBytes(views: readonly Uint8Array[], found: Uint8Array): boolean {
+  let at = 0;
+  for (const view of views) {
+    if (at + view.length > found.length || Buffer.compare(view, found.subarray(at, at + view.length)) !== 0) return false;
+    at += view.length;
+  }
+  return at === found.length;
 }
 
 function describeMismatch(expected: Buffer, found: Uint8Array, from: number): string {

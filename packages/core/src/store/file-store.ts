@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { Clock, CommitRecord, DocumentStore, FileLocker, FileStats, FileSystem, LockHandle, LockOptions, Logger, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken } from '../contract.js';
+import { contentBytes } from '../json/byte-rope.js';
+import type { Clock, CommitRecord, DocumentStore, FileLocker, FileStats, FileSystem, LockHandle, LockOptions, Logger, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken, VersionContent } from '../contract.js';
 import { atomicWriteFile, sweepTempFiles } from '../commit/atomic-write.js';
 import { CommitJournal, readLastCommit } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
@@ -121,7 +122,8 @@ export class FileStore implements DocumentStore {
     return lock;
   }
 
-  async commit(file: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit> {
+  async commit(file: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
+    const bytes = contentBytes(content);
     const attributes = options.attributes ?? options.previous?.attributes ?? (await this.attributesOfReplaced(file));
     let renamed: FileStats | undefined;
     try {

@@ -1,4 +1,5 @@
-import type { CommitRecord, DocumentStore, LockHandle, LockOptions, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken } from '../contract.js';
+import { contentBytes } from '../json/byte-rope.js';
+import type { CommitRecord, DocumentStore, LockHandle, LockOptions, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken, VersionContent } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 
 interface Held {
@@ -88,7 +89,8 @@ export class MemoryStore implements DocumentStore {
     return handle;
   }
 
-  async commit(name: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit> {
+  async commit(name: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
+    const bytes = contentBytes(content);
     if (options.signal?.aborted) throw options.signal.reason as Error;
     await options.lock?.assertHeld();
     const found = this.documents.get(name)?.version.token;
