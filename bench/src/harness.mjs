@@ -10,9 +10,8 @@ import { elapsedMs, summarize } from './stats.mjs';
  * events, then appends timed one by one. Competitors differ only in their `open(file).append`.
  */
 
-/** A fresh scratch directory on the machine's disk (not tmpfs, so fsync costs what it costs). */
-export async function scratchDir(label) {
-  const base = process.env.BENCH_DIR ?? os.tmpdir();
+/** A fresh scratch directory on the machine's disk (not tmpfs, so fsync costs what it costs), or in `base`. */
+export async function scratchDir(label, base = process.env.BENCH_DIR ?? os.tmpdir()) {
   return mkdtemp(path.join(base, `prevention-bench-${label}-`));
 }
 
@@ -33,10 +32,11 @@ export async function seededFile(competitor, dir, size) {
 
 /**
  * Sequential appends: `warmup` untimed (first parse, JIT), then `iterations` timed one at a time.
- * Returns latency stats, bytes written per append, and how many events the file ends with.
+ * Returns latency stats, bytes written and CPU time (user + system) per append, and how many
+ * events the file ends with. `base` is where the scratch directory goes (default: BENCH_DIR).
  */
-export async function sequentialAppends(competitor, { size, iterations, warmup = 3, openOptions }) {
-  const dir = await scratchDir(competitor.id);
+export async function sequentialAppends(competitor, { size, iterations, warmup = 3, openOptions, base }) {
+  const dir = await scratchDir(competitor.id, base);
   try {
     const file = await seededFile(competitor, dir, size);
     const store = await competitor.open(file, openOptions);
@@ -44,6 +44,7 @@ export async function sequentialAppends(competitor, { size, iterations, warmup =
       for (let i = 0; i < warmup; i++) await store.append(publishInput(size + i + 1));
       const latencies = [];
       const written = bytesWritten();
+      const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       for (let i = 0; i < iterations; i++) {
         const t = process.hrtime.bigint();
@@ -51,9 +52,11 @@ export async function sequentialAppends(competitor, { size, iterations, warmup =
         latencies.push(elapsedMs(t));
       }
       const totalMs = elapsedMs(start);
+      const used = process.cpuUsage(cpu);
       // A competitor whose writes are made by another process (a service) has none to count here.
       const bytesPerAppend = competitor.writesInAnotherProcess ? undefined : (bytesWritten() - written) / iterations;
-      return { ...summarize(latencies), totalMs, perSecond: (iterations / totalMs) * 1000, bytesPerAppend, events: await competitor.count(file), expected: size + warmup + iterations };
+      const cpuMsPerAppend = competitor.writesInAnotherProcess ? undefined : (used.user + used.system) / 1000 / iterations;
+      return { ...summarize(latencies), totalMs, perSecond: (iterations / totalMs) * 1000, bytesPerAppend, cpuMsPerAppend, events: await competitor.count(file), expected: size + warmup + iterations };
     } finally {
       await store.close();
     }

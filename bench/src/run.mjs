@@ -19,6 +19,7 @@ import { multiProcess } from './workloads/multi-process.mjs';
 import { profileAppends } from './workloads/profile.mjs';
 import { pythonPublish } from './workloads/python-publish.mjs';
 import { SIZES, singleWriter } from './workloads/single-writer.mjs';
+import { cloningFileSystem } from './workloads/cloning-fs.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const scratch = process.env.BENCH_DIR ?? os.tmpdir();
@@ -35,6 +36,7 @@ function fileSystemOf(dir) {
 
 const results = {};
 results.single = await singleWriter({ quick, log });
+results.cloning = await cloningFileSystem({ quick, log });
 results.profile = await profileAppends({ sizes: quick ? [1_000] : SIZES, quick, log });
 results.group = await groupCommit({ quick, log });
 results.multi = await multiProcess({ quick, log });
