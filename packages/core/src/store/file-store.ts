@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Clock, CommitRecord, DocumentStore, FileLocker, FileStats, FileSystem, LockHandle, LockOptions, Logger, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken } from '../contract.js';
-import { atomicWriteFile, sweepTempFiles } from '../commit/atomic-write.js';
+import { atomicWriteFile, isCloneUnsupported, sweepTempFiles, type CloneSource } from '../commit/atomic-write.js';
 import { CommitJournal, readLastCommit } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';
@@ -32,6 +32,15 @@ const inodeOf = (token: VersionToken): string => token.split(':')[1] ?? '';
 const headOf = (stats: FileStats): StoredHead => ({ token: tokenOf(stats), attributes: attributesOf(stats) });
 
 /**
+ * How many unchanged leading bytes make cloning the file worth it rather than writing it
+ * whole. Measured on XFS with reflink (on a loop device, commits alternated, medians): the
+ * clone, its status call and the tail block it unshares cost a fixed ~0.2 ms more than a full
+ * write of a small file; a full write catches up at about 512 KiB (1.03 vs 1.06 ms) and is
+ * behind from 1 MiB (1.21 vs 1.12 ms; 2 MiB 1.69 vs 1.17 ms; 40 MiB 24 vs 6-9 ms).
+ */
+export const CLONE_MIN_PREFIX = 512 * 1024;
+
+/**
  * The {@link DocumentStore} on plain files, through the FileSystem port: a version is the file's
  * content, replaced by atomic rename (temp file, fsync, rename, directory fsync); the lock is
  * proper-lockfile's lock directory beside the file; the commit record is the file's commit
@@ -44,6 +53,8 @@ export class FileStore implements DocumentStore {
   private readonly directoriesReady = new Set<string>();
   /** Files whose orphaned temp files were already swept by this store. */
   private readonly swept = new Set<string>();
+  /** Directories whose file system refused to clone: asked once, then written in full. */
+  private readonly cannotClone = new Set<string>();
 
   constructor(private readonly parts: FileStoreParts) {
     this.journal = new CommitJournal(parts.fs);
@@ -124,17 +135,33 @@ export class FileStore implements DocumentStore {
   async commit(file: string, bytes: Uint8Array, options: StoreCommitOptions): Promise<StoredCommit> {
     const attributes = options.attributes ?? options.previous?.attributes ?? (await this.attributesOfReplaced(file));
     let renamed: FileStats | undefined;
-    try {
-      const stats = await atomicWriteFile(this.parts.fs, file, bytes, {
+    const write = (clone: CloneSource | undefined) =>
+      atomicWriteFile(this.parts.fs, file, bytes, {
+        clone,
         onRenamed: (s) => (renamed = s),
         mode: attributes?.mode,
         owner: attributes && { uid: attributes.uid, gid: attributes.gid },
+        // On both paths. For a clone it is also what proves the clone was taken of the loaded
+        // version: a file changed in place since the load (or between the load and the clone)
+        // has another size or mtime, so another token, and the clone is never renamed.
         beforeRename: async () => {
           if (options.signal?.aborted) throw options.signal.reason as Error;
           await options.lock?.assertHeld();
           if (options.expected !== undefined) await this.assertCurrent(file, options.expected);
         },
       });
+    try {
+      const clone = this.cloneSourceFor(file, bytes, options);
+      let stats: FileStats;
+      try {
+        stats = await write(clone);
+      } catch (err) {
+        if (!clone || !isCloneUnsupported(err)) throw err;
+        // Not a weaker commit: the full write is just as atomic and durable, only slower.
+        this.cannotClone.add(path.dirname(file));
+        this.parts.logger.debug({ file, reason: (err as PreventionError).details.systemCode }, 'the file system cannot clone; writing versions whole in this directory');
+        stats = await write(undefined);
+      }
       return { ...headOf(stats), size: stats.size };
     } catch (err) {
       // A failed commit can leave its temp file behind (on a failing disk, removing it fails too).
@@ -183,6 +210,22 @@ export class FileStore implements DocumentStore {
     }
     await atomicWriteFile(this.parts.fs, target, bytes, { mode: 0o600, label: 'quarantining the replaced version' });
     return target;
+  }
+
+  /**
+   * Where the commit can clone the replaced file and write only its tail: an append to a
+   * loaded version (whose token the rename is checked against) that keeps at least
+   * {@link CLONE_MIN_PREFIX} bytes, in a directory not yet found unable to clone.
+   */
+  private cloneSourceFor(file: string, bytes: Uint8Array, options: StoreCommitOptions): CloneSource | undefined {
+    const { previous } = options;
+    const prefix = options.unchangedPrefix ?? 0;
+    if (!previous || options.expected !== previous.token || prefix < CLONE_MIN_PREFIX || this.cannotClone.has(path.dirname(file))) return undefined;
+    if (prefix > bytes.length || prefix > previous.bytes.length) return undefined;
+    // The committed version must be exactly `bytes`: a wrong prefix would keep bytes the caller
+    // did not give. Comparing in memory costs far less than the write the clone saves.
+    if (Buffer.compare(bytes.subarray(0, prefix), previous.bytes.subarray(0, prefix)) !== 0) return undefined;
+    return { from: file, unchangedPrefix: prefix };
   }
 
   /** The file's status; `undefined` when it does not exist; refused when it is not a regular file. */
