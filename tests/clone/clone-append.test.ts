@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
 import { canMountImage, mountImage } from '../support/cloning-fs.js';
 import { leftoversUnder } from '../support/leftovers.js';
-import { bytesWritten, commitOver, eventsDocument, fileStoreOn, withEvent } from '../support/tail-commits.js';
+import { bytesWritten, commitOver, eventsDocument, fileStoreOn, withEvent } from '../fixtures/tail-commits.mjs';
 import { canMount, mountTmpfs } from '../support/tmpfs.js';
 
 const MB = 1024 * 1024;
