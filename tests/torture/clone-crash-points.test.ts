@@ -1,6 +1,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NodeFileSystem } from '@prevention/core';
+import { CLONE_MIN_PREFIX, NodeFileSystem } from '@prevention/core';
 import { describe, expect, it } from 'vitest';
 import { canMountImage, mountImage } from '../support/cloning-fs.js';
 import { commitOver, eventsDocument, fileStoreOn, withEvent } from '../fixtures/tail-commits.mjs';
@@ -10,13 +10,11 @@ import { mapLimit } from '../support/pool.js';
 import { startWorker } from '../support/processes.js';
 import { LONG_MODE, printFigures } from '../support/torture.js';
 
-const MB = 1024 * 1024;
-
 /** A directory on the mount whose file holds version 1, big enough for the clone path. */
 async function prepared(mount: string): Promise<{ dir: string; file: string; v1: Buffer }> {
   const dir = await mkdtemp(path.join(mount, 'trial-'));
   const file = path.join(dir, 'data.json');
-  const v1 = eventsDocument(MB);
+  const v1 = eventsDocument(CLONE_MIN_PREFIX + 4096);
   await commitOver(fileStoreOn(new NodeFileSystem()), file, v1, 0);
   return { dir, file, v1 };
 }

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import path from 'node:path';
-import { createEngine } from '@prevention/core';
+import { CLONE_MIN_PREFIX, createEngine } from '@prevention/core';
 import { InstrumentedFileSystem } from '@prevention/core/testing';
 import { describe, expect, it } from 'vitest';
 import { canMountImage, mountImage } from '../support/cloning-fs.js';
@@ -29,7 +29,7 @@ async function tracedRun(): Promise<{ file: string; trace: TracedCall[]; acks: A
 }
 
 /**
- * The same on a mount that clones: a 600 KiB document (above the clone threshold), then tail-only
+ * The same on a mount that clones: a document just above the clone threshold, then tail-only
  * commits through a FileStore, each cloning the file and writing only its appended event.
  */
 async function tracedCloneRun(): Promise<{ file: string; trace: TracedCall[]; acks: Array<{ id: string; at: number }> }> {
@@ -38,7 +38,7 @@ async function tracedCloneRun(): Promise<{ file: string; trace: TracedCall[]; ac
   const trace: TracedCall[] = [];
   instrumented.inject({ when: () => true, times: Infinity, result: (result, call) => (trace.push({ ...call, result }), result) });
   const store = fileStoreOn(instrumented.fs);
-  let bytes = eventsDocument(600 * 1024);
+  let bytes = eventsDocument(CLONE_MIN_PREFIX + 4096);
   await commitOver(store, file, bytes, 0);
   const acks: Array<{ id: string; at: number }> = [];
   for (let n = 1; n <= COMMITS; n++) {

@@ -33,12 +33,15 @@ const headOf = (stats: FileStats): StoredHead => ({ token: tokenOf(stats), attri
 
 /**
  * How many unchanged leading bytes make cloning the file worth it rather than writing it
- * whole. Measured on XFS with reflink (on a loop device, commits alternated, medians): the
- * clone, its status call and the tail block it unshares cost a fixed ~0.2 ms more than a full
- * write of a small file; a full write catches up at about 512 KiB (1.03 vs 1.06 ms) and is
- * behind from 1 MiB (1.21 vs 1.12 ms; 2 MiB 1.69 vs 1.17 ms; 40 MiB 24 vs 6-9 ms).
+ * whole. Measured on XFS with reflink (loop device, commits of one appended event alternated
+ * between the two paths, medians of FileStore.commit): the clone, its status call, the prefix
+ * comparison and the tail block it unshares cost a fixed ~0.2 ms, so the clone loses below
+ * 512 KiB (1.67 vs 1.47 ms there), breaks even at 1 MiB (1.58 vs 1.55 ms) and wins from
+ * 2 MiB (1.84 vs 2.05 ms; 40 MiB: 18 vs 30 ms), writing 16 bytes instead of every byte. The
+ * clone is a new inode with nothing in the page cache, so a process that reads the new version
+ * whole pays for that (0.6 vs 0.2 ms at 1 MiB): another reason not to clone small files.
  */
-export const CLONE_MIN_PREFIX = 512 * 1024;
+export const CLONE_MIN_PREFIX = 1024 * 1024;
 
 /**
  * The {@link DocumentStore} on plain files, through the FileSystem port: a version is the file's
