@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { link, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, isPreventionError } from '@prevention/core';
 import { InstrumentedFileSystem } from '@prevention/core/testing';
@@ -23,6 +24,9 @@ async function twoMegabytesIn(dir: string) {
   return { instrumented, store, file, first };
 }
 
+/** Whether the file system reports blocks of `file` as shared with another file (filefrag, FIEMAP). */
+const sharesBlocks = (file: string): boolean => /\bshared\b/.test(execFileSync('filefrag', ['-v', file], { encoding: 'utf8' }));
+
 const cloneCalls = (instrumented: InstrumentedFileSystem) => instrumented.summary((c) => c.op === 'cloneFile').length;
 
 describe.skipIf(!canMountImage('xfs'))('tail-only commits on XFS with reflink (loop-mounts an image: needs root)', () => {
@@ -30,10 +34,15 @@ describe.skipIf(!canMountImage('xfs'))('tail-only commits on XFS with reflink (l
     const dir = await mountImage('xfs');
     const { instrumented, store, file, first } = await twoMegabytesIn(dir);
     const { next, prefix } = withEvent(first, 'second');
+    // A second name keeps the replaced version's blocks, so the new one can be seen sharing them.
+    const kept = path.join(dir, 'replaced-version');
+    await link(file, kept);
     await commitOver(store, file, next, prefix);
     expect(cloneCalls(instrumented)).toBe(1);
     expect(bytesWritten(instrumented.calls)).toBeLessThan(64 * 1024);
     expect((await readFile(file)).equals(next)).toBe(true);
+    expect(sharesBlocks(file)).toBe(true);
+    await unlink(kept);
 
     // Shorter than the clone: the event removed again, the clone cut to length.
     instrumented.reset();
