@@ -88,12 +88,12 @@ describe('FileStore commits that keep the start of the replaced version', () => 
     expect((await readFile(`${file}.2`)).equals(wrong)).toBe(true);
   });
 
-  it('try the clone once per directory where it is not supported, then write whole versions', async () => {
+  it.each(['ENOTSUP', 'EINVAL', 'EXDEV', 'ENOSYS'])('try the clone once per directory where it fails with %s, then write whole versions', async (code) => {
     const { dir, file, instrumented, store } = await setup();
     const { first, next: second, prefix: firstPrefix } = documents(CLONE_MIN_PREFIX + 10, 'n0');
     let previous = await commitFirst(store, file, first);
     instrumented.reset();
-    instrumented.inject({ when: (c) => c.op === 'cloneFile', error: 'ENOTSUP', times: Infinity });
+    instrumented.inject({ when: (c) => c.op === 'cloneFile', error: code, times: Infinity });
     let next = second;
     let prefix = firstPrefix;
     let written = 0;
@@ -110,12 +110,16 @@ describe('FileStore commits that keep the start of the replaced version', () => 
     expect(await leftovers(dir)).toEqual([]);
   });
 
-  it('fail a commit whose clone fails otherwise, with the file untouched and no temp; the next commit succeeds', async () => {
+  it('fail a commit whose clone fails otherwise (EIO, ENOSPC, EACCES, EPERM, ETXTBSY) or whose tail write fails, with the file untouched and no temp; the next commit succeeds', async () => {
     const { dir, file, instrumented, store } = await setup(new CopyingCloneFileSystem());
     const { first, next, prefix } = documents(CLONE_MIN_PREFIX + 10, 'eio');
     const previous = await commitFirst(store, file, first);
-    for (const fault of [{ op: 'cloneFile', step: 'cloning the file' }, { op: 'write', step: 'writing the temp file' }] as const) {
-      instrumented.inject({ when: (c) => c.op === fault.op, error: 'EIO' });
+    const faults = [
+      ...['EIO', 'ENOSPC', 'EACCES', 'EPERM', 'ETXTBSY'].map((error) => ({ op: 'cloneFile', error, step: 'cloning the file' })),
+      { op: 'write', error: 'EIO', step: 'writing the temp file' },
+    ] as const;
+    for (const fault of faults) {
+      instrumented.inject({ when: (c) => c.op === fault.op, error: fault.error });
       const error = await store.commit(file, next, { expected: previous.token, previous, lock: undefined, unchangedPrefix: prefix }).catch((err: unknown) => err);
       expect(isPreventionError(error) && error.code).toBe(ErrorCodes.IO_FAILED);
       expect(isPreventionError(error) && error.details.step).toContain(fault.step);
