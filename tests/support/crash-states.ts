@@ -12,7 +12,9 @@ import type { FsCall } from '@prevention/core/testing';
  *   fsynced; until then each one may independently be undone;
  * - nothing else is assumed: an fsync of a file does not persist its name, and a rename does
  *   not order the renamed file's data before it (ext4 data=writeback, XFS, btrfs and most
- *   network file systems give no such guarantee).
+ *   network file systems give no such guarantee);
+ * - a clone (FICLONE) holds its source's bytes as the process sees them, but none of them is
+ *   durable before the clone's own fsync: its block map is metadata like any other.
  */
 
 /** A call as recorded, with what it returned (descriptors for `open`, byte counts for `write`). */
@@ -76,6 +78,18 @@ class Disk {
         inode.current.copy(grown);
         written.copy(grown, at);
         inode.current = grown;
+        break;
+      }
+      case 'cloneFile': {
+        const source = this.names.get(first as string)!;
+        this.change(second as string, { current: Buffer.from(source.current), synced: Buffer.alloc(0) });
+        break;
+      }
+      case 'ftruncate': {
+        const inode = this.descriptors.get(first as number)!;
+        const cut = Buffer.alloc(second as number);
+        inode.current.copy(cut, 0, 0, Math.min(cut.length, inode.current.length));
+        inode.current = cut;
         break;
       }
       case 'fsync': {

@@ -93,7 +93,7 @@ export { PreventionError, ErrorCodes, isPreventionError, ioError, systemErrorCod
 export { NodeFileSystem } from './fs/node-file-system.js';
 export type { PathAnchors } from './fs/anchored-file-system.js';
 export { ProperFileLocker } from './lock/proper-file-locker.js';
-export { FileStore, type FileStoreParts } from './store/file-store.js';
+export { FileStore, CLONE_MIN_PREFIX, type FileStoreParts } from './store/file-store.js';
 export { systemClock } from './clock.js';
 export { createLogger, REDACT_PATHS } from './logging/logger.js';
 export { selectBackup, type SelectedBackup, type BackupAcceptor } from './backup/select-backup.js';

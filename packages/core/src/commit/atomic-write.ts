@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isAnyTempName, isTempNameFor, tempPathFor } from '../store/file-layout.js';
-import type { FileStats, FileSystem } from '../contract.js';
+import type { FileStats, FileSystem, VersionContent } from '../contract.js';
+import { contentViews } from '../json/byte-rope.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
 
 /** How {@link atomicWriteFile} should create the new version. */
@@ -21,7 +22,34 @@ export interface AtomicWriteOptions {
   onRenamed?: (stats: FileStats) => void;
   /** What the write is, for error messages (default "writing"). */
   label?: string;
+  /**
+   * Build the temp file as a copy-on-write clone of `from` and write only the bytes after
+   * `unchangedPrefix`, which must equal those of `from` (checked by the caller, and the file's
+   * identity by `beforeRename`). A file system that cannot clone rejects the write with
+   * `details.cloneUnsupported` set, the temp removed and the target untouched; the caller then
+   * writes in full.
+   */
+  clone?: CloneSource;
 }
+
+/** The file a commit's temp file is cloned from, and how much of it the new version keeps. */
+export interface CloneSource {
+  from: string;
+  unchangedPrefix: number;
+}
+
+/**
+ * The errors of FICLONE (ioctl_ficlone(2)) and of node's copyFile that mean this file system,
+ * or this pair of files, cannot share blocks: EOPNOTSUPP (node reports it as ENOTSUP) and
+ * EINVAL for a file system without reflink, EXDEV across mounts, ENOSYS where libuv has no
+ * FICLONE. Writing every byte instead is just as atomic and durable. ETXTBSY (a swap file), EPERM
+ * (an immutable file), EIO, ENOSPC and EACCES are not among them: they are problems of the file
+ * or the disk that a full write would meet too, or should not paper over.
+ */
+const CANNOT_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'EXDEV', 'ENOSYS']);
+
+/** Whether `err` is {@link atomicWriteFile} saying that the file system cannot clone. */
+export const isCloneUnsupported = (err: unknown): boolean => err instanceof PreventionError && err.details.cloneUnsupported === true;
 
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -36,10 +64,13 @@ async function removeQuietly(fs: FileSystem, file: string): Promise<void> {
 }
 
 /**
- * Replaces `target` with `bytes` so that a reader or a crash only ever sees the old or the new
+ * Replaces `target` with `content` (bytes, or a version's pieces) so that a reader or a crash only ever sees the old or the new
  * version, whole, and the new version is durable when the promise resolves:
  * temp opened O_CREAT|O_EXCL|O_NOFOLLOW beside the target → every byte written (short writes
- * looped) → fsync → close → rename over the target → fsync of the directory.
+ * looped) → fsync → close → rename over the target → fsync of the directory. With
+ * `options.clone` the temp is instead a clone of `clone.from`, opened O_WRONLY|O_NOFOLLOW,
+ * and only the bytes after the unchanged prefix are written (then the clone is cut to length);
+ * the rest of the steps are the same, so readers still see only whole versions.
  *
  * Any failure before the rename removes the temp file and leaves the target untouched, and
  * throws `PREVENTION_IO_FAILED` naming the step. A failure of the final directory fsync is also
@@ -48,30 +79,57 @@ async function removeQuietly(fs: FileSystem, file: string): Promise<void> {
  *
  * @returns the status of the new file (its inode, size and times identify this version)
  */
-export async function atomicWriteFile(fs: FileSystem, target: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): Promise<FileStats> {
+export async function atomicWriteFile(fs: FileSystem, target: string, content: Uint8Array | VersionContent, options: AtomicWriteOptions = {}): Promise<FileStats> {
   const temp = tempPathFor(target);
   const label = options.label ?? 'writing';
+  const clone = options.clone;
   let fd: number;
+  let step = clone ? 'cloning the file' : 'creating the temp file';
   try {
-    fd = await fs.open(temp, fs.flags.createExclusive, options.mode ?? 0o666);
+    if (clone) {
+      await fs.cloneFile(clone.from, temp);
+      step = 'opening the clone';
+      fd = await fs.open(temp, fs.flags.writeExisting);
+    } else {
+      fd = await fs.open(temp, fs.flags.createExclusive, options.mode ?? 0o666);
+    }
   } catch (err) {
-    throw ioError(`${label}: creating the temp file`, target, err);
+    // A failed copyFile removes its own destination, but not an open that failed after it.
+    if (clone) await removeQuietly(fs, temp);
+    const error = ioError(`${label}: ${step}`, target, err);
+    if (step === 'cloning the file' && CANNOT_CLONE.has(systemErrorCode(err) ?? '')) error.details.cloneUnsupported = true;
+    throw error;
   }
   let stats: FileStats;
-  let step = 'setting the mode';
+  step = 'setting the mode';
   try {
-    // open() applies the umask; fchmod sets exactly the replaced file's mode.
+    // open() applies the umask and a clone has its source's mode; fchmod sets exactly the replaced file's mode.
     if (options.mode !== undefined) await fs.fchmod(fd, options.mode);
     if (options.owner && isRoot && (options.owner.uid !== 0 || options.owner.gid !== process.getgid?.())) {
       step = 'setting the owner';
       await fs.fchown(fd, options.owner.uid, options.owner.gid);
     }
-    step = 'writing the temp file';
     let offset = 0;
-    while (offset < bytes.length) {
-      const written = await fs.write(fd, bytes, offset, bytes.length - offset, offset);
-      if (written <= 0) throw new Error(`write returned ${written}`);
-      offset += written;
+    if (clone) {
+      step = 'reading the clone\'s status';
+      const clonedSize = (await fs.fstat(fd)).size;
+      // A source changed in place since the caller read it (shorter than the prefix, say) makes a
+      // wrong clone here; `beforeRename` finds the source no longer the expected version and the
+      // clone is removed unrenamed.
+      offset = clone.unchangedPrefix;
+      step = 'cutting the clone to length';
+      // The clone holds the whole replaced version; a shorter new one must not keep its end.
+      if (clonedSize > content.length) await fs.ftruncate(fd, content.length);
+    }
+    step = 'writing the temp file';
+    // Piece by piece: a version that shares most of its bytes with the last is never joined up just to be written.
+    for (const view of contentViews(content, offset)) {
+      for (let done = 0; done < view.length; ) {
+        const written = await fs.write(fd, view, done, view.length - done, offset);
+        if (written <= 0) throw new Error(`write returned ${written}`);
+        done += written;
+        offset += written;
+      }
     }
     step = 'fsync of the temp file';
     await fs.fsync(fd);

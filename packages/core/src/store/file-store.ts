@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { contentBytes } from '../json/byte-rope.js';
-import type { Clock, CommitRecord, DocumentStore, FileLocker, FileStats, FileSystem, LockHandle, LockOptions, Logger, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken, VersionContent } from '../contract.js';
-import { atomicWriteFile, sweepTempFiles } from '../commit/atomic-write.js';
+import type { Clock, CommitRecord, DocumentStore, FileLocker, FileStats, FileSystem, LockHandle, LockOptions, Logger, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionContent, VersionToken } from '../contract.js';
+import { atomicWriteFile, isCloneUnsupported, sweepTempFiles, type CloneSource } from '../commit/atomic-write.js';
 import { CommitJournal, readLastCommit } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';
@@ -33,6 +32,18 @@ const inodeOf = (token: VersionToken): string => token.split(':')[1] ?? '';
 const headOf = (stats: FileStats): StoredHead => ({ token: tokenOf(stats), attributes: attributesOf(stats) });
 
 /**
+ * How many unchanged leading bytes make cloning the file worth it rather than writing it
+ * whole. Measured on XFS with reflink (loop device, commits of one appended event alternated
+ * between the two paths, medians of FileStore.commit): the clone, its status call, the prefix
+ * comparison and the tail block it unshares cost a fixed ~0.2 ms, so the clone loses below
+ * 512 KiB (1.67 vs 1.47 ms there), breaks even at 1 MiB (1.58 vs 1.55 ms) and wins from
+ * 2 MiB (1.84 vs 2.05 ms; 40 MiB: 18 vs 30 ms), writing 16 bytes instead of every byte. The
+ * clone is a new inode with nothing in the page cache, so a process that reads the new version
+ * whole pays for that (0.6 vs 0.2 ms at 1 MiB): another reason not to clone small files.
+ */
+export const CLONE_MIN_PREFIX = 1024 * 1024;
+
+/**
  * The {@link DocumentStore} on plain files, through the FileSystem port: a version is the file's
  * content, replaced by atomic rename (temp file, fsync, rename, directory fsync); the lock is
  * proper-lockfile's lock directory beside the file; the commit record is the file's commit
@@ -45,6 +56,8 @@ export class FileStore implements DocumentStore {
   private readonly directoriesReady = new Set<string>();
   /** Files whose orphaned temp files were already swept by this store. */
   private readonly swept = new Set<string>();
+  /** Directories whose file system refused to clone: asked once, then written in full. */
+  private readonly cannotClone = new Set<string>();
 
   constructor(private readonly parts: FileStoreParts) {
     this.journal = new CommitJournal(parts.fs);
@@ -123,21 +136,37 @@ export class FileStore implements DocumentStore {
   }
 
   async commit(file: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
-    const bytes = contentBytes(content);
     const attributes = options.attributes ?? options.previous?.attributes ?? (await this.attributesOfReplaced(file));
     let renamed: FileStats | undefined;
-    try {
-      const stats = await atomicWriteFile(this.parts.fs, file, bytes, {
+    const write = (clone: CloneSource | undefined) =>
+      atomicWriteFile(this.parts.fs, file, content, {
+        clone,
         onRenamed: (s) => (renamed = s),
         mode: attributes?.mode,
         owner: attributes && { uid: attributes.uid, gid: attributes.gid },
+        // On both paths. For a clone it is also what proves the clone was taken of the loaded
+        // version: a file changed in place since the load (or between the load and the clone)
+        // has another size or mtime, so another token, and the clone is never renamed.
         beforeRename: async () => {
           if (options.signal?.aborted) throw options.signal.reason as Error;
           await options.lock?.assertHeld();
           if (options.expected !== undefined) await this.assertCurrent(file, options.expected);
         },
       });
-      return { ...headOf(stats), size: stats.size };
+    try {
+      const clone = this.cloneSourceFor(file, content.length, options);
+      let stats: FileStats;
+      try {
+        stats = await write(clone);
+      } catch (err) {
+        if (!clone || !isCloneUnsupported(err)) throw err;
+        // Not a weaker commit: the full write is just as atomic and durable, only slower.
+        this.cannotClone.add(path.dirname(file));
+        this.parts.logger.debug({ file, reason: (err as PreventionError).details.systemCode }, 'the file system cannot clone; writing versions whole in this directory');
+        stats = await write(undefined);
+        return { ...headOf(stats), size: stats.size };
+      }
+      return { ...headOf(stats), size: stats.size, ...(clone ? { writtenFrom: clone.unchangedPrefix } : {}) };
     } catch (err) {
       // A failed commit can leave its temp file behind (on a failing disk, removing it fails too).
       this.swept.delete(file);
@@ -185,6 +214,20 @@ export class FileStore implements DocumentStore {
     }
     await atomicWriteFile(this.parts.fs, target, bytes, { mode: 0o600, label: 'quarantining the replaced version' });
     return target;
+  }
+
+  /**
+   * Where the commit can clone the replaced file and write only its tail: an append to a
+   * loaded version (whose token the rename is checked against) that keeps at least
+   * {@link CLONE_MIN_PREFIX} bytes, in a directory not yet found unable to clone.
+   */
+  private cloneSourceFor(file: string, length: number, options: StoreCommitOptions): CloneSource | undefined {
+    const { previous } = options;
+    const prefix = options.unchangedPrefix ?? 0;
+    if (!previous || options.expected !== previous.token || prefix < CLONE_MIN_PREFIX || prefix > length || this.cannotClone.has(path.dirname(file))) return undefined;
+    // The prefix is the caller's promise (the engine's serializer keeps the replaced version's
+    // bytes and says how many): comparing them here would cost a pass over the whole file.
+    return { from: file, unchangedPrefix: prefix };
   }
 
   /** The file's status; `undefined` when it does not exist; refused when it is not a regular file. */
