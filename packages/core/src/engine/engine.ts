@@ -373,7 +373,7 @@ export class Engine implements EngineApi, BusHost {
         this.events.emit('outside-write:accepted', { file, sha256: ctx.current!.sha256, ...ctx.accepted });
       }
     }
-    const result: CommitResult = outcome.committed ? { file, sha256: outcome.prepared.sha256, bytes: outcome.prepared.bytes.length } : { file, sha256: '', bytes: 0 };
+    const result: CommitResult = outcome.committed ? { file, sha256: outcome.prepared.sha256, bytes: outcome.prepared.content.length } : { file, sha256: '', bytes: 0 };
     for (const { change, error } of ctx.outcomes) {
       if (error) change.settle.reject(error);
       else if (change.kind === 'restore') {
