@@ -32,7 +32,7 @@ export async function seededFile(competitor, dir, size) {
 
 /**
  * Sequential appends: `warmup` untimed (first parse, JIT), then `iterations` timed one at a time.
- * Returns latency stats, bytes written and CPU time (user + system) per append, and how many
+ * Returns latency stats, bytes written and CPU time (user and system) per append, and how many
  * events the file ends with. `base` is where the scratch directory goes (default: BENCH_DIR).
  */
 export async function sequentialAppends(competitor, { size, iterations, warmup = 3, openOptions, base }) {
@@ -55,8 +55,8 @@ export async function sequentialAppends(competitor, { size, iterations, warmup =
       const used = process.cpuUsage(cpu);
       // A competitor whose writes are made by another process (a service) has none to count here.
       const bytesPerAppend = competitor.writesInAnotherProcess ? undefined : (bytesWritten() - written) / iterations;
-      const cpuMsPerAppend = competitor.writesInAnotherProcess ? undefined : (used.user + used.system) / 1000 / iterations;
-      return { ...summarize(latencies), totalMs, perSecond: (iterations / totalMs) * 1000, bytesPerAppend, cpuMsPerAppend, events: await competitor.count(file), expected: size + warmup + iterations };
+      const perAppend = (micros) => (competitor.writesInAnotherProcess ? undefined : micros / 1000 / iterations);
+      return { ...summarize(latencies), totalMs, perSecond: (iterations / totalMs) * 1000, bytesPerAppend, userCpuMs: perAppend(used.user), systemCpuMs: perAppend(used.system), events: await competitor.count(file), expected: size + warmup + iterations };
     } finally {
       await store.close();
     }

@@ -3,6 +3,7 @@ import { competitorById, competitors } from './competitors/index.mjs';
 import { concurrentAppends, sequentialAppends } from './harness.mjs';
 import { latencySvg } from './report/latency-svg.mjs';
 import { resultsMarkdown } from './report/results-md.mjs';
+import { cloningFileSystem } from './workloads/cloning-fs.mjs';
 import { coldStart } from './workloads/cold-start.mjs';
 import { installFootprint } from './workloads/footprint.mjs';
 import { profileAppends } from './workloads/profile.mjs';
@@ -49,6 +50,14 @@ describe('bench harness', () => {
   let cold;
   let footprint;
   let python;
+  let cloning;
+
+  it('appends on a loop-mounted cloning file system beside SQLite (root only, as in CI)', async () => {
+    cloning = await cloningFileSystem({ quick: true, sizes: [10] });
+    if (process.getuid?.() !== 0) return expect(cloning.skipped).toMatch(/root/);
+    expect(cloning.rows.map((r) => r.id)).toEqual(['raw-floor', 'prevention-bus', 'better-sqlite3']);
+    for (const row of cloning.rows) expect(row.events).toBe(row.expected);
+  });
 
   it('times publishes from Python through the service', async () => {
     python = await pythonPublish({ quick: true });
@@ -79,10 +88,12 @@ describe('bench harness', () => {
       cold,
       footprint,
       python,
+      cloning,
       monitor: undefined,
       meta: { date: 'now', durationMs: 1, cpus: 1, cpuModel: 'cpu', node: process.version, scratch: '/tmp', fileSystem: 'fs', quick: true },
     });
     expect(markdown).toContain('| raw floor |');
+    if (!cloning.skipped) expect(markdown).toMatch(/On xfs \(reflink=1, loop-mounted\)[\s\S]*\| 10 \| prevention bus\.publish \|/);
     expect(markdown).toMatch(/\| `prevention check` cold start, `\.mjs` config, ≤ 250 ms \| [\d.]+ ms/);
     expect(markdown).toContain('| `@prevention/core` alone |');
     expect(markdown).toMatch(/\| Python publish through the service, p50 ≤ 5 ms \(absolute\) \| [\d.]+ ms/);
