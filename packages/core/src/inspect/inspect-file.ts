@@ -2,7 +2,7 @@ import type { CommitRecord, FileSettings, FileStats, FileSystem, JsonValue } fro
 import { readLastCommit } from '../commit/commit-journal.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { ioError, systemErrorCode, type PreventionError, type ValidationIssue } from '../errors.js';
-import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
+import { inspectContent } from './inspect-content.js';
 
 /** What stands at a path in place of a regular file. */
 export type NonRegularType = 'symbolic-link' | 'directory' | 'other';
@@ -115,18 +115,6 @@ async function accessFailed(fs: FileSystem, file: string, err: unknown): Promise
   if (code === 'ENOENT') return { state: 'missing', ...(await baselineOf(fs, file)) };
   const reason = code ?? (err instanceof Error ? err.message : String(err));
   return { state: 'unreadable', reason, error: ioError('reading', file, err), ...(await baselineOf(fs, file)) };
-}
-
-function inspectContent(bytes: Buffer, file: string, settings: ContentSettings): ContentInspection {
-  const overSize = bytes.length > settings.maxBytes;
-  let document: JsonValue;
-  try {
-    document = parseDocument(bytes, file, { maxDepth: settings.maxDepth });
-  } catch (err) {
-    if (!isUnusableDocument(err)) throw err;
-    return { document: undefined, corrupt: err, schemaIssues: [], overSize };
-  }
-  return { document, corrupt: undefined, schemaIssues: settings.schema?.(document) ?? [], overSize };
 }
 
 /**
