@@ -12,6 +12,7 @@ import {
   type StoredCommit,
   type StoredHead,
   type StoredVersion,
+  type StoreMigrations,
   type VersionToken,
 } from '@prevention/core';
 import { AdvisoryLock, backendPid } from './advisory-lock.js';
@@ -145,6 +146,17 @@ export class PostgresStore implements DocumentStore {
   /** The migrations applied to the database, for `prevention db migrate` and health checks. */
   schemaStatus(): Promise<SchemaStatus> {
     return schemaStatus(this.pool, { schema: this.tables.schema });
+  }
+
+  /** The migrations as the contract's capability, for `prevention db migrate`: status, and applying the pending ones. */
+  migrations(): StoreMigrations {
+    return {
+      status: () => this.schemaStatus(),
+      apply: async () => {
+        await this.migrate();
+        return this.schemaStatus();
+      },
+    };
   }
 
   /** The connection, the server's role, the migration version and the standbys' lag; never throws. */
