@@ -150,11 +150,14 @@ export class PostgresStore implements DocumentStore {
 
   /** The migrations as the contract's capability, for `prevention db migrate`: status, and applying the pending ones. */
   migrations(): StoreMigrations {
+    // Typed like every other failure of the store, so the CLI prints the step, never a raw driver error.
+    const schema = `the ${this.tables.schema} schema`;
+    const status = () => this.schemaStatus().catch((err: unknown) => Promise.reject(databaseError('reading the migrations applied', schema, err)));
     return {
-      status: () => this.schemaStatus(),
+      status,
       apply: async () => {
-        await this.migrate();
-        return this.schemaStatus();
+        await this.migrate().catch((err: unknown) => Promise.reject(databaseError('applying the migrations', schema, err)));
+        return status();
       },
     };
   }
