@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -100,7 +101,8 @@ describeWithPostgres('the prevention CLI on a PostgreSQL store (real processes, 
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/shared_context\.json\s+PROBLEM\s+invalid JSON at byte 23 \(line 1, column 24\): the text ends too early\n\s+changed outside prevention since its last commit/);
 
-    const restored = await project.run(['restore', 'shared_context.json', '--id', records[1]!.id]);
+    // From another directory: a store's quarantine locator is not a path to make relative.
+    const restored = await project.run(['--cwd', project.dir, 'restore', 'shared_context.json', '--id', records[1]!.id], os.tmpdir());
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toMatch(/^restored shared_context\.json from postgres-history backup .*\nthe replaced version was kept in postgres:quarantine\/\d+\n$/);
     const events = await project.run(['events', 'shared_context.json', '--json']);

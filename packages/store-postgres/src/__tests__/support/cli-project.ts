@@ -45,8 +45,9 @@ export class CliProject {
     return new CliProject(dir, dirs, env);
   }
 
-  start(args: readonly string[]): RunningCli {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: this.dir, env: { ...process.env, NO_COLOR: '1', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts `prevention ...args`, in the project unless `cwd` says where (the project then given with `--cwd`). */
+  start(args: readonly string[], cwd = this.dir): RunningCli {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const seen = { stdout: '', stderr: '' };
     const watchers = new Set<() => void>();
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -77,8 +78,8 @@ export class CliProject {
     return { child, exited, waitFor };
   }
 
-  run(args: readonly string[]): Promise<CliRun> {
-    return this.start(args).exited;
+  run(args: readonly string[], cwd?: string): Promise<CliRun> {
+    return this.start(args, cwd).exited;
   }
 
   /** Kills what is still running (a test that failed half-way), then deletes the directory. */
