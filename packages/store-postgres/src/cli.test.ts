@@ -109,6 +109,14 @@ describeWithPostgres('the prevention CLI on a PostgreSQL store (real processes, 
     expect(events.stdout.trim().split('\n')).toHaveLength(3);
     expect((await project.run(['check'])).code).toBe(0);
   });
+
+  it('monitor refuses the store rather than taking its documents for deleted files, and changes nothing', async () => {
+    const before = await db.query<{ token: string }>("SELECT token FROM prevention_documents WHERE name = 'shared_context.json'");
+    const run = await project.run(['monitor', '--once']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("the monitor inspects files on this disk, and the config's postgres store keeps its documents elsewhere");
+    expect((await db.query<{ token: string }>("SELECT token FROM prevention_documents WHERE name = 'shared_context.json'")).rows).toEqual(before.rows);
+  });
 });
 
 describeWithPostgres('the prevention CLI with an unreachable PostgreSQL store', () => {
