@@ -1,8 +1,8 @@
 import type { DocumentStore, StoredVersion } from '../contract.js';
 import { sha256Hex } from '../commit/sha256.js';
 import { ioError, type PreventionError } from '../errors.js';
-import { inspectContent } from './inspect-content.js';
-import type { ContentInspection, ContentSettings, InspectionBaseline, MissingFile, UnreadableFile } from './inspect-file.js';
+import { inspectContent, type ContentInspection, type ContentSettings } from './inspect-content.js';
+import type { InspectionBaseline, MissingFile, UnreadableFile } from './inspect-file.js';
 
 /** A stored document's current version, read and hashed; its content is checked only on request. */
 export interface PresentDocument extends InspectionBaseline {
