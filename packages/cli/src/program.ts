@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { backupsCommand } from './commands/backups.js';
 import { checkCommand } from './commands/check.js';
+import { dbCommand } from './commands/db.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
 import { initCommand } from './commands/init.js';
@@ -34,6 +35,7 @@ export function createProgram(): Command {
     monitorCommand(),
     serveCommand(),
     statusCommand(),
+    dbCommand(),
     demoCommand(),
   ]) {
     program.addCommand(command);

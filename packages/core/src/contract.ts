@@ -344,6 +344,44 @@ export interface DocumentStore {
   lastRecord(name: string): Promise<CommitRecord | undefined>;
   /** Keeps bytes that are being replaced (damage, an outside write) aside; returns where. */
   quarantine(name: string, bytes: Uint8Array, reason: string): Promise<string>;
+  /**
+   * Releases what the store holds open (a database's connections). An engine calls it on
+   * `close()` only for a store it owns, the one named by `store` in its config; a store passed
+   * to `createEngine({ store })` in code stays its caller's to close.
+   */
+  close?(): Promise<void>;
+  /**
+   * The store's schema migrations, for a store that keeps its data in a schema of its own (a
+   * database); absent for one that has none (files, memory). `prevention db migrate` uses it,
+   * so the CLI never needs to know the store's package.
+   */
+  migrations?(): StoreMigrations;
+}
+
+/** A migration a store's schema has had, or still needs. */
+export interface StoreMigration {
+  version: number;
+  description: string;
+}
+
+/** Where a store's schema stands. */
+export interface StoreMigrationStatus {
+  /** The newest migration applied (0: none). */
+  applied: number;
+  /** The version the store needs. */
+  required: number;
+  /** The migrations applied, oldest first. */
+  migrations: Array<StoreMigration & { appliedAt: Date }>;
+  /** The migrations still to apply, in the order they will run. */
+  pending: StoreMigration[];
+}
+
+/** See {@link DocumentStore.migrations}. */
+export interface StoreMigrations {
+  /** Where the schema stands; changes nothing. */
+  status(): Promise<StoreMigrationStatus>;
+  /** Applies the pending migrations and resolves with where the schema then stands. */
+  apply(): Promise<StoreMigrationStatus>;
 }
 
 // Backups
@@ -761,6 +799,11 @@ export interface PreventionConfig extends FileOptions {
   plugins?: Plugin[];
   /** The default logger's settings. */
   logger?: LoggerOptions;
+  /**
+   * Where documents live (see {@link DocumentStore}); default the file store. An engine made
+   * from this config owns the store: its `close()` closes the store too.
+   */
+  store?: DocumentStore;
 }
 
 /** A configuration after loading and validation, with its origin. */
@@ -776,6 +819,8 @@ export interface ResolvedConfig {
   files: FileConfig[];
   plugins: Plugin[];
   logger: LoggerOptions;
+  /** The config's `store`, if it names one: the engine owns it and closes it. */
+  store?: DocumentStore;
 }
 
 /** A compiled JSON Schema: returns every problem found, empty when the document is valid. */

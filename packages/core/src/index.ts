@@ -7,6 +7,9 @@ export type {
   DocumentVersion,
   WriteCondition,
   DocumentStore,
+  StoreMigration,
+  StoreMigrationStatus,
+  StoreMigrations,
   StoreCommitOptions,
   StoredCommit,
   StoredHead,
@@ -115,9 +118,9 @@ export {
   type UnreadableFile,
   type PresentFile,
   type UnchangedFile,
-  type ContentInspection,
-  type ContentSettings,
 } from './inspect/inspect-file.js';
+export type { ContentInspection, ContentSettings } from './inspect/inspect-content.js';
+export { inspectStored, type PresentDocument, type StoredInspection } from './inspect/inspect-stored.js';
 export type { Finding, FindingKind, FindingSeverity } from './contract.js';
 export { severityOf, corruptionKind } from './inspect/finding-kinds.js';
 export { toJsonDocument } from './json/to-json-document.js';

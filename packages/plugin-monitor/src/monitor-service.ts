@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { EngineApi, EngineEventName, FileLocker, FileSystem, Logger } from '@prevention/core';
+import { ErrorCodes, PreventionError, type EngineApi, type EngineEventName, type FileLocker, type FileSystem, type Logger } from '@prevention/core';
 import { ArchiveGuard } from './archive-guard.js';
 import { FileWatcher } from './file-watcher.js';
 import { AlertSinksCheck } from './health/alert-sinks-check.js';
@@ -114,9 +114,25 @@ export class MonitorService {
     return this.listed;
   }
 
+  /**
+   * The monitor looks at files on this disk (lstat, inotify): beside a store that keeps its
+   * documents elsewhere (a database) it would take every document for deleted and "repair" it
+   * from a backup over the current version. Refused, saying so, until it reads through the store.
+   */
+  private assertFilesOnDisk(): void {
+    const store = this.deps.engine.config.store;
+    if (!store || store.kind === 'file') return;
+    throw new PreventionError(
+      ErrorCodes.CONFIG_INVALID,
+      `the monitor inspects files on this disk, and the config's ${store.kind} store keeps its documents elsewhere, so it does not run on that store yet; \`prevention check\` and \`prevention status\` read the documents from the store`,
+      { details: { reason: 'unsupported-store', store: store.kind } },
+    );
+  }
+
   /** Starts watching, runs a first validation pass and health check, then both on their schedules. */
   async start(): Promise<void> {
     if (this.running) return;
+    this.assertFilesOnDisk();
     this.running = true;
     if (this.options.watch) {
       const { engine, logger } = this.deps;
@@ -132,6 +148,7 @@ export class MonitorService {
 
   /** Lists the files again, then checks every one once (repairing per policy); one report per file. */
   async checkAll(): Promise<CheckReport[]> {
+    this.assertFilesOnDisk();
     await this.watcher?.watchCreatedBases();
     const files = await this.files();
     const { checker, archives: guard } = this.parts;

@@ -94,6 +94,12 @@ export interface SchemaStatus {
   required: number;
   /** Applied migrations, oldest first. */
   migrations: Array<{ version: number; description: string; appliedAt: Date }>;
+  /** The migrations {@link migrate} would apply, in order. */
+  pending: Array<{ version: number; description: string }>;
+}
+
+function pendingAfter(applied: number): SchemaStatus['pending'] {
+  return MIGRATIONS.filter((m) => m.version > applied).map(({ version, description }) => ({ version, description }));
 }
 
 /**
@@ -103,10 +109,11 @@ export interface SchemaStatus {
 export async function schemaStatus(pool: Pool, options: { schema?: string } = {}): Promise<SchemaStatus> {
   const t = tablesOf(options.schema);
   const exists = await pool.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [t.versionsName]);
-  if (!exists.rows[0]?.found) return { applied: 0, required: SCHEMA_VERSION, migrations: [] };
+  if (!exists.rows[0]?.found) return { applied: 0, required: SCHEMA_VERSION, migrations: [], pending: pendingAfter(0) };
   const rows = await pool.query<{ version: number; description: string; applied_at: Date }>(`SELECT version, description, applied_at FROM ${t.versions} ORDER BY version`);
   const migrations = rows.rows.map((r) => ({ version: r.version, description: r.description, appliedAt: r.applied_at }));
-  return { applied: migrations.at(-1)?.version ?? 0, required: SCHEMA_VERSION, migrations };
+  const applied = migrations.at(-1)?.version ?? 0;
+  return { applied, required: SCHEMA_VERSION, migrations, pending: pendingAfter(applied) };
 }
 
 /**

@@ -41,12 +41,14 @@ describeWithPostgres('PostgresStore keeps the DocumentStore contract', (server) 
   it('reports the migration it applied', async () => {
     const store = postgresStore({ connectionString: server().url('contract') }, { schema: 'migrated' });
     try {
-      expect((await store.schemaStatus()).applied).toBe(0);
+      expect(await store.migrations().status()).toMatchObject({ applied: 0, pending: [{ version: 1, description: expect.stringContaining('documents') }] });
       await store.prepare('/project/doc.json');
       const status = await store.schemaStatus();
       expect(status.applied).toBe(1);
       expect(status.required).toBe(1);
       expect(status.migrations.map((m) => m.version)).toEqual([1]);
+      expect(status.pending).toEqual([]);
+      expect(await store.migrations().apply()).toMatchObject({ applied: 1, pending: [] });
     } finally {
       await store.close();
     }

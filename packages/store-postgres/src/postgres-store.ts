@@ -13,6 +13,7 @@ import {
   type StoredCommit,
   type StoredHead,
   type StoredVersion,
+  type StoreMigrations,
   type VersionContent,
   type VersionToken,
 } from '@prevention/core';
@@ -147,6 +148,20 @@ export class PostgresStore implements DocumentStore {
   /** The migrations applied to the database, for `prevention db migrate` and health checks. */
   schemaStatus(): Promise<SchemaStatus> {
     return schemaStatus(this.pool, { schema: this.tables.schema });
+  }
+
+  /** The migrations as the contract's capability, for `prevention db migrate`: status, and applying the pending ones. */
+  migrations(): StoreMigrations {
+    // Typed like every other failure of the store, so the CLI prints the step, never a raw driver error.
+    const schema = `the ${this.tables.schema} schema`;
+    const status = () => this.schemaStatus().catch((err: unknown) => Promise.reject(databaseError('reading the migrations applied', schema, err)));
+    return {
+      status,
+      apply: async () => {
+        await this.migrate().catch((err: unknown) => Promise.reject(databaseError('applying the migrations', schema, err)));
+        return status();
+      },
+    };
   }
 
   /** The connection, the server's role, the migration version and the standbys' lag; never throws. */

@@ -1,6 +1,5 @@
 import {
   corruptionKind,
-  inspectFile,
   severityOf,
   type ContentInspection,
   type EngineApi,
@@ -14,6 +13,7 @@ import {
 } from '@prevention/core';
 import { atPosition } from '../output/format.js';
 import { describeArchiveDamage, inspectArchiveOf } from './archive-check.js';
+import { inspectDocument } from './document-inspection.js';
 
 /** A finding as `check` reports it: with its severity, so a script need not know the kinds. */
 export type CheckFinding = Finding & { severity: FindingSeverity };
@@ -88,7 +88,7 @@ async function standingOf(engine: EngineApi, file: string, sha256: string, docum
 
 /**
  * Checks one file the way the engine would load it, without taking its lock or changing it:
- * it must be a regular file, parse (the byte offset of a parse error is reported), stay within
+ * it must be a regular file (or, in the config's store, a stored document), parse (the byte offset of a parse error is reported), stay within
  * the size and depth limits, pass the file's JSON Schema (each issue with its JSON pointer),
  * and be the last commit prevention recorded (in the journal, or its newest backup); a
  * difference means it was changed outside prevention, a warning of its own (the content's
@@ -98,7 +98,7 @@ async function standingOf(engine: EngineApi, file: string, sha256: string, docum
 export async function checkFile(engine: EngineApi, fs: FileSystem, file: string): Promise<FileReport> {
   const absolute = engine.resolvePath(file);
   const settings = await engine.settings(absolute);
-  const inspection = await inspectFile(fs, absolute);
+  const inspection = await inspectDocument(engine, fs, absolute);
   const report = (findings: CheckFinding[], extra: Partial<FileReport> = {}): FileReport => ({ file: absolute, status: statusOf(findings), findings, ...extra });
 
   switch (inspection.state) {

@@ -31,7 +31,8 @@ async function runRestore(ctx: CommandContext, file: string, options: RestoreOpt
       output.json({ dryRun: false, file: result.file, backup: result.backup, sha256: result.sha256, bytes: result.bytes, quarantined: result.quarantined ?? null, archive: archive ?? null });
     } else {
       output.result(`restored ${file} from ${result.backup.strategy} backup ${result.backup.id} (sha256 ${shortSha(result.sha256)})`);
-      if (result.quarantined) output.result(`the replaced version was kept in ${path.relative(ctx.cwd, result.quarantined)}`);
+      // A file store's quarantine is a path; another store's is its own locator (`postgres:quarantine/12`).
+      if (result.quarantined) output.result(`the replaced version was kept in ${path.isAbsolute(result.quarantined) ? path.relative(ctx.cwd, result.quarantined) : result.quarantined}`);
       if (archive?.repaired) output.result(`put back its event archive from its copy (${archive.lines} committed lines; it was damaged: ${archive.problem})`);
     }
     if (archive && archive.state === 'damaged' && !archive.repaired) throw new CliError(ErrorCodes.RESTORE_FAILED, describeArchiveDamage(archive), 'both copies were left as they are; put the archive back by hand from a copy of the state directory', ExitCode.Problems);

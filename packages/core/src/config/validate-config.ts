@@ -1,4 +1,4 @@
-import type { PreventionConfig } from '../contract.js';
+import type { DocumentStore, PreventionConfig } from '../contract.js';
 import { ErrorCodes, PreventionError, type ValidationIssue } from '../errors.js';
 import { suggestName } from './suggest-name.js';
 
@@ -121,8 +121,30 @@ const fileOptions: Record<string, Rule> = {
   eventFormat: oneOf('auto', 'prevention', 'legacy-event', 'legacy-event-type'),
 };
 
+/**
+ * What every {@link DocumentStore} has, to tell one apart from a typo or an unawaited promise
+ * without trusting its class: a missing member would otherwise fail at the first write, far
+ * from the config.
+ */
+const STORE_METHODS = ['prepare', 'head', 'load', 'readBack', 'lock', 'commit', 'revert', 'record', 'lastRecord', 'quarantine'] as const satisfies ReadonlyArray<keyof DocumentStore>;
+const OPTIONAL_STORE_METHODS = ['close', 'migrations'] as const satisfies ReadonlyArray<keyof DocumentStore>;
+
+const store: Rule = (value, at, problems) => {
+  // Only the type is shown: a connection string put here by mistake may carry a password.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem(problems, at, `must be a DocumentStore, such as postgresStore(...) (got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`})`);
+  const candidate = value as Record<string, unknown>;
+  const missing = [
+    ...(typeof candidate.kind === 'string' ? [] : ['kind']),
+    ...STORE_METHODS.filter((method) => typeof candidate[method] !== 'function').map((method) => `${method}()`),
+  ];
+  const wrong = OPTIONAL_STORE_METHODS.filter((method) => candidate[method] !== undefined && typeof candidate[method] !== 'function').map((method) => `${method}()`);
+  if (missing.length > 0) problem(problems, at, `must be a DocumentStore: it has no ${missing.join(', ')}`);
+  if (wrong.length > 0) problem(problems, at, `must be a DocumentStore: ${wrong.join(', ')} must be a function`);
+};
+
 const config = object({
   ...fileOptions,
+  store,
   files: arrayOf(object({ path: name, ...fileOptions }, { required: ['path'] })),
   plugins: arrayOf(object({ name, dependencies: arrayOf(name), register: func }, { required: ['name', 'register'], open: true })),
   logger: object({

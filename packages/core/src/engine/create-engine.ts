@@ -41,8 +41,9 @@ export interface EngineOptions extends Omit<PreventionConfig, 'logger'> {
   /** Replaces the FileSystem port (fault injection). */
   fileSystem?: FileSystem;
   /**
-   * Where documents live: the storage port. Default: the file store (through `fileSystem` and
-   * `locker`). See {@link DocumentStore}.
+   * Where documents live: the storage port. Default: the config's `store`, else the file store
+   * (through `fileSystem` and `locker`). See {@link DocumentStore}. A store passed here stays
+   * yours: `engine.close()` does not close it (it closes only the one its config named).
    */
   store?: DocumentStore;
   /** Replaces the lock. */
@@ -77,7 +78,8 @@ async function resolveConfig(options: EngineOptions, cwd: string): Promise<Resol
   const overrides: Record<string, unknown> = { ...options };
   for (const key of ENGINE_ONLY_KEYS) delete overrides[key];
   const over = validateConfig(overrides, 'createEngine() options');
-  const { files = [], plugins = [], logger = {}, ...defaults } = { ...base, ...over, files: [...(base.files ?? []), ...(over.files ?? [])], plugins: [...(base.plugins ?? []), ...(over.plugins ?? [])] };
+  // `store` was removed from the overrides above: one given in code is the caller's, not the config's.
+  const { files = [], plugins = [], logger = {}, store, ...defaults } = { ...base, ...over, files: [...(base.files ?? []), ...(over.files ?? [])], plugins: [...(base.plugins ?? []), ...(over.plugins ?? [])] };
   return {
     cwd,
     baseDir: configFile ? path.dirname(configFile) : cwd,
@@ -86,6 +88,7 @@ async function resolveConfig(options: EngineOptions, cwd: string): Promise<Resol
     files,
     plugins,
     logger: isLogger(options.logger) ? logger : { ...logger, ...options.logger },
+    ...(store ? { store } : {}),
   };
 }
 
@@ -122,7 +125,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     validator: container.resolve(TOKENS.SchemaValidator),
   };
   const contributions = new Contributions();
-  const store = options.store ?? new FileStore({ fs: services.fs, anchors: fileSystem, locker: container.resolve(TOKENS.FileLocker), clock: services.clock, logger: services.logger });
+  const store = options.store ?? config.store ?? new FileStore({ fs: services.fs, anchors: fileSystem, locker: container.resolve(TOKENS.FileLocker), clock: services.clock, logger: services.logger });
   const ledRelays = new Set<string>();
   const lockServices: LockServices = { mutex: new KeyedMutex(), store, events: services.events, logger: services.logger };
   const builtIns: Middleware[] = [
@@ -145,6 +148,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     cache: new DocumentCache(),
     contributions,
     lockServices,
+    // The config's store is the engine's to close, even when one given in code replaced it.
+    ownedStore: config.store,
     makeBus: (host, file, busOptions, onClose) => {
       const bus = new MessageBus(host, file, busOptions, { ...services, store, ledRelays });
       bus.onClose(onClose);

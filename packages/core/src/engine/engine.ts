@@ -26,6 +26,8 @@ export interface EngineParts {
   lockServices: LockServices;
   resolver: FileSettingsResolver;
   makeBus: BusFactory;
+  /** A store the engine made its own (its config's): closed last, after the backup strategies that may use it. */
+  ownedStore: DocumentStore | undefined;
 }
 
 interface FileQueue {
@@ -41,6 +43,7 @@ export class Engine implements EngineApi, BusHost {
   readonly logger: Logger;
   readonly config: ResolvedConfig;
   private readonly store: DocumentStore;
+  private readonly ownedStore: DocumentStore | undefined;
   private readonly events: EngineEvents;
   private readonly cache: DocumentCache;
   private readonly contributions: Contributions;
@@ -58,7 +61,7 @@ export class Engine implements EngineApi, BusHost {
     private readonly container: DependencyContainer,
     parts: EngineParts,
   ) {
-    ({ logger: this.logger, config: this.config, store: this.store, events: this.events, cache: this.cache, contributions: this.contributions, clock: this.clock, lockServices: this.lockServices, makeBus: this.makeBus } = parts);
+    ({ logger: this.logger, config: this.config, store: this.store, events: this.events, cache: this.cache, contributions: this.contributions, clock: this.clock, lockServices: this.lockServices, makeBus: this.makeBus, ownedStore: this.ownedStore } = parts);
     this.resolver = parts.resolver;
   }
 
@@ -283,6 +286,7 @@ export class Engine implements EngineApi, BusHost {
     for (const closable of [...this.contributions.sinks, ...this.contributions.strategies]) {
       await closable.close?.().catch((err: unknown) => errors.push(err));
     }
+    await this.ownedStore?.close?.().catch((err: unknown) => errors.push(err));
     for (const err of errors) this.logger.error({ err }, 'error while closing the engine');
     this.cache.clear();
   }

@@ -1,8 +1,8 @@
-import type { CommitRecord, FileSettings, FileStats, FileSystem, JsonValue } from '../contract.js';
+import type { CommitRecord, FileStats, FileSystem } from '../contract.js';
 import { readLastCommit } from '../commit/commit-journal.js';
 import { sha256Hex } from '../commit/sha256.js';
-import { ioError, systemErrorCode, type PreventionError, type ValidationIssue } from '../errors.js';
-import { isUnusableDocument, parseDocument } from '../json/parse-document.js';
+import { ioError, systemErrorCode, type PreventionError } from '../errors.js';
+import { inspectContent, type ContentInspection, type ContentSettings } from './inspect-content.js';
 
 /** What stands at a path in place of a regular file. */
 export type NonRegularType = 'symbolic-link' | 'directory' | 'other';
@@ -56,32 +56,6 @@ export interface UnchangedFile {
   stats: FileStats;
 }
 
-/** The settings {@link PresentFile.content} checks the bytes against. */
-export type ContentSettings = Pick<FileSettings, 'maxBytes' | 'maxDepth' | 'schema'>;
-
-/** What a file's content is worth. */
-export type ContentInspection = (
-  | {
-      /** The parsed document. */
-      document: JsonValue;
-      corrupt: undefined;
-    }
-  | {
-      document: undefined;
-      /**
-       * Why the bytes are not a usable document: `PREVENTION_CORRUPT_DOCUMENT` (`details.reason`,
-       * `details.offset`, or `issues` for structure), or `PREVENTION_VALIDATION_FAILED` with
-       * `details.reason` `inexact` and `issues` for values that would change when read.
-       */
-      corrupt: PreventionError;
-    }
-) & {
-  /** The schema's complaints, each with its JSON pointer (none without a schema or a document). */
-  schemaIssues: ValidationIssue[];
-  /** The file is larger than `maxBytes`. */
-  overSize: boolean;
-};
-
 /** The outcome of {@link inspectFile} without an `unchanged` test. */
 export type InspectedFile = MissingFile | NonRegularFile | UnreadableFile | PresentFile;
 
@@ -115,18 +89,6 @@ async function accessFailed(fs: FileSystem, file: string, err: unknown): Promise
   if (code === 'ENOENT') return { state: 'missing', ...(await baselineOf(fs, file)) };
   const reason = code ?? (err instanceof Error ? err.message : String(err));
   return { state: 'unreadable', reason, error: ioError('reading', file, err), ...(await baselineOf(fs, file)) };
-}
-
-function inspectContent(bytes: Buffer, file: string, settings: ContentSettings): ContentInspection {
-  const overSize = bytes.length > settings.maxBytes;
-  let document: JsonValue;
-  try {
-    document = parseDocument(bytes, file, { maxDepth: settings.maxDepth });
-  } catch (err) {
-    if (!isUnusableDocument(err)) throw err;
-    return { document: undefined, corrupt: err, schemaIssues: [], overSize };
-  }
-  return { document, corrupt: undefined, schemaIssues: settings.schema?.(document) ?? [], overSize };
 }
 
 /**
