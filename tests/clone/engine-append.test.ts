@@ -23,23 +23,30 @@ async function seedSharedContext(file: string): Promise<void> {
   await writeFile(file, `${JSON.stringify({ version: 1, events }, null, 2)}\n`);
 }
 
+/** An engine on a traced port, publishing to a seeded 2.5 MB shared context on a fresh XFS mount. */
+async function publisherOnXfs() {
+  await tempDir();
+  const dir = await mountImage('xfs');
+  const file = path.join(dir, 'shared_context.json');
+  await seedSharedContext(file);
+  const instrumented = new InstrumentedFileSystem();
+  const engine = await createEngine({ cwd: dir, config: false, fileSystem: instrumented.fs });
+  const bus = engine.bus(file);
+  const publish = (n: number) => bus.publish({ type: 'task.created', source: 'planner', payload: { n } });
+  return { dir, file, instrumented, engine, publish };
+}
+
 const onData = (file: string) => (c: FsCall) => c.path !== undefined && (c.path === file || c.path.startsWith(`${file}.`)) && !c.path.includes('.prevention');
 const bytesOf = (calls: FsCall[], op: 'write' | 'read') => calls.filter((c) => c.op === op).reduce((sum, c) => sum + (c.args[3] as number), 0);
 
 describe.skipIf(!canMountImage('xfs'))('engine publishes on XFS with reflink (loop-mounts an image: needs root)', () => {
   it('writes and re-reads only each publish\'s new bytes of a 2.5 MB shared context, and the file holds every event once, in order', async () => {
-    await tempDir();
-    const dir = await mountImage('xfs');
-    const file = path.join(dir, 'shared_context.json');
-    await seedSharedContext(file);
-    const instrumented = new InstrumentedFileSystem();
-    const engine = await createEngine({ cwd: dir, config: false, fileSystem: instrumented.fs });
-    const bus = engine.bus(file);
+    const { dir, file, instrumented, engine, publish } = await publisherOnXfs();
     // The first publish reads the file another writer left, so it writes it whole.
-    await bus.publish({ type: 'task.created', source: 'planner', payload: { n: 0 } });
+    await publish(0);
     for (let n = 1; n <= 5; n++) {
       instrumented.reset();
-      await bus.publish({ type: 'task.created', source: 'planner', payload: { n } });
+      await publish(n);
       const data = instrumented.calls.filter(onData(file));
       expect(data.filter((c) => c.op === 'cloneFile')).toHaveLength(1);
       expect(bytesOf(data, 'write')).toBeLessThan(64 * 1024);
@@ -57,15 +64,9 @@ describe.skipIf(!canMountImage('xfs'))('engine publishes on XFS with reflink (lo
   });
 
   it('catches a lying disk in the bytes a publish wrote: verify fails, the previous version is put back, the next publish lands', async () => {
-    await tempDir();
-    const dir = await mountImage('xfs');
-    const file = path.join(dir, 'shared_context.json');
-    await seedSharedContext(file);
-    const instrumented = new InstrumentedFileSystem();
-    const engine = await createEngine({ cwd: dir, config: false, fileSystem: instrumented.fs });
-    const bus = engine.bus(file);
-    await bus.publish({ type: 'task.created', source: 'planner', payload: { n: 0 } });
-    await bus.publish({ type: 'task.created', source: 'planner', payload: { n: 1 } });
+    const { file, instrumented, engine, publish } = await publisherOnXfs();
+    await publish(0);
+    await publish(1);
     const before = await readFile(file);
     instrumented.inject({
       when: (c) => c.op === 'read' && c.path === file,
@@ -76,12 +77,12 @@ describe.skipIf(!canMountImage('xfs'))('engine publishes on XFS with reflink (lo
         return read;
       },
     });
-    await expect(bus.publish({ type: 'task.created', source: 'planner', payload: { n: 2 } })).rejects.toMatchObject({
+    await expect(publish(2)).rejects.toMatchObject({
       code: ErrorCodes.VERIFY_FAILED,
       details: { previousVersionRestored: true },
     });
     expect((await readFile(file)).equals(before)).toBe(true);
-    await bus.publish({ type: 'task.created', source: 'planner', payload: { n: 3 } });
+    await publish(3);
     const events = (JSON.parse(await readFile(file, 'utf8')) as { events: Stored[] }).events;
     expect(events.slice(-3).map((e) => (e.payload as { n: number }).n)).toEqual([0, 1, 3]);
     await engine.close();

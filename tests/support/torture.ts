@@ -9,6 +9,24 @@ export function scaled<T>(short: T, long: T): T {
   return LONG_MODE ? long : short;
 }
 
+/** One crash point of a sweep: the worker is killed before or after its port call `index`. */
+export interface CrashPoint {
+  index: number;
+  when: 'before' | 'after';
+}
+
+/**
+ * The crash points of a sweep over `calls` port calls. Only port calls change the disk, so
+ * "after call i" leaves the same disk as "before call i + 1": short mode crashes before every
+ * call and after the last, long mode at both.
+ */
+export function crashPoints(calls: number): CrashPoint[] {
+  return Array.from({ length: calls }, (_, index): CrashPoint[] => [
+    { index, when: 'before' },
+    ...(LONG_MODE || index === calls - 1 ? [{ index, when: 'after' as const }] : []),
+  ]).flat();
+}
+
 /** The numbers a scenario reports, printed on one line so runs can be compared and quoted. */
 export type Figures = Record<string, number | string>;
 

@@ -8,7 +8,7 @@ import { leftoversUnder } from '../support/leftovers.js';
 import { HOUR_MS, shiftLockTime } from '../support/locks.js';
 import { mapLimit } from '../support/pool.js';
 import { startWorker } from '../support/processes.js';
-import { LONG_MODE, printFigures } from '../support/torture.js';
+import { crashPoints, printFigures } from '../support/torture.js';
 
 /** A directory on the mount whose file holds version 1, big enough for the clone path. */
 async function prepared(mount: string): Promise<{ dir: string; file: string; v1: Buffer }> {
@@ -32,12 +32,7 @@ describe.skipIf(!canMountImage('xfs'))('crash-point sweep of a tail-only commit 
     // The sweep is of the clone path: the traced commit cloned, cut nothing and wrote its tail.
     expect(ops.filter((line) => line.includes(' cloneFile '))).toHaveLength(1);
 
-    // Only port calls change the disk, so "after call i" leaves the same disk as "before call
-    // i + 1": short mode crashes before every call and after the last, long mode at both.
-    const points = Array.from({ length: calls }, (_, index) => [
-      { index, when: 'before' as const },
-      ...(LONG_MODE || index === calls - 1 ? [{ index, when: 'after' as const }] : []),
-    ]).flat();
+    const points = crashPoints(calls);
     const failures: string[] = [];
     let sawOld = 0;
     let sawNew = 0;

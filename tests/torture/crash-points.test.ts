@@ -9,7 +9,7 @@ import { HOUR_MS, shiftLockTime } from '../support/locks.js';
 import { mapLimit } from '../support/pool.js';
 import { startWorker } from '../support/processes.js';
 import { tempDir } from '../support/temp-dir.js';
-import { LONG_MODE, printFigures } from '../support/torture.js';
+import { crashPoints, printFigures } from '../support/torture.js';
 
 type Doc = { events: Array<{ id: string }> };
 
@@ -48,12 +48,7 @@ describe('crash-point sweep: a process exits before and after every FileSystem-p
     const v2 = await readFile(traced.file);
     expect(calls).toBeGreaterThan(10);
 
-    // Only port calls change the disk, so "after call i" leaves the same disk as "before call
-    // i + 1": short mode crashes before every call and after the last, long mode at both.
-    const points = Array.from({ length: calls }, (_, index) => [
-      { index, when: 'before' as const },
-      ...(LONG_MODE || index === calls - 1 ? [{ index, when: 'after' as const }] : []),
-    ]).flat();
+    const points = crashPoints(calls);
     const failures: string[] = [];
     let sawOld = 0;
     let sawNew = 0;
