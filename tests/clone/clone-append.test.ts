@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { link, readFile, unlink } from 'node:fs/promises';
+import { link, readFile, readdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCodes, isPreventionError } from '@prevention/core';
+import { ErrorCodes, isPreventionError, NodeFileSystem } from '@prevention/core';
 import { InstrumentedFileSystem } from '@prevention/core/testing';
 import { describe, expect, it } from 'vitest';
 // First, so that its clean-up runs after the unmounts (vitest runs after-hooks in reverse).
@@ -30,6 +30,17 @@ const sharesBlocks = (file: string): boolean => /\bshared\b/.test(execFileSync('
 const cloneCalls = (instrumented: InstrumentedFileSystem) => instrumented.summary((c) => c.op === 'cloneFile').length;
 
 describe.skipIf(!canMountImage('xfs'))('tail-only commits on XFS with reflink (loop-mounts an image: needs root)', () => {
+  it('never clones through a symbolic link planted at the file\'s name: no byte of what it points to is copied', async () => {
+    const dir = await mountImage('xfs');
+    const secret = path.join(dir, 'secret');
+    await writeFile(secret, 'not for this directory\n', { mode: 0o600 });
+    const planted = path.join(dir, 'data.json');
+    await symlink(secret, planted);
+    const temp = path.join(dir, '.data.json.clone');
+    await expect(new NodeFileSystem().cloneFile(planted, temp)).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await readdir(dir)).not.toContain('.data.json.clone');
+  });
+
   it('clones the 2 MB file, writes only the appended bytes, and commits exactly the bytes given, shorter ones too', async () => {
     const dir = await mountImage('xfs');
     const { instrumented, store, file, first } = await twoMegabytesIn(dir);

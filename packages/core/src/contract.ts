@@ -84,7 +84,8 @@ export interface FileSystem {
    * Creates `to`, which must not exist, as a copy-on-write clone of `from` (FICLONE on Linux,
    * clonefile on macOS): no data is copied, and the clone's blocks are shared until written.
    * Rejects (ENOTSUP, EXDEV, EINVAL, ...) where the file system cannot clone; it never falls
-   * back to copying the bytes.
+   * back to copying the bytes. Never follows a symbolic link at `from` (ELOOP), and clones only
+   * a regular file.
    */
   cloneFile(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;

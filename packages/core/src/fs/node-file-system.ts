@@ -64,9 +64,19 @@ export class NodeFileSystem implements FileSystem {
     return call((cb) => fs.ftruncate(fd, length, (err) => cb(err, undefined)));
   }
 
-  cloneFile(from: string, to: string): Promise<void> {
-    // FICLONE_FORCE: fail where the file system cannot clone, rather than copy every byte.
-    return call((cb) => fs.copyFile(from, to, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE_FORCE, (err) => cb(err, undefined)));
+  async cloneFile(from: string, to: string): Promise<void> {
+    // copyFile opens its source by path and follows a symbolic link there. The source is opened
+    // here without following one, and on Linux cloned through the descriptor's /proc entry, which
+    // names that very inode whatever is renamed or planted at the path meanwhile.
+    const fd = await this.open(from, flags.readNoFollow);
+    try {
+      if (!(await this.fstat(fd)).isFile()) throw Object.assign(new Error(`EINVAL: not a regular file, clone '${from}'`), { code: 'EINVAL', syscall: 'clone', path: from });
+      const source = process.platform === 'linux' ? `/proc/self/fd/${fd}` : from;
+      // FICLONE_FORCE: fail where the file system cannot clone, rather than copy every byte.
+      await call((cb) => fs.copyFile(source, to, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE_FORCE, (err) => cb(err, undefined)));
+    } finally {
+      await this.close(fd).catch(() => undefined);
+    }
   }
 
   async fstat(fd: number): Promise<FileStats> {
