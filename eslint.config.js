@@ -31,6 +31,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // A throw-away PostgreSQL server for tests and benchmarks: it runs initdb and pg_ctl and reads
+    // /proc, never a document.
+    files: ['packages/store-postgres/src/testing/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['**/*.test.ts', '**/__tests__/**', '**/tests/**', 'bench/**', '**/fixtures/**', '**/node-file-system.ts', 'examples/**'],
     rules: { 'no-restricted-imports': 'off' },
   },

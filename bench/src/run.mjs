@@ -20,6 +20,7 @@ import { profileAppends } from './workloads/profile.mjs';
 import { pythonPublish } from './workloads/python-publish.mjs';
 import { SIZES, singleWriter } from './workloads/single-writer.mjs';
 import { cloningFileSystem } from './workloads/cloning-fs.mjs';
+import { postgresWorkload } from './workloads/postgres.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const scratch = process.env.BENCH_DIR ?? os.tmpdir();
@@ -41,6 +42,7 @@ results.profile = await profileAppends({ sizes: quick ? [1_000] : SIZES, quick, 
 results.group = await groupCommit({ quick, log });
 results.multi = await multiProcess({ quick, log });
 results.python = await pythonPublish({ quick, log });
+results.postgres = await postgresWorkload({ quick, log });
 const baseline = process.env.BENCH_BASELINE;
 results.cold = await coldStart({ quick, log, baseline });
 results.footprint = await installFootprint({ log, baseline });

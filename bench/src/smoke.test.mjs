@@ -5,6 +5,7 @@ import { latencySvg } from './report/latency-svg.mjs';
 import { resultsMarkdown } from './report/results-md.mjs';
 import { cloningFileSystem } from './workloads/cloning-fs.mjs';
 import { coldStart } from './workloads/cold-start.mjs';
+import { postgresWorkload } from './workloads/postgres.mjs';
 import { installFootprint } from './workloads/footprint.mjs';
 import { profileAppends } from './workloads/profile.mjs';
 import { pythonPublish } from './workloads/python-publish.mjs';
@@ -51,6 +52,14 @@ describe('bench harness', () => {
   let footprint;
   let python;
   let cloning;
+  let postgres;
+
+  it('runs 8 processes updating one document on files, on PostgreSQL and with naive pg', async () => {
+    postgres = await postgresWorkload({ quick: true });
+    if (postgres.skipped) return expect(process.env.CI).toBeUndefined();
+    expect(postgres.rows.map((r) => r.id)).toEqual(['prevention-update', 'prevention-postgres', 'naive-pg']);
+    for (const row of postgres.rows.slice(0, 2)) expect(row).toMatchObject({ acknowledged: 24, failed: 0, lost: 0, corrupt: false });
+  }, 180_000);
 
   it('appends on a loop-mounted cloning file system beside SQLite (root only, as in CI)', async () => {
     cloning = await cloningFileSystem({ quick: true, sizes: [10] });
@@ -89,10 +98,12 @@ describe('bench harness', () => {
       footprint,
       python,
       cloning,
+      postgres,
       monitor: undefined,
       meta: { date: 'now', durationMs: 1, cpus: 1, cpuModel: 'cpu', node: process.version, scratch: '/tmp', fileSystem: 'fs', quick: true },
     });
     expect(markdown).toContain('| raw floor |');
+    if (!postgres.skipped) expect(markdown).toMatch(/\| prevention update\(\) on PostgreSQL \| [\d.,]+ \|/);
     if (!cloning.skipped) expect(markdown).toMatch(/On xfs \(reflink=1, loop-mounted\)[\s\S]*\| 10 \| prevention bus\.publish \|/);
     expect(markdown).toMatch(/\| `prevention check` cold start, `\.mjs` config, ≤ 250 ms \| [\d.]+ ms/);
     expect(markdown).toContain('| `@prevention/core` alone |');

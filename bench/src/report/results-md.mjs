@@ -280,6 +280,21 @@ function cloningSection(cloning) {
   return `On ${cloning.fileSystem}, an image file on this run's disk: a file system that clones a file in O(1) (\`FICLONE\`), as XFS (RHEL's default), btrfs and APFS do.\n\n${table(['events', 'competitor', 'p50 ms', 'p99 ms', 'written / append', 'CPU ms / append (user + system)', 'all appends in file'], body)}`;
 }
 
+/** Issue 18's workload: 8 processes updating one document, on files, on PostgreSQL, and with naive `pg`. */
+function postgresSection(postgres) {
+  if (!postgres || postgres.skipped) return `Not run: ${postgres?.skipped ?? 'not part of this run'}.`;
+  const body = postgres.rows.map((r) => [
+    r.name,
+    rate(r.perSecond),
+    ms(r.p50),
+    ms(r.p99),
+    `${r.acknowledged} / ${r.appends}`,
+    r.failed === 0 ? '0' : `${r.failed} (${r.errorSample.join('; ')})`,
+    r.corrupt ? '**document unreadable**' : r.lost === 0 ? '0' : `**${r.lost}**`,
+  ]);
+  return `8 processes, each appending to one shared document in an \`update()\` (read, change, write back), 25 times, on a throw-away server of this machine's PostgreSQL (fsync on, synchronous commit) and, for the file store, on this run's disk. Each process has its own engine and connection pool, as separate machines would.\n\n${table(['competitor', 'updates/s', 'p50 ms', 'p99 ms', 'acknowledged', 'failed', 'lost updates'], body)}`;
+}
+
 export function resultsMarkdown(results) {
   const { meta } = results;
   return `# prevention benchmarks
@@ -309,6 +324,10 @@ ${serviceTargets(results)}
 ## Targets (issue 17)
 
 ${performanceTargets(results)}
+
+## Issue 18: 8 processes on one document, files vs PostgreSQL
+
+${postgresSection(results.postgres)}
 
 ## 1. Single writer, sequential durable appends
 

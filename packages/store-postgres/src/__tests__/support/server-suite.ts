@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { postgresAvailability, PostgresServer } from './postgres-server.js';
+import { postgresAvailability, PostgresServer } from '../../testing/index.js';
 
 /**
  * `describe` for tests that need a real PostgreSQL server: starts one for the file (`server()`
