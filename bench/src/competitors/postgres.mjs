@@ -29,45 +29,45 @@ async function withClient(fn) {
   }
 }
 
+/** An engine on its own PostgreSQL store (one pool), as one machine's process would have; `close` ends both. */
+async function engineOn(file) {
+  const store = postgresStore({ connectionString: url() }, { root: path.dirname(file) });
+  const engine = await createEngine({ cwd: path.dirname(file), config: false, logger: { level: 'silent' }, store });
+  return {
+    engine,
+    async close() {
+      await engine.close();
+      await store.close();
+    },
+  };
+}
+
+async function withEngine(file, fn) {
+  const opened = await engineOn(file);
+  try {
+    return await fn(opened.engine);
+  } finally {
+    await opened.close();
+  }
+}
+
 export const preventionPostgres = {
   id: 'prevention-postgres',
   name: 'prevention update() on PostgreSQL',
   note: 'the full pipeline with the PostgreSQL store: advisory lock, one transaction per commit, a history row as the backup, verify',
   safeAcrossProcesses: true,
   extension: 'json',
-  async seed(file, count) {
-    const store = postgresStore({ connectionString: url() }, { root: path.dirname(file) });
-    const engine = await createEngine({ cwd: path.dirname(file), config: false, logger: { level: 'silent' }, store });
-    try {
-      await engine.write(file, JSON.parse(seedBytes(count).toString()));
-    } finally {
-      await engine.close();
-      await store.close();
-    }
-  },
-  async count(file) {
-    const store = postgresStore({ connectionString: url() }, { root: path.dirname(file) });
-    const engine = await createEngine({ cwd: path.dirname(file), config: false, logger: { level: 'silent' }, store });
-    try {
-      return (await engine.read(file)).events.length;
-    } finally {
-      await engine.close();
-      await store.close();
-    }
-  },
+  seed: (file, count) => withEngine(file, (engine) => engine.write(file, JSON.parse(seedBytes(count).toString()))),
+  count: (file) => withEngine(file, async (engine) => (await engine.read(file)).events.length),
   async open(file) {
-    const store = postgresStore({ connectionString: url() }, { root: path.dirname(file) });
-    const engine = await createEngine({ cwd: path.dirname(file), config: false, logger: { level: 'silent' }, store });
+    const { engine, close } = await engineOn(file);
     return {
       engine,
       append: (input) =>
         engine.update(file, (doc) => {
           doc.events.push(toStored(input, (doc.events.at(-1)?.seq ?? 0) + 1));
         }),
-      async close() {
-        await engine.close();
-        await store.close();
-      },
+      close,
     };
   },
 };
