@@ -357,6 +357,36 @@ export interface DocumentStore {
    * so the CLI never needs to know the store's package.
    */
   migrations?(): StoreMigrations;
+  /**
+   * Every document the store holds, by the names the engine gave them: for a store whose
+   * documents are not files on this machine (a database), so the config's globs can be matched
+   * against them. Absent for files, whose globs are expanded on the disk.
+   */
+  list?(): Promise<string[]>;
+  /**
+   * Calls `listener` with a document's name soon after it changes, by a commit of any engine
+   * or by a program that bypassed prevention (so a monitor notices outside writes at once).
+   * Only a wake-up: a change may be told late, twice, or (while the store reconnects) not at
+   * all, so a watcher still looks on a schedule. Resolves once watching; `onError` hears of a
+   * lost feed, which the store re-makes by itself.
+   */
+  watch?(listener: (name: string) => void, onError: (error: PreventionError) => void): Promise<StoreWatch>;
+  /** What the store depends on, checked now (a database: the connection, its role, the schema version, standbys); never rejects. */
+  health?(): Promise<StoreHealthResult>;
+}
+
+/** A running {@link DocumentStore.watch}. */
+export interface StoreWatch {
+  /** Stops the notifications and releases what the watch held (a connection). */
+  close(): Promise<void>;
+}
+
+/** See {@link DocumentStore.health}. */
+export interface StoreHealthResult {
+  /** `fail`: commits cannot be trusted to work (no answer, a standby, the schema behind); `warn`: they work, something is degraded (a lagging standby). */
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+  details?: Record<string, unknown>;
 }
 
 /** A migration a store's schema has had, or still needs. */
@@ -1242,6 +1272,12 @@ export interface EngineApi {
   readonly logger: Logger;
   /** The validated configuration. */
   readonly config: ResolvedConfig;
+  /**
+   * Where the engine keeps its documents: the config's `store`, one given to `createEngine` in
+   * code, or the files on this disk (`kind: 'file'`). For looking at them (`inspectStored`, the
+   * store's health and change feed); every change goes through the engine's own methods.
+   */
+  readonly store: DocumentStore;
   /**
    * Reads and parses the committed document. A missing file gives the file's initial document;
    * a corrupt one is `PREVENTION_CORRUPT_DOCUMENT`, never an empty document. One holding values

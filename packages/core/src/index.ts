@@ -10,6 +10,8 @@ export type {
   StoreMigration,
   StoreMigrationStatus,
   StoreMigrations,
+  StoreWatch,
+  StoreHealthResult,
   StoreCommitOptions,
   StoredCommit,
   StoredHead,

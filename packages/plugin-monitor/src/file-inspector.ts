@@ -1,4 +1,4 @@
-import { corruptionKind, inspectFile, type CommitRecord, type EngineApi, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
+import { corruptionKind, inspectFile, inspectStored, type CommitRecord, type EngineApi, type FileStats, type FileSystem, type InspectionBaseline, type NonRegularType } from '@prevention/core';
 import type { Inspection } from './inspection.js';
 
 /** What the monitor already trusts about a file, beyond the commit journal. */
@@ -49,7 +49,9 @@ export class FileInspector {
 
   async inspect(file: string, trusted: TrustedState): Promise<Inspection & { stats?: FileStats; readAt?: number }> {
     const readAt = Date.now();
-    const inspection = await inspectFile(this.fs, file, { unchanged: (stats) => unchangedSince(trusted.verified, stats) });
+    // A store that keeps its documents off this disk (a database) is asked for the current version.
+    const { store } = this.engine;
+    const inspection = store.kind === 'file' ? await inspectFile(this.fs, file, { unchanged: (stats) => unchangedSince(trusted.verified, stats) }) : await inspectStored(store, file);
     switch (inspection.state) {
       case 'unchanged':
         return { kind: 'ok', basis: 'unchanged', stats: trusted.verified!.stats, readAt: trusted.verified!.readAt };
@@ -62,9 +64,10 @@ export class FileInspector {
       case 'unreadable':
         throw inspection.error;
     }
-    const { stats, sha256 } = inspection;
+    const { sha256 } = inspection;
+    const stats = inspection.state === 'present' && 'stats' in inspection ? (inspection as { stats: FileStats }).stats : undefined;
     const last = lastCommitOf(inspection);
-    if (last?.sha256 === sha256) return { ...this.checkMode(file, stats, last, sha256), readAt };
+    if (last?.sha256 === sha256) return stats ? { ...this.checkMode(file, stats, last, sha256), readAt } : { kind: 'ok', sha256, basis: 'journal' };
     if (trusted.acceptedSha256 === sha256) return { kind: 'ok', sha256, basis: 'accepted', stats, readAt };
 
     const settings = await this.engine.settings(file);

@@ -18,7 +18,7 @@ describe('IntegrityChecker.retain', () => {
     const engine = await createEngine({ cwd: dir, config: false, files: [{ path: 'agents/*/ctx.json' }], logger: { level: 'silent' } });
     closers.push(() => engine.close());
     const fs = new NodeFileSystem();
-    const metrics = new MonitorMetrics(fs, () => []);
+    const metrics = new MonitorMetrics(engine.store, () => []);
     const emitted: Array<{ event: string; payload: unknown }> = [];
     const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), metrics, (event, payload) => void emitted.push({ event, payload }), engine.logger);
     closers.push(() => checker.stop());
@@ -45,7 +45,7 @@ describe('IntegrityChecker on a file with acceptOutsideAppends', () => {
     const engine = await createEngine({ cwd: dir, config: false, initial: { events: [] }, files: [{ path: 'ctx.json', acceptOutsideAppends: true }], logger: { level: 'silent' } });
     closers.push(() => engine.close());
     const fs = new NodeFileSystem();
-    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), new MonitorMetrics(fs, () => []), () => undefined, engine.logger);
+    const checker = new IntegrityChecker(engine, fs, resolveMonitorOptions({}), new MonitorMetrics(engine.store, () => []), () => undefined, engine.logger);
     closers.push(() => checker.stop());
     const file = path.join(dir, 'ctx.json');
     await engine.bus('ctx.json').publish({ type: 'a', source: 'node' });

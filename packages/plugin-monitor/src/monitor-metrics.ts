@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { readLastCommit, type FileSystem } from '@prevention/core';
+import type { DocumentStore } from '@prevention/core';
 import type * as PromClient from 'prom-client';
 
 // prom-client (CommonJS, and @opentelemetry/api under it) is required when the metrics are
@@ -31,7 +31,7 @@ export class MonitorMetrics {
   /** Health check results: 0 ok, 1 warn, 2 fail. */
   readonly health: PromClient.Gauge<'check' | 'file'>;
 
-  constructor(fs: FileSystem, files: () => readonly string[]) {
+  constructor(store: Pick<DocumentStore, 'lastRecord'>, files: () => readonly string[]) {
     const { Counter, Gauge, Histogram, Registry } = require('prom-client') as typeof PromClient;
     this.registry = new Registry();
     this.validations = new Counter({ name: 'prevention_monitor_validations_total', help: 'File integrity checks run by the monitor', labelNames: ['result'] as const, registers: [this.registry] });
@@ -50,14 +50,14 @@ export class MonitorMetrics {
     this.health = new Gauge({ name: 'prevention_monitor_health_status', help: 'Last health check result: 0 ok, 1 warn, 2 fail', labelNames: ['check', 'file'] as const, registers: [this.registry] });
     new Gauge({
       name: 'prevention_last_commit_age_seconds',
-      help: 'Seconds since the last commit recorded in the journal',
+      help: 'Seconds since the last commit recorded in the commit journal (or the store\'s commit record)',
       labelNames: ['file'] as const,
       registers: [this.registry],
-      // Read at scrape time from the journal, so commits from every process count.
+      // Read at scrape time from the commit record, so commits from every process count.
       async collect() {
         this.reset();
         for (const file of files()) {
-          const last = await readLastCommit(fs, file).catch(() => undefined);
+          const last = await store.lastRecord(file).catch(() => undefined);
           if (last) this.set({ file }, Math.max(0, (Date.now() - Date.parse(last.at)) / 1000));
         }
       },

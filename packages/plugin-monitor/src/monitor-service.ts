@@ -1,14 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ErrorCodes, PreventionError, type EngineApi, type EngineEventName, type FileLocker, type FileSystem, type Logger } from '@prevention/core';
+import { type EngineApi, type EngineEventName, type FileLocker, type FileSystem, type Logger } from '@prevention/core';
 import { ArchiveGuard } from './archive-guard.js';
 import { FileWatcher } from './file-watcher.js';
+import { StoreWatcher } from './store-watcher.js';
 import { AlertSinksCheck } from './health/alert-sinks-check.js';
 import { BackupStoreCheck } from './health/backup-store-check.js';
 import { DiskSpaceCheck } from './health/disk-space-check.js';
 import type { HealthResult } from './health/health-check.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { StaleLockCheck } from './health/stale-lock-check.js';
+import { StoreHealthCheck } from './health/store-health-check.js';
 import { ValidationAgeCheck } from './health/validation-age-check.js';
 import { MonitorHttpServer } from './http-server.js';
 import { IntegrityChecker, type CheckReport, type EmitEvent } from './integrity-checker.js';
@@ -50,7 +52,7 @@ export interface MonitorDependencies {
 export class MonitorService {
   private built: MonitorParts | undefined;
   private readonly unsubscribe: Array<() => void> = [];
-  private watcher: FileWatcher | undefined;
+  private watcher: FileWatcher | StoreWatcher | undefined;
   private timers: NodeJS.Timeout[] = [];
   private lastPassAt: number | undefined;
   private running = false;
@@ -77,16 +79,14 @@ export class MonitorService {
   private get parts(): MonitorParts {
     if (this.built) return this.built;
     const { deps, options } = this;
-    const metrics = new MonitorMetrics(deps.fs, () => this.listed);
+    const metrics = new MonitorMetrics(deps.engine.store, () => this.listed);
     const checker = new IntegrityChecker(deps.engine, deps.fs, options, metrics, deps.emit, deps.logger);
+    // The disk and its locks matter to files; a store that keeps its documents elsewhere checks itself.
+    const where = this.onDisk
+      ? [new DiskSpaceCheck(deps.fs, options.minFreeDisk), new StaleLockCheck(deps.engine, deps.locker, deps.emit)]
+      : [new StoreHealthCheck(deps.engine.store)];
     const health = new HealthMonitor(
-      [
-        new BackupStoreCheck(deps.engine, deps.fs),
-        new DiskSpaceCheck(deps.fs, options.minFreeDisk),
-        new StaleLockCheck(deps.engine, deps.locker, deps.emit),
-        new AlertSinksCheck(deps.engine),
-        new ValidationAgeCheck(() => this.lastPassAt, options.maxValidationAgeMs),
-      ],
+      [new BackupStoreCheck(deps.engine, deps.fs), ...where, new AlertSinksCheck(deps.engine), new ValidationAgeCheck(() => this.lastPassAt, options.maxValidationAgeMs)],
       deps.emit,
       metrics,
       deps.logger,
@@ -114,29 +114,21 @@ export class MonitorService {
     return this.listed;
   }
 
-  /**
-   * The monitor looks at files on this disk (lstat, inotify): beside a store that keeps its
-   * documents elsewhere (a database) it would take every document for deleted and "repair" it
-   * from a backup over the current version. Refused, saying so, until it reads through the store.
-   */
-  private assertFilesOnDisk(): void {
-    const store = this.deps.engine.config.store;
-    if (!store || store.kind === 'file') return;
-    throw new PreventionError(
-      ErrorCodes.CONFIG_INVALID,
-      `the monitor inspects files on this disk, and the config's ${store.kind} store keeps its documents elsewhere, so it does not run on that store yet; \`prevention check\` and \`prevention status\` read the documents from the store`,
-      { details: { reason: 'unsupported-store', store: store.kind } },
-    );
+  /** Whether the documents are files on this disk (else they are in a store such as a database). */
+  private get onDisk(): boolean {
+    return this.deps.engine.store.kind === 'file';
   }
 
   /** Starts watching, runs a first validation pass and health check, then both on their schedules. */
   async start(): Promise<void> {
     if (this.running) return;
-    this.assertFilesOnDisk();
     this.running = true;
     if (this.options.watch) {
       const { engine, logger } = this.deps;
-      this.watcher = new FileWatcher(engine.configuredFiles(), engine.fileGlobs(), (file) => this.changed(file), (err) => logger.warn({ err }, 'the file watcher reported an error; scheduled validation continues'));
+      const onError = (err: unknown): void => logger.warn({ err }, 'the watcher reported an error; scheduled validation continues');
+      this.watcher = this.onDisk
+        ? new FileWatcher(engine.configuredFiles(), engine.fileGlobs(), (file) => this.changed(file), onError)
+        : new StoreWatcher(engine.store, engine.configuredFiles(), engine.fileGlobs(), (file) => this.changed(file), onError);
       await this.watcher.start();
     }
     await this.checkAll();
@@ -148,14 +140,13 @@ export class MonitorService {
 
   /** Lists the files again, then checks every one once (repairing per policy); one report per file. */
   async checkAll(): Promise<CheckReport[]> {
-    this.assertFilesOnDisk();
-    await this.watcher?.watchCreatedBases();
+    if (this.watcher instanceof FileWatcher) await this.watcher.watchCreatedBases();
     const files = await this.files();
     const { checker, archives: guard } = this.parts;
     checker.retain(files);
     const reports = await Promise.all(files.map((file) => checker.check(file)));
     // After the files: an archive is judged against its live file's committed version.
-    const archives = await Promise.all(files.map((file) => guard.check(file)));
+    const archives = this.onDisk ? await Promise.all(files.map((file) => guard.check(file))) : [];
     this.lastPassAt = Date.now();
     return [...reports, ...archives.filter((report) => report !== undefined)];
   }
@@ -206,10 +197,11 @@ export class MonitorService {
 
   /**
    * A watched path changed. A path not listed yet is a file created since the last pass: it is
-   * checked from when it is a regular file, as the next listing would have it.
+   * checked from when it is a regular file, as the next listing would have it. A store's watcher
+   * only reports monitored documents, and a document is never anything but one.
    */
   private changed(file: string): void {
-    if (this.listed.includes(file)) {
+    if (this.listed.includes(file) || !this.onDisk) {
       void this.parts.checker.check(file);
       return;
     }

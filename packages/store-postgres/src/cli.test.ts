@@ -79,15 +79,27 @@ describeWithPostgres('the prevention CLI on a PostgreSQL store (real processes, 
     expect(done.stdout.trim().split('\n').map((line) => json<{ seq: number; type: string }>(line))).toMatchObject([{ seq: 4, type: 'followed' }]);
   });
 
-  it('check and status judge the stored document, and say that globs cannot be listed in the store', async () => {
+  it('check and status judge the stored documents, the config\'s globs matched against the store\'s own list', async () => {
+    const note = await project.run(['publish', 'notes/a.json', '-t', 'noted', '-s', 'cli']);
+    expect(note.code, note.stderr).toBe(0);
     const checked = await project.run(['check', '--json']);
     expect(checked.code, checked.stderr).toBe(0);
-    expect(json(checked.stdout)).toMatchObject({ ok: true, files: [{ file: path.join(project.dir, 'shared_context.json'), status: 'ok', findings: [], lastCommit: { sha256: expect.any(String) } }] });
-    expect(checked.stderr).toContain('the glob entries of `files` are not expanded: the postgres store keeps its documents off this disk');
+    expect(json(checked.stdout)).toMatchObject({
+      ok: true,
+      files: [
+        { file: path.join(project.dir, 'shared_context.json'), status: 'ok', findings: [], lastCommit: { sha256: expect.any(String) } },
+        { file: path.join(project.dir, 'notes', 'a.json'), status: 'ok', findings: [] },
+      ],
+    });
+    expect(existsSync(path.join(project.dir, 'notes'))).toBe(false);
 
     const status = await project.run(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
-    expect(json(status.stdout)).toMatchObject({ ok: true, files: [{ status: 'ok', lastBackup: { strategy: 'postgres-history', generation: 4 } }], monitor: { state: 'not-configured' } });
+    expect(json(status.stdout)).toMatchObject({
+      ok: true,
+      files: [{ status: 'ok', lastBackup: { strategy: 'postgres-history', generation: 4 } }, { status: 'ok', lastBackup: { strategy: 'postgres-history', generation: 1 } }],
+      monitor: { state: 'not-configured' },
+    });
   });
 
   it('backups lists the history rows; check finds an outside write that broke the document, and restore puts the last good version back', async () => {
@@ -110,11 +122,11 @@ describeWithPostgres('the prevention CLI on a PostgreSQL store (real processes, 
     expect((await project.run(['check'])).code).toBe(0);
   });
 
-  it('monitor refuses the store rather than taking its documents for deleted files, and changes nothing', async () => {
+  it('monitor --once judges the documents in the store, and changes nothing where they are intact', async () => {
     const before = await db.query<{ token: string }>("SELECT token FROM prevention_documents WHERE name = 'shared_context.json'");
     const run = await project.run(['monitor', '--once']);
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain("the monitor inspects files on this disk, and the config's postgres store keeps its documents elsewhere");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('every file intact, every health check passing');
     expect((await db.query<{ token: string }>("SELECT token FROM prevention_documents WHERE name = 'shared_context.json'")).rows).toEqual(before.rows);
   });
 });

@@ -1,5 +1,4 @@
-import type { PoolClient } from 'pg';
-import { atomicWriteFile, NodeFileSystem, type FileSystem, type VersionToken } from '@prevention/core';
+import { atomicWriteFile, NodeFileSystem, type FileSystem, type StoreWatch, type VersionToken } from '@prevention/core';
 import type { PostgresStore, StoreLogger } from './postgres-store.js';
 
 /** One document kept as a local file. */
@@ -29,14 +28,14 @@ export interface LocalMirrorOptions {
  * A per-machine, read-only mirror of PostgreSQL documents as plain JSON files, for scripts that
  * `json.load` a file: each document's current version is written to its file (temp file, fsync,
  * rename, directory fsync), so a reader sees the previous version or the next, never a mix.
- * Commits wake it through `LISTEN` (the store's tables notify on every change); it also checks
- * every `pollMs`, so a lost notification or connection only delays it. Writes to the files are
+ * Commits wake it through the store's change feed (`LISTEN`: the tables notify on every change);
+ * it also checks every `pollMs`, so a lost notification or connection only delays it. Writes to the files are
  * never read back: the database is the truth, the files its copies.
  */
 export class LocalMirror {
   private readonly written = new Map<string, VersionToken>();
   private readonly fs: FileSystem;
-  private listener: PoolClient | undefined;
+  private watch: StoreWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -54,7 +53,10 @@ export class LocalMirror {
   /** Writes the current versions, then keeps the files current until {@link close}. */
   async start(): Promise<void> {
     await this.store.migrate();
-    await this.listen();
+    this.watch = await this.store.watch(
+      () => void this.sync(),
+      (err) => this.options.logger?.warn({ store: 'postgres', err: err.message }, 'lost the change notifications; checking every pollMs until they are back'),
+    );
     await this.sync();
     this.schedule();
   }
@@ -78,7 +80,7 @@ export class LocalMirror {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
-    this.dropListener();
+    await this.watch?.close();
   }
 
   private async syncOne(document: MirroredDocument): Promise<void> {
@@ -97,41 +99,9 @@ export class LocalMirror {
   private schedule(): void {
     if (this.closed) return;
     this.timer = setTimeout(() => {
-      void (async () => {
-        if (!this.listener) await this.listen().catch(() => undefined);
-        await this.sync();
-        this.schedule();
-      })();
+      void this.sync().then(() => this.schedule());
     }, this.options.pollMs ?? 500);
     this.timer.unref();
-  }
-
-  /** Takes a connection of the store's pool for `LISTEN`; a failed one is dropped and made anew on the next check. */
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    let client: PoolClient;
-    try {
-      client = await this.store.pool.connect();
-    } catch {
-      return;
-    }
-    const drop = (): void => this.dropListener(client);
-    client.on('error', drop);
-    client.on('end', drop);
-    client.on('notification', () => void this.sync());
-    try {
-      await client.query(`LISTEN "${this.store.notifyChannel}"`);
-      this.listener = client;
-    } catch (err) {
-      client.release(err as Error);
-    }
-  }
-
-  private dropListener(client = this.listener): void {
-    if (!client || this.listener !== client) return;
-    this.listener = undefined;
-    // Never back to the pool: it is still subscribed.
-    client.release(true);
   }
 }
 

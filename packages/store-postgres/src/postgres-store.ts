@@ -13,14 +13,17 @@ import {
   type StoredCommit,
   type StoredHead,
   type StoredVersion,
+  type StoreHealthResult,
   type StoreMigrations,
+  type StoreWatch,
   type VersionContent,
   type VersionToken,
 } from '@prevention/core';
 import { AdvisoryLock, backendPid } from './advisory-lock.js';
 import { databaseError, isConnectionLoss, sqlState } from './database-errors.js';
 import { migrate, schemaStatus, type SchemaStatus } from './migrations.js';
-import { storeHealth, type StoreHealth } from './store-health.js';
+import { NotificationFeed } from './notification-feed.js';
+import { storeHealth } from './store-health.js';
 import { keyOf, tablesOf, type Tables } from './tables.js';
 
 /** Where the store's database is: a connection string (the store makes and ends its pool), or a pool of yours. */
@@ -68,6 +71,8 @@ export interface PostgresStoreOptions {
    * that it rejects with `details.outcome: 'unknown'`.
    */
   indeterminateTimeoutMs?: number;
+  /** A standby replaying further behind than this makes {@link PostgresStore.health} warn; default: lag is reported, never judged. */
+  maxReplayLagMs?: number;
   logger?: StoreLogger;
   /** Fault injection for tests. */
   faults?: StoreFaults;
@@ -164,9 +169,40 @@ export class PostgresStore implements DocumentStore {
     };
   }
 
-  /** The connection, the server's role, the migration version and the standbys' lag; never throws. */
-  health(options: { maxReplayLagMs?: number } = {}): Promise<StoreHealth> {
-    return storeHealth(this.pool, { schema: this.tables.schema, ...options });
+  /**
+   * The connection, the server's role, the migration version and the standbys' lag, as the
+   * contract's health result (`details` holds the whole `StoreHealth` that {@link storeHealth} found); never throws.
+   */
+  async health(): Promise<StoreHealthResult> {
+    const found = await storeHealth(this.pool, { schema: this.tables.schema, maxReplayLagMs: this.options.maxReplayLagMs });
+    const details = { ...found } as Record<string, unknown>;
+    if (found.ok) {
+      const standbys = 'standbys' in found && found.standbys.length > 0 ? `, ${found.standbys.length} standby(s) streaming` : '';
+      return { status: 'ok', message: `PostgreSQL answers (${found.latencyMs} ms), is the primary, schema at version ${found.schema.applied}${standbys}`, details };
+    }
+    // Commits still work with only a standby lagging; anything else stops them or their trust.
+    const onlyLag = 'primary' in found && found.primary && found.schema.applied >= found.schema.required;
+    return { status: onlyLag ? 'warn' : 'fail', message: found.problems.join('; '), details };
+  }
+
+  /** Every document in the store, by the names the engine gave them (see {@link PostgresStoreOptions.root}). */
+  async list(): Promise<string[]> {
+    const scope = `the ${this.tables.schema} schema`;
+    await this.ready(scope);
+    const found = await this.query<{ name: string }>('listing the documents', scope, `SELECT name FROM ${this.tables.documents} ORDER BY name`, []);
+    return found.map((row) => this.nameOf(row.name));
+  }
+
+  /**
+   * Tells `listener` the name of every document that changes, by any engine or by a statement
+   * that bypassed the store (the tables `NOTIFY` on every change, on commit), over a `LISTEN`
+   * connection of its own that is re-made when lost.
+   */
+  async watch(listener: (name: string) => void, onError: (error: PreventionError) => void): Promise<StoreWatch> {
+    await this.ready(this.tables.channel);
+    const feed = new NotificationFeed(this.pool, this.tables.channel, (key) => listener(this.nameOf(key)), onError);
+    await feed.start();
+    return feed;
   }
 
   /** Ends the pool if the store made it; a pool given to the store is left open. */
@@ -359,6 +395,12 @@ export class PostgresStore implements DocumentStore {
     if (root === undefined) return name;
     const relative = path.relative(root, name);
     return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? name : relative.split(path.sep).join('/');
+  }
+
+  /** The engine's name of the document stored under `key`: the inverse of {@link keyOf}. */
+  nameOf(key: string): string {
+    const root = this.options.root;
+    return root === undefined || path.isAbsolute(key) ? key : path.join(root, ...key.split('/'));
   }
 
   /** The channel the store's tables `NOTIFY` on when a document changes (its name as payload). */

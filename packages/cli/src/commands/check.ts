@@ -20,12 +20,13 @@ export async function filesToCheck(ctx: CommandContext, engine: EngineApi, named
   if (engine.config.files.length === 0) {
     throw new CliError(ErrorCodes.CONFIG_INVALID, `${engine.config.configFile} names no files`, 'add an entry to `files`, for example { path: "shared_context.json" }, or name the files to check');
   }
-  const store = engine.config.store;
-  if (store && engine.fileGlobs().length > 0) {
-    // Globs are matched against this machine's disk, where a store's documents are not.
+  const { store } = engine;
+  const unlisted = store.kind !== 'file' && !store.list;
+  if (unlisted && engine.fileGlobs().length > 0) {
+    // Globs are matched against this machine's disk, where such a store's documents are not.
     ctx.output.progress(ctx.output.err.yellow(`the glob entries of \`files\` are not expanded: the ${store.kind} store keeps its documents off this disk and cannot list them; name the files (in \`files\` or on the command line)`));
   }
-  const files = store ? engine.configuredFiles() : await engine.managedFiles();
+  const files = unlisted ? engine.configuredFiles() : await engine.managedFiles();
   if (files.length === 0) {
     throw new CliError(ErrorCodes.USAGE, `no file matches the globs in \`files\` of ${engine.config.configFile}`, 'check the patterns (they are relative to the config file), or name the files to check');
   }

@@ -22,9 +22,9 @@ async function runMigrate(ctx: CommandContext, options: MigrateOptions): Promise
   const { output } = ctx;
   return ctx.withEngine(async (engine) => {
     // The capability is the store's (see DocumentStore.migrations): the CLI knows no store package.
-    const store = engine.config.store;
-    const migrations = store?.migrations?.();
-    const kind = store?.kind ?? 'file';
+    const { store } = engine;
+    const migrations = store.migrations?.();
+    const { kind } = store;
     if (!migrations) {
       if (options.json) output.json({ store: kind, migrations: false });
       else output.result(`the configured store (${kind}) has no migrations: nothing to do`);

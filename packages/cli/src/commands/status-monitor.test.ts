@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_CONFIG, tempProject, type TempProject } from '../__tests__/cli-harness.js';
+import { waitFor } from '@prevention/core/testing';
 
 /** A TCP port free right now. */
 function freePort(): Promise<number> {
@@ -14,14 +15,6 @@ function freePort(): Promise<number> {
 }
 
 /** Resolves once `check` holds, looking again every 50 ms for at most `timeoutMs`. */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const readText = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
 
 /** The monitor's config with the alerts plugin writing to logs/alerts.jsonl, notifying within 100 ms of a change. */
@@ -116,7 +109,7 @@ describe('prevention monitor and status', () => {
       const text = await readText(project.file('.prevention/alerts-state.json'));
       return text ? (JSON.parse(text) as { notifications: Array<{ firing: string[] }> }).notifications.flatMap((n) => n.firing).sort() : [];
     };
-    await until(async () => {
+    await waitFor(async () => {
       const sink = await sinkFiring();
       const names = [...sink.values()].map((alert) => alert.name);
       return names.length === 1 && names[0] === 'file-restored' && JSON.stringify(await stateFiring()) === JSON.stringify([...sink.keys()]);

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type Picomatch from 'picomatch';
 import { stateDirFor } from '../store/file-layout.js';
-import type { FileSystem, JsonValue, SchemaCheck, FileOptions, ResolvedConfig, FileGlob, FileSettings } from '../contract.js';
+import type { DocumentStore, FileSystem, JsonValue, SchemaCheck, FileOptions, ResolvedConfig, FileGlob, FileSettings } from '../contract.js';
 import { ErrorCodes, PreventionError, systemErrorCode } from '../errors.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
 import { sharedContextSchema } from '../bus/shared-context-schema.js';
@@ -71,6 +71,8 @@ export class FileSettingsResolver {
     private readonly fs: FileSystem,
     private readonly validator: SchemaValidator,
     private readonly anchors: PathAnchors,
+    /** Where the documents are: a store that lists them (a database) has its globs matched against that list, not the disk. */
+    private readonly store: DocumentStore,
   ) {
     this.matchers = config.files.map((entry, index) => {
       if (!picomatch().scan(entry.path).isGlob) {
@@ -109,9 +111,18 @@ export class FileSettingsResolver {
     return [...this.globs];
   }
 
-  /** The configured files, then those the globs match now (see {@link expandGlobs}), each once. */
+  /**
+   * The configured files, then those the globs match now, each once: on the disk (see
+   * {@link expandGlobs}), or among the store's documents when it lists them.
+   */
   async managedFiles(): Promise<string[]> {
-    return [...new Set([...this.configuredFiles(), ...(await expandGlobs(this.fs, this.globs))])];
+    return [...new Set([...this.configuredFiles(), ...(await this.globbed())])];
+  }
+
+  private async globbed(): Promise<string[]> {
+    if (this.globs.length === 0) return [];
+    if (!this.store.list) return expandGlobs(this.fs, this.globs);
+    return (await this.store.list()).filter((name) => this.globs.some((glob) => glob.matches(name))).sort();
   }
 
   private async build(file: string): Promise<FileSettings> {

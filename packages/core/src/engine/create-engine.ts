@@ -144,7 +144,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     clock: services.clock,
     config: resolvedConfig,
     store,
-    resolver: new FileSettingsResolver(resolvedConfig, services.fs, services.validator, fileSystem),
+    resolver: new FileSettingsResolver(resolvedConfig, services.fs, services.validator, fileSystem, store),
     cache: new DocumentCache(),
     contributions,
     lockServices,

@@ -42,7 +42,7 @@ interface FileQueue {
 export class Engine implements EngineApi, BusHost {
   readonly logger: Logger;
   readonly config: ResolvedConfig;
-  private readonly store: DocumentStore;
+  readonly store: DocumentStore;
   private readonly ownedStore: DocumentStore | undefined;
   private readonly events: EngineEvents;
   private readonly cache: DocumentCache;

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { readLastCommit, stateDirFor, type EngineApi, type FileSystem } from '@prevention/core';
+import { stateDirFor, type EngineApi, type FileSystem } from '@prevention/core';
 import type { HealthCheck, HealthResult } from './health-check.js';
 
 /**
  * `backup-store`: for each file, prevention's state directory beside it (where restores keep
  * the bad copy and commits journal) takes a write, and the committed version is among the
- * backups — otherwise a restore would lose acknowledged writes.
+ * backups — otherwise a restore would lose acknowledged writes. For a store that keeps its
+ * documents off this disk (a database) there is no directory to probe: its own health check
+ * covers that it takes writes.
  */
 export class BackupStoreCheck implements HealthCheck {
   readonly name = 'backup-store';
@@ -22,9 +24,10 @@ export class BackupStoreCheck implements HealthCheck {
 
   private async check(file: string): Promise<HealthResult> {
     const fail = (message: string, details?: Record<string, unknown>): HealthResult => ({ check: this.name, status: 'fail', file, message, details });
-    const probeError = await this.probeWrite(stateDirFor(file));
+    const { store } = this.engine;
+    const probeError = store.kind === 'file' ? await this.probeWrite(stateDirFor(file)) : undefined;
     if (probeError) return fail(`the backup store of ${file} is not writable: ${probeError}`);
-    const last = await readLastCommit(this.fs, file).catch(() => undefined);
+    const last = await store.lastRecord(file).catch(() => undefined);
     if (!last) return { check: this.name, status: 'ok', file, message: `${file} has no commit to back up yet` };
     let backups;
     try {
