@@ -15,7 +15,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
     name: 'ports and pure helpers',
     paths: ['fs/', 'json/', 'clock.ts', 'logging/', 'events/', 'tsyringe.ts', 'store/file-layout.ts', 'commit/sha256.ts', 'lock/keyed-mutex.ts', 'bus/uuidv7.ts', 'bus/shared-context-schema.ts', 'config/'],
   },
-  { name: 'store', paths: ['store/', 'commit/', 'lock/', 'backup/', 'bus/event-archive.ts', 'bus/archive-ledger.ts', 'bus/archive-integrity.ts', 'inspect/'] },
+  { name: 'store', paths: ['store/', 'commit/', 'lock/', 'backup/', 'bus/bus-archive.ts', 'bus/event-archive.ts', 'bus/archive-ledger.ts', 'bus/archive-integrity.ts', 'inspect/'] },
   { name: 'pipeline and middleware', paths: ['pipeline/', 'middleware/'] },
   { name: 'engine', paths: ['engine/'] },
   { name: 'bus and plugin host', paths: ['bus/', 'plugin/'] },

@@ -272,6 +272,31 @@ export interface StoreCommitOptions {
    * the version it commits is exactly `bytes` either way.
    */
   unchangedPrefix?: number;
+  /**
+   * Events that bus retention moves out of the document in this commit, for a store with an
+   * {@link DocumentStore.eventArchive}: it writes them in the commit itself, so they leave the
+   * document and reach the archive together or not at all.
+   */
+  archive?: readonly ArchivedEvent[];
+}
+
+/** An event that leaves a document for its store's archive. */
+export interface ArchivedEvent {
+  seq: number;
+  /** The event as the document stored it, with its `seq`. */
+  event: JsonObject;
+}
+
+/**
+ * A store's own archive of the events bus retention moves out of its documents (see
+ * {@link DocumentStore.eventArchive}). It holds only events of committed versions: they arrive
+ * with a commit ({@link StoreCommitOptions.archive}) and a revert takes that commit's back out.
+ */
+export interface StoreEventArchive {
+  /** The highest seq archived for `name`; 0 when none is. */
+  lastSeq(name: string): Promise<number>;
+  /** The archived events of `name` with `after < seq < before`, in seq order. */
+  read(name: string, after: number, before: number): Promise<ArchivedEvent[]>;
 }
 
 /**
@@ -373,6 +398,14 @@ export interface DocumentStore {
   watch?(listener: (name: string) => void, onError: (error: PreventionError) => void): Promise<StoreWatch>;
   /** What the store depends on, checked now (a database: the connection, its role, the schema version, standbys); never rejects. */
   health?(): Promise<StoreHealthResult>;
+  /**
+   * Where the store keeps the events bus retention moves out of its documents, for a store
+   * that is not files on this machine (a database shared by machines): every engine on the
+   * store then reads the same archive. Such a store takes {@link StoreCommitOptions.archive}.
+   * Absent for files: their bus keeps the archive in JSON Lines beside the file. A bus with
+   * retention refuses a store that is neither.
+   */
+  readonly eventArchive?: StoreEventArchive;
 }
 
 /** A running {@link DocumentStore.watch}. */

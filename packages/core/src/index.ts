@@ -11,6 +11,8 @@ export type {
   StoreMigrationStatus,
   StoreMigrations,
   StoreWatch,
+  StoreEventArchive,
+  ArchivedEvent,
   StoreHealthResult,
   StoreCommitOptions,
   StoredCommit,

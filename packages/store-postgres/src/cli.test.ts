@@ -38,16 +38,16 @@ describeWithPostgres('the prevention CLI on a PostgreSQL store (real processes, 
   it('db migrate --dry-run shows the pending migration and changes nothing; db migrate applies it, once', async () => {
     const dry = await project.run(['db', 'migrate', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/^postgres store: schema version 0 of 1, 1 pending\n {2}pending {2}1 {2}documents, history/);
+    expect(dry.stdout).toMatch(/^postgres store: schema version 0 of 2, 2 pending\n {2}pending {2}1 {2}documents, history.*\n {2}pending {2}2 {2}event archive/);
     expect((await db.query("SELECT to_regclass('prevention_documents') AS t")).rows[0].t).toBeNull();
 
     const applied = await project.run(['db', 'migrate']);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toMatch(/^applied 1 migration\(s\)\npostgres store: schema version 1 of 1, up to date\n {2}applied {2}1 {2}documents/);
+    expect(applied.stdout).toMatch(/^applied 2 migration\(s\)\npostgres store: schema version 2 of 2, up to date\n {2}applied {2}1 {2}documents.*\n {2}applied {2}2 {2}event archive/);
     expect((await db.query("SELECT to_regclass('prevention_documents') AS t")).rows[0].t).toBe('prevention_documents');
 
     const again = await project.run(['db', 'migrate', '--json']);
-    expect(json(again.stdout)).toMatchObject({ store: 'postgres', applied: 1, required: 1, pending: [], appliedNow: [] });
+    expect(json(again.stdout)).toMatchObject({ store: 'postgres', applied: 2, required: 2, pending: [], appliedNow: [] });
   });
 
   it('publish and events write and read the document in PostgreSQL, not on this disk', async () => {

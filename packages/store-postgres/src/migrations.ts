@@ -81,6 +81,24 @@ const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'event archive for bus retention',
+    statements: (t) => [
+      // Events bus retention moved out of a document, inserted by the commit that drops them and
+      // deleted by the revert of that commit (by its token), so only committed versions' events
+      // are here. `json`, not `jsonb`: an event comes back with its keys in the order stored.
+      `CREATE TABLE ${t.eventArchive} (
+        name text NOT NULL,
+        seq bigint NOT NULL,
+        event json NOT NULL,
+        token text NOT NULL,
+        archived_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (name, seq)
+      )`,
+      `CREATE INDEX ON ${t.eventArchive} (name, token)`,
+    ],
+  },
 ];
 
 /** The schema version this package's store needs. */

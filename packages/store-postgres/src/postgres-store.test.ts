@@ -31,9 +31,9 @@ describeWithPostgres('PostgresStore keeps the DocumentStore contract', (server) 
     const store = postgresStore({ connectionString: server().url('contract') }, { schema: 'health' });
     const away = postgresStore({ connectionString: 'postgresql://postgres@127.0.0.1:1/contract', poolConfig: { connectionTimeoutMillis: 2_000 } });
     try {
-      expect(await store.health()).toMatchObject({ status: 'fail', message: expect.stringMatching(/run the migration/), details: { ok: false, primary: true, schema: { applied: 0, required: 1 } } });
+      expect(await store.health()).toMatchObject({ status: 'fail', message: expect.stringMatching(/run the migration/), details: { ok: false, primary: true, schema: { applied: 0, required: 2 } } });
       await store.migrate();
-      expect(await store.health()).toMatchObject({ status: 'ok', message: expect.stringMatching(/primary/), details: { ok: true, primary: true, schema: { applied: 1, required: 1 }, standbys: [], problems: [] } });
+      expect(await store.health()).toMatchObject({ status: 'ok', message: expect.stringMatching(/primary/), details: { ok: true, primary: true, schema: { applied: 2, required: 2 }, standbys: [], problems: [] } });
       expect(await away.health()).toMatchObject({ status: 'fail', message: expect.stringMatching(/does not answer/) });
     } finally {
       await Promise.all([store.close(), away.close()]);
@@ -75,14 +75,14 @@ describeWithPostgres('PostgresStore keeps the DocumentStore contract', (server) 
   it('reports the migration it applied', async () => {
     const store = postgresStore({ connectionString: server().url('contract') }, { schema: 'migrated' });
     try {
-      expect(await store.migrations().status()).toMatchObject({ applied: 0, pending: [{ version: 1, description: expect.stringContaining('documents') }] });
+      expect(await store.migrations().status()).toMatchObject({ applied: 0, pending: [{ version: 1, description: expect.stringContaining('documents') }, { version: 2, description: expect.stringContaining('event archive') }] });
       await store.prepare('/project/doc.json');
       const status = await store.schemaStatus();
-      expect(status.applied).toBe(1);
-      expect(status.required).toBe(1);
-      expect(status.migrations.map((m) => m.version)).toEqual([1]);
+      expect(status.applied).toBe(2);
+      expect(status.required).toBe(2);
+      expect(status.migrations.map((m) => m.version)).toEqual([1, 2]);
       expect(status.pending).toEqual([]);
-      expect(await store.migrations().apply()).toMatchObject({ applied: 1, pending: [] });
+      expect(await store.migrations().apply()).toMatchObject({ applied: 2, pending: [] });
     } finally {
       await store.close();
     }

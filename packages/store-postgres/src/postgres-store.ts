@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import {
   contentBytes,
+  type ArchivedEvent,
   ErrorCodes,
   PreventionError,
   type CommitRecord,
@@ -10,6 +11,7 @@ import {
   type LockHandle,
   type LockOptions,
   type StoreCommitOptions,
+  type StoreEventArchive,
   type StoredCommit,
   type StoredHead,
   type StoredVersion,
@@ -301,12 +303,46 @@ export class PostgresStore implements DocumentStore {
         await options.lock?.assertHeld();
         if (options.signal?.aborted) throw options.signal.reason as Error;
         await this.writeVersion(client, key, body, token, sha256);
+        if (options.archive?.length) await this.archiveEvents(client, key, token, options.archive);
         return { token, attributes: undefined, size: body.length };
       },
       landed: (pool) => this.inHistory(pool, key, token),
     });
     this.lastWrites.set(name, { token, lock: this.ownLock(options.lock) });
     return commit;
+  }
+
+  /**
+   * The archive of bus retention, a table: a commit inserts the events it moves out in its own
+   * transaction, so every engine on the database, on any machine, reads the same archive, and
+   * a rolled-back commit archives nothing.
+   */
+  readonly eventArchive: StoreEventArchive = {
+    lastSeq: async (name) => {
+      await this.ready(name);
+      const found = await this.query<{ last: string | null }>('reading the event archive', name, `SELECT max(seq) AS last FROM ${this.tables.eventArchive} WHERE name = $1`, [this.keyOf(name)]);
+      return Number(found[0]?.last ?? 0);
+    },
+    read: async (name, after, before) => {
+      await this.ready(name);
+      const found = await this.query<{ seq: string; event: string }>(
+        'reading the event archive',
+        name,
+        `SELECT seq, event::text AS event FROM ${this.tables.eventArchive} WHERE name = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq < $3) ORDER BY seq`,
+        [this.keyOf(name), after, Number.isFinite(before) ? before : null],
+      );
+      return found.map((row) => ({ seq: Number(row.seq), event: JSON.parse(row.event) as ArchivedEvent['event'] }));
+    },
+  };
+
+  /** Inserts the events a commit moves out of `key`, tagged with its token so a revert takes them back out. */
+  private async archiveEvents(client: PoolClient, key: string, token: string, events: readonly ArchivedEvent[]): Promise<void> {
+    await client.query(`INSERT INTO ${this.tables.eventArchive} (name, seq, event, token) SELECT $1, seq, event::json, $4 FROM unnest($2::bigint[], $3::text[]) AS leaving(seq, event)`, [
+      key,
+      events.map((e) => e.seq),
+      events.map((e) => JSON.stringify(e.event)),
+      token,
+    ]);
   }
 
   /** `lock` if this store took it (its connection is the store's to use), else `undefined`. */
@@ -327,8 +363,9 @@ export class PostgresStore implements DocumentStore {
         const found = await this.currentForUpdate(client, key);
         if (found !== written.token) throw changedUnderLock(name, found !== undefined);
         await lock?.assertHeld();
-        // The undone version was never acknowledged: it is no backup to restore.
+        // The undone version was never acknowledged: it is no backup to restore, and the events it moved out are still in the version put back.
         await client.query(`DELETE FROM ${this.tables.history} WHERE name = $1 AND token = $2`, [key, written.token]);
+        await client.query(`DELETE FROM ${this.tables.eventArchive} WHERE name = $1 AND token = $2`, [key, written.token]);
         if (previous) {
           const body = bufferOf(previous.bytes);
           await this.writeVersion(client, key, body, token, sha256Of(body));

@@ -12,6 +12,8 @@ export interface Tables {
   history: string;
   records: string;
   quarantine: string;
+  /** Events bus retention moved out of the documents. */
+  eventArchive: string;
   /**
    * First key of the store's advisory locks: derived from the schema, so two stores in two
    * schemas of one database do not exclude each other, and apart from other applications' keys.
@@ -46,6 +48,7 @@ export function tablesOf(schema = 'public'): Tables {
     history: q('prevention_history'),
     records: q('prevention_commit_records'),
     quarantine: q('prevention_quarantine'),
+    eventArchive: q('prevention_event_archive'),
     lockNamespace: keyOf(`prevention:${schema}`),
     channel: `prevention:${schema}`,
   };

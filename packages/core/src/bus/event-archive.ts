@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { FileSystem, JsonObject, JsonValue } from '../contract.js';
+import type { ArchiveInspection, ArchiveRepair, FileSystem, JsonObject, JsonValue } from '../contract.js';
 import { atomicWriteFile } from '../commit/atomic-write.js';
 import { ErrorCodes, ioError, PreventionError, systemErrorCode } from '../errors.js';
-import { quarantineArchiveBytes, repairArchive } from './archive-integrity.js';
+import { inspectArchive, quarantineArchiveBytes, repairArchive } from './archive-integrity.js';
+import type { BusArchive } from './bus-archive.js';
 import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, splitLines, writeLedger, type ArchiveLedger, type ArchiveLine } from './archive-ledger.js';
 
 
@@ -19,7 +20,7 @@ import { committedTail, EMPTY_LEDGER, extendLedger, mirrorPathFor, readLedger, s
  * of the committed live file, which is what readers stop at, and the next writer removes them
  * ({@link reconcile}) before it appends: the archive only keeps lines of committed versions.
  */
-export class EventArchive {
+export class EventArchive implements BusArchive {
   readonly mirrorPath: string;
 
   constructor(
@@ -27,6 +28,10 @@ export class EventArchive {
     readonly path: string,
   ) {
     this.mirrorPath = mirrorPathFor(path);
+  }
+
+  get location(): string {
+    return this.path;
   }
 
   /**
@@ -75,6 +80,19 @@ export class EventArchive {
     if (tail === undefined) return { ledger, tail, kept: [], damaged: ledger.bytes > 0 };
     const { kept, stray } = committedTail(splitLines(tail), ledger.lastSeq, boundary, recorded !== undefined);
     return { ledger, tail, kept, damaged: stray !== undefined || (await this.sizeOf(this.path)) < ledger.bytes };
+  }
+
+  /**
+   * Checks the archive as append-only data: its committed lines unchanged since the ledger
+   * recorded them, none missing up to `boundary`, and its copy agreeing.
+   */
+  inspect(boundary: () => Promise<number>): Promise<ArchiveInspection> {
+    return inspectArchive(this.fs, this.path, boundary);
+  }
+
+  /** Puts a damaged archive back from its copy; the damaged bytes are quarantined. */
+  repair(boundary: number, mode: number): Promise<ArchiveRepair> {
+    return repairArchive(this.fs, this.path, boundary, mode);
   }
 
   /** Appends events durably, to the archive and then to its copy. */

@@ -7,8 +7,9 @@ import { isPlainObject, pointerSegment } from '../json/json-value.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
 import { depthAt, toJsonDocument } from '../json/to-json-document.js';
 import { stateKey } from '../pipeline/middleware.js';
-import { inspectArchive, repairArchive } from './archive-integrity.js';
+import type { BusArchive } from './bus-archive.js';
 import { EventArchive } from './event-archive.js';
+import { StoreArchive } from './store-archive.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { checkEnvelope, checkStoredEvent } from './shared-context-checks.js';
 import { Follower } from './follower.js';
@@ -17,10 +18,13 @@ import { uuidv7 } from './uuidv7.js';
 
 /** What the bus needs from its engine. */
 export interface BusServices {
-  /** The bus's archive (retention) is kept in files beside the shared file. */
+  /** For files, the bus's archive (retention) is kept in files beside the shared file. */
   fs: FileSystem;
-  /** Where the shared file's versions are: followers poll it for new ones; on files, publishes are relayed between processes. */
-  store: Pick<DocumentStore, 'head' | 'kind'>;
+  /**
+   * Where the shared file's versions are: followers poll it for new ones; on files, publishes
+   * are relayed between processes; a store with its own event archive keeps the bus's.
+   */
+  store: Pick<DocumentStore, 'head' | 'kind' | 'eventArchive'>;
   clock: Clock;
   logger: Logger;
   validator: SchemaValidator;
@@ -110,7 +114,7 @@ function notASharedContext(file: string): PreventionError {
  * without rewriting their events.
  */
 export class MessageBus implements MessageBusApi {
-  readonly archive: EventArchive;
+  readonly archive: BusArchive;
   private readonly maxEvents: number | undefined;
   private readonly maxAgeMs: number | undefined;
   /** Whether this bus moves events to the archive. */
@@ -136,7 +140,7 @@ export class MessageBus implements MessageBusApi {
     this.maxEvents = options.maxEvents;
     this.maxAgeMs = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'bus maxAge');
     this.retains = this.maxEvents !== undefined || this.maxAgeMs !== undefined;
-    this.archive = new EventArchive(services.fs, options.archivePath ?? archivePathFor(file));
+    this.archive = archiveFor(file, options, services, this.retains);
     for (const [type, schema] of Object.entries(options.schemas ?? {})) {
       this.payloadChecks.set(type, services.validator.compile(schema));
     }
@@ -312,14 +316,14 @@ export class MessageBus implements MessageBusApi {
    * Takes no lock and changes nothing.
    */
   inspectArchive(): Promise<ArchiveInspection> {
-    return inspectArchive(this.services.fs, this.archive.path, async () => this.boundaryOf(await this.engine.readShared(this.file)));
+    return this.archive.inspect(async () => this.boundaryOf(await this.engine.readShared(this.file)));
   }
 
   /** Puts a damaged archive back from its copy, holding the file's lock; the damaged bytes are quarantined. */
   repairArchive(): Promise<ArchiveRepair> {
     return this.engine.withLock(this.file, async () => {
       const mode = await this.services.fs.stat(this.file).then((s) => s.mode & 0o7777, () => 0o644);
-      return repairArchive(this.services.fs, this.archive.path, this.boundaryOf(await this.engine.readShared(this.file)), mode);
+      return this.archive.repair(this.boundaryOf(await this.engine.readShared(this.file)), mode);
     });
   }
 
@@ -405,7 +409,7 @@ export class MessageBus implements MessageBusApi {
         .slice(0, cut)
         .map((raw, i) => ({ ...(raw as JsonObject), seq: seqs[i]! }))
         .filter((event) => event.seq > archived);
-      await this.archive.append(leaving, mode);
+      await this.archive.append(leaving, mode, commit);
       this.archivedUpTo(commit, leaving.at(-1)?.seq ?? archived);
       nextEvents = nextEvents.slice(cut);
     }
@@ -427,16 +431,16 @@ export class MessageBus implements MessageBusApi {
   private async reconcileArchive(commit: WriteContext, mode: number): Promise<number> {
     let done = commit.state.get(ARCHIVED);
     if (!done) commit.state.set(ARCHIVED, (done = new Map()));
-    const known = done.get(this.archive.path);
+    const known = done.get(this.archive.location);
     if (known !== undefined) return known;
     const archived = await this.archive.reconcile(this.boundaryOf(commit.current?.document), mode);
-    done.set(this.archive.path, archived);
+    done.set(this.archive.location, archived);
     return archived;
   }
 
   /** Records, for the commit's later changes, the last seq this commit archived. */
   private archivedUpTo(commit: WriteContext, seq: number): void {
-    commit.state.get(ARCHIVED)?.set(this.archive.path, seq);
+    commit.state.get(ARCHIVED)?.set(this.archive.location, seq);
   }
 
   /** The seq of the oldest live event of `document`: every archived line of a committed version is below it. */
@@ -458,6 +462,29 @@ export class MessageBus implements MessageBusApi {
     }
     return cut;
   }
+}
+
+/**
+ * The archive of a bus on `file`: the store's own when it keeps one (a database shared by
+ * machines), JSON Lines beside the file on files. Retention on any other store is refused: an
+ * archive in this machine's files would hide archived events from every other engine.
+ */
+function archiveFor(file: string, options: BusOptions, services: BusServices, retains: boolean): BusArchive {
+  const { store } = services;
+  if (store.eventArchive) {
+    if (options.archivePath !== undefined) {
+      throw new PreventionError(ErrorCodes.CONFIG_INVALID, `bus archivePath is for files: the ${store.kind} store keeps the archive of ${file} itself. Remove archivePath`, { file });
+    }
+    return new StoreArchive(store.eventArchive, file, store.kind);
+  }
+  if (store.kind !== 'file' && retains) {
+    throw new PreventionError(
+      ErrorCodes.CONFIG_INVALID,
+      `bus retention (maxEvents, maxAge) on ${file} needs an event archive, and the ${store.kind} store keeps none (DocumentStore.eventArchive): remove maxEvents and maxAge, or use a store that archives`,
+      { file },
+    );
+  }
+  return new EventArchive(services.fs, options.archivePath ?? archivePathFor(file));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,4 +1,11 @@
-import type { DocumentStore, Next, Middleware, WriteContext } from '../contract.js';
+import type { ArchivedEvent, DocumentStore, Next, Middleware, WriteContext } from '../contract.js';
+import { stateKey } from '../pipeline/middleware.js';
+
+/**
+ * Events a commit's changes moved out of the document for the store's own archive
+ * ({@link DocumentStore.eventArchive}), handed to the store with the commit that drops them.
+ */
+export const ARCHIVED_WITH_COMMIT = stateKey<ArchivedEvent[]>('events archived with the commit');
 
 /**
  * `atomic-commit`: makes the prepared version the store's current one ({@link DocumentStore.commit}:
@@ -26,6 +33,7 @@ export class AtomicCommitMiddleware implements Middleware {
       attributes: current?.attributes ?? ctx.restoring?.attributes,
       signal: ctx.signal,
       unchangedPrefix: current ? prepared.unchangedPrefix : 0,
+      archive: ctx.state.get(ARCHIVED_WITH_COMMIT),
     });
     ctx.markCommitted(commit);
     await next();

@@ -224,6 +224,29 @@ export function documentStoreContract(harness: StoreContractHarness, test: Regis
     assert.equal(await contentOf(store, doc), 'kept\n');
   });
 
+  run('an event archive (if the store keeps one) holds what committed versions moved out, and nothing of a refused or reverted commit', async (store, doc) => {
+    const archive = store.eventArchive;
+    if (!archive) return;
+    const leaving = (seqs: number[]) => seqs.map((seq) => ({ seq, event: { id: `e${seq}`, seq, payload: { text: 'ü', order: { b: 1, a: 2 } } } }));
+    const seqsOf = async () => (await archive.read(doc, 0, Infinity)).map((row) => row.seq);
+    assert.equal(await archive.lastSeq(doc), 0);
+    await withLock(store, doc, async (lock) => {
+      const one = await store.commit(doc, bytesOf('one\n'), { expected: null, previous: undefined, lock, archive: leaving([1, 2]) });
+      await rejectsWith(store.commit(doc, bytesOf('stale\n'), { expected: null, previous: undefined, lock, archive: leaving([3]) }), ErrorCodes.LOCK_COMPROMISED);
+      assert.deepEqual(await seqsOf(), [1, 2]);
+      const previous = await loaded(store, doc);
+      const two = await store.commit(doc, bytesOf('two\n'), { expected: one.token, previous, lock, archive: leaving([3, 4]) });
+      assert.equal(await archive.lastSeq(doc), 4);
+      await store.revert(doc, two, previous, lock);
+    });
+    assert.deepEqual(await seqsOf(), [1, 2]);
+    assert.equal(await archive.lastSeq(doc), 2);
+    // Stored as given, key order and all, and read by range.
+    assert.deepEqual(await archive.read(doc, 1, 2), []);
+    const [first] = await archive.read(doc, 0, 2);
+    assert.equal(JSON.stringify(first), JSON.stringify(leaving([1])[0]));
+  });
+
   run('shows a reader only whole versions while commits go on', async (store, doc) => {
     const written = new Set<string>();
     let done = false;

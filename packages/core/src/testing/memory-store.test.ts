@@ -52,6 +52,32 @@ describe('an engine on the memory store', () => {
     await Promise.all([writer.close(), reader.close()]);
   });
 
+  it('keeps bus retention\'s archive in the store: no file is written, another engine reads every event, a refused publish archives nothing', async () => {
+    const store = new MemoryStore();
+    // No such directory: an archive in files beside the document would fail to be written.
+    const files = [{ path: 'ctx.json', schema: { type: 'object', properties: { events: { type: 'array', items: { not: { properties: { payload: { const: 'refuse' } }, required: ['payload'] } } } } } }];
+    const writer = await createEngine({ cwd: '/nonexistent/project', config: false, store, files });
+    const reader = await createEngine({ cwd: '/nonexistent/project', config: false, store, files });
+    const bus = writer.bus('ctx.json', { maxEvents: 2 });
+    for (let n = 1; n <= 4; n++) await bus.publish({ type: 't', source: 's', payload: n });
+    await expect(bus.publishMany<number | string>([{ type: 't', source: 's', payload: 5 }, { type: 't', source: 's', payload: 'refuse' }])).rejects.toMatchObject({ code: ErrorCodes.VALIDATION_FAILED });
+    expect((await store.eventArchive.read('/nonexistent/project/ctx.json', 0, Infinity)).map((row) => row.seq)).toEqual([1, 2]);
+    await bus.publish({ type: 't', source: 's', payload: 5 });
+    const events = await reader.bus('ctx.json', { maxEvents: 2 }).events();
+    expect(events.map((e) => [e.seq, e.payload])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]);
+    expect(await bus.inspectArchive()).toMatchObject({ state: 'intact', lines: 3 });
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  it('refuses bus retention on a store that keeps no event archive, before anything is written', async () => {
+    const store = new MemoryStore();
+    const bare = Object.assign(Object.create(store) as MemoryStore, { eventArchive: undefined });
+    const engine = await createEngine({ cwd: '/nonexistent/project', config: false, store: bare });
+    expect(() => engine.bus('ctx.json', { maxEvents: 2 })).toThrow(expect.objectContaining({ code: ErrorCodes.CONFIG_INVALID, message: expect.stringMatching(/event archive/) }));
+    expect(await store.head('/nonexistent/project/ctx.json')).toBeUndefined();
+    await engine.close();
+  });
+
   it('refuses invalid content and keeps the stored version byte for byte', async () => {
     const store = new MemoryStore();
     const engine = await createEngine({ cwd: '/nonexistent/project', config: false, store });

@@ -1,5 +1,5 @@
 import { contentBytes } from '../json/byte-rope.js';
-import type { CommitRecord, DocumentStore, LockHandle, LockOptions, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken, VersionContent } from '../contract.js';
+import type { ArchivedEvent, CommitRecord, DocumentStore, StoreEventArchive, LockHandle, LockOptions, StoreCommitOptions, StoredCommit, StoredHead, StoredVersion, VersionToken, VersionContent } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
 
 interface Held {
@@ -21,7 +21,19 @@ export class MemoryStore implements DocumentStore {
   private readonly records = new Map<string, CommitRecord>();
   private readonly quarantined = new Map<string, Uint8Array>();
   private readonly holders = new Map<string, { handle: LockHandle; waiters: Waiter[] }>();
+  /** Each document's archived events by seq, with the token of the commit that archived them. */
+  private readonly archived = new Map<string, Map<number, ArchivedEvent & { token: VersionToken }>>();
   private versions = 0;
+
+  /** Events bus retention moved out, kept with the commit that moved them, as a database keeps them in its transaction. */
+  readonly eventArchive: StoreEventArchive = {
+    lastSeq: async (name) => Math.max(0, ...(this.archived.get(name)?.keys() ?? [])),
+    read: async (name, after, before) =>
+      [...(this.archived.get(name)?.values() ?? [])]
+        .filter((row) => row.seq > after && row.seq < before)
+        .sort((a, b) => a.seq - b.seq)
+        .map(({ seq, event }) => ({ seq, event: structuredClone(event) })),
+  };
 
   async prepare(): Promise<void> {}
 
@@ -97,7 +109,13 @@ export class MemoryStore implements DocumentStore {
     if (options.expected !== undefined && found !== (options.expected ?? undefined)) {
       throw new PreventionError(ErrorCodes.LOCK_COMPROMISED, `${name} changed while this holder held its lock; the commit was refused and the document left as it was`, { file: name });
     }
-    return this.put(name, bytes, options.attributes ?? options.previous?.attributes);
+    const commit = this.put(name, bytes, options.attributes ?? options.previous?.attributes);
+    if (options.archive?.length) {
+      let rows = this.archived.get(name);
+      if (!rows) this.archived.set(name, (rows = new Map()));
+      for (const { seq, event } of options.archive) rows.set(seq, { seq, event: structuredClone(event), token: commit.token });
+    }
+    return commit;
   }
 
   async revert(name: string, written: StoredCommit, previous: StoredVersion | undefined, lock: LockHandle | undefined): Promise<void> {
@@ -105,6 +123,8 @@ export class MemoryStore implements DocumentStore {
     if (this.documents.get(name)?.version.token !== written.token) {
       throw new PreventionError(ErrorCodes.LOCK_COMPROMISED, `${name} was written by another holder after this commit; it is kept as it is`, { file: name });
     }
+    const rows = this.archived.get(name);
+    for (const [seq, row] of rows ?? []) if (row.token === written.token) rows!.delete(seq);
     if (previous) this.put(name, previous.bytes, previous.attributes);
     else this.documents.delete(name);
   }
