@@ -3,6 +3,7 @@ import { createEngine } from '@prevention/core';
 import { postgresStore } from '@prevention/store-postgres';
 import pg from 'pg';
 import { seedBytes, toStored } from '../events.mjs';
+import { appender } from './appenders.mjs';
 
 /**
  * The competitors on PostgreSQL, for the workload that starts a throw-away server and names it in
@@ -51,26 +52,36 @@ async function withEngine(file, fn) {
   }
 }
 
-export const preventionPostgres = {
+/** prevention's engine on the PostgreSQL store, appending as `how` says (see {@link appender}). */
+function preventionOnPostgres({ id, name, note, how }) {
+  return {
+    id,
+    name,
+    note,
+    safeAcrossProcesses: true,
+    extension: 'json',
+    seed: (file, count) => withEngine(file, (engine) => engine.write(file, JSON.parse(seedBytes(count).toString()))),
+    count: (file) => withEngine(file, async (engine) => (await engine.read(file)).events.length),
+    async open(file) {
+      const { engine, close } = await engineOn(file);
+      return { engine, append: appender(engine, file, how), close };
+    },
+  };
+}
+
+export const preventionPostgres = preventionOnPostgres({
   id: 'prevention-postgres',
   name: 'prevention update() on PostgreSQL',
   note: 'the full pipeline with the PostgreSQL store: advisory lock, one transaction per commit, a history row as the backup, verify',
-  safeAcrossProcesses: true,
-  extension: 'json',
-  seed: (file, count) => withEngine(file, (engine) => engine.write(file, JSON.parse(seedBytes(count).toString()))),
-  count: (file) => withEngine(file, async (engine) => (await engine.read(file)).events.length),
-  async open(file) {
-    const { engine, close } = await engineOn(file);
-    return {
-      engine,
-      append: (input) =>
-        engine.update(file, (doc) => {
-          doc.events.push(toStored(input, (doc.events.at(-1)?.seq ?? 0) + 1));
-        }),
-      close,
-    };
-  },
-};
+  how: 'update',
+});
+
+export const preventionPostgresMixed = preventionOnPostgres({
+  id: 'prevention-postgres-mixed',
+  name: 'prevention update() + bus.publish on PostgreSQL',
+  note: 'as update() on PostgreSQL, each process alternating an update() and a bus.publish',
+  how: 'mixed',
+});
 
 export const naivePostgres = {
   id: 'naive-pg',

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { createEngine } from '@prevention/core';
 import { backup } from '@prevention/plugin-backup';
-import { toStored } from '../events.mjs';
+import { appender } from './appenders.mjs';
 import { countJson, seedJson } from './json-store.mjs';
 
 /**
  * prevention itself, through the full default pipeline (lock → validate → backup → atomic-commit
  * → verify). `path` picks the bus's `publish` (the product's append path: shares the unchanged
- * document, validates only the new event) or the generic `update` (a copy-on-write draft for the
- * updater). With `backups`, a rotating backup strategy is registered, so the backup step really
+ * document, validates only the new event), the generic `update` (a copy-on-write draft for the
+ * updater), or the two alternating (`mixed`). With `backups`, a rotating backup strategy is registered, so the backup step really
  * saves each committed version (one more fsynced file per commit).
  */
 function preventionCompetitor({ id, name, note, path: appendPath, backups = false }) {
@@ -29,15 +29,9 @@ function preventionCompetitor({ id, name, note, path: appendPath, backups = fals
         plugins: backups ? [backup({ strategies: [{ type: 'rotating', keep: 5 }] })] : [],
         ...(fileSystem ? { fileSystem } : {}),
       });
-      const bus = appendPath === 'bus' ? engine.bus(file) : undefined;
       return {
         engine,
-        append: bus
-          ? (input) => bus.publish(input)
-          : (input) =>
-              engine.update(file, (doc) => {
-                doc.events.push(toStored(input, (doc.events.at(-1)?.seq ?? 0) + 1));
-              }),
+        append: appender(engine, file, appendPath),
         async close() {
           await engine.close();
         },
@@ -58,6 +52,13 @@ export const preventionUpdate = preventionCompetitor({
   name: 'prevention update()',
   note: 'full pipeline; generic path (copy-on-write draft, what the updater added checked, the file schema run on the whole document)',
   path: 'update',
+});
+
+export const preventionMixed = preventionCompetitor({
+  id: 'prevention-mixed',
+  name: 'prevention update() + bus.publish',
+  note: 'full pipeline; each process alternates an update() and a bus.publish on the one document',
+  path: 'mixed',
 });
 
 export const preventionBusBackup = preventionCompetitor({

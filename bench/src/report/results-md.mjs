@@ -292,7 +292,7 @@ function postgresSection(postgres) {
     r.failed === 0 ? '0' : `${r.failed} (${r.errorSample.join('; ')})`,
     r.corrupt ? '**document unreadable**' : r.lost === 0 ? '0' : `**${r.lost}**`,
   ]);
-  return `8 processes, each appending to one shared document in an \`update()\` (read, change, write back), 25 times, on a throw-away server of this machine's PostgreSQL (fsync on, synchronous commit) and, for the file store, on this run's disk. Each process has its own engine and connection pool, as separate machines would.\n\n${table(['competitor', 'updates/s', 'p50 ms', 'p99 ms', 'acknowledged', 'failed', 'lost updates'], body)}`;
+  return `8 processes, each appending to one shared document 25 times: in an \`update()\` (read, change, write back), or (the "+ bus.publish" rows) alternating an \`update()\` and a \`bus.publish\`, on a throw-away server of this machine's PostgreSQL (fsync on, synchronous commit) and, for the file store, on this run's disk. Each process has its own engine and connection pool, as separate machines would.\n\n${table(['competitor', 'appends/s', 'p50 ms', 'p99 ms', 'acknowledged', 'failed', 'lost updates'], body)}`;
 }
 
 export function resultsMarkdown(results) {

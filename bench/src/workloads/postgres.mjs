@@ -3,12 +3,12 @@ import { competitorById } from '../competitors/index.mjs';
 import { runProcesses } from './multi-process.mjs';
 
 /**
- * Issue 18's workload: 8 processes each updating one shared document (an append in an
- * `update()`), on the file store, on the PostgreSQL store, and with the naive `pg`
- * read-modify-write, against a throw-away server started here (the machine's own PostgreSQL:
+ * Issue 18's workload: 8 processes each appending to one shared document, in `update()`s alone
+ * or alternating with `bus.publish`, on the file store, on the PostgreSQL store, and with the
+ * naive `pg` read-modify-write, against a throw-away server started here (the machine's own PostgreSQL:
  * `initdb` in a temp directory, stopped and removed at the end).
  */
-const COMPETITORS = ['prevention-update', 'prevention-postgres', 'naive-pg'];
+const COMPETITORS = ['prevention-update', 'prevention-mixed', 'prevention-postgres', 'prevention-postgres-mixed', 'naive-pg'];
 export const POSTGRES_PROCESSES = 8;
 
 export async function postgresWorkload({ quick = false, log = () => {} } = {}) {

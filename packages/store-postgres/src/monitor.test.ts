@@ -83,7 +83,14 @@ describeWithPostgres('the monitor on a PostgreSQL store (a real daemon, a real s
     await daemon.waitFor('"action":"accept","detectedToRepairMs"');
     now = await row('notes/plan.json');
     expect(JSON.parse(now.body.toString())).toEqual(JSON.parse(edited.toString()));
-    expect(Number(now.generation)).toBeGreaterThan(Number(note.generation));
+    // Two history rows: the outside version byte for byte as the UPDATE left it (the backup of
+    // what the adoption replaces), then the adopted commit, in the engine's own serialization.
+    expect(Number(now.generation)).toBe(Number(note.generation) + 2);
+    const history = await db.query<{ generation: string; body: Buffer }>(`SELECT generation, body FROM prevention_history WHERE name = 'notes/plan.json' AND generation > $1 ORDER BY generation`, [note.generation]);
+    expect(history.rows.map((r) => [Number(r.generation), r.body.toString()])).toEqual([
+      [Number(note.generation) + 1, edited.toString()],
+      [Number(note.generation) + 2, now.body.toString()],
+    ]);
     const record = await db.query<{ sha256: string }>(`SELECT sha256 FROM prevention_commit_records WHERE name = 'notes/plan.json'`);
     expect(record.rows[0]!.sha256).toBe(sha256(now.body));
 
