@@ -1,3 +1,4 @@
+import { closeSync, openSync, utimesSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createEngine, type FileGlob } from '@prevention/core';
@@ -57,4 +58,35 @@ describe('FileWatcher on a glob', () => {
     const created = await put(dir, 'data/a.json');
     await expect.poll(() => seen.has(created), { timeout: 10_000 }).toBe(true);
   });
+});
+
+describe('FileWatcher on any change', () => {
+  /**
+   * A write in place whose file times are put back at once (`cp -p`, `rsync -t`, `tar x` leave a
+   * file so): same mtime as before, atime after it. Written and re-timed in one synchronous step,
+   * so nothing in this process looks at the file in between.
+   */
+  function writeInPlaceKeepingTimes(file: string, mtimeSeconds: number): void {
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from('garbage'), 0, 7, 2);
+    closeSync(fd);
+    utimesSync(file, mtimeSeconds + 100, mtimeSeconds);
+  }
+
+  for (const how of ['named', 'globbed'] as const) {
+    it(`reports a write in place that put the file's times back, for a ${how} file`, async () => {
+      const dir = await tempDir();
+      const file = await put(dir, 'shared.json', JSON.stringify({ events: [1, 2, 3] }));
+      const mtime = Math.floor(Date.now() / 1000) - 60;
+      utimesSync(file, mtime, mtime);
+      const seen: string[] = [];
+      const watcher = new FileWatcher(how === 'named' ? [file] : [], how === 'globbed' ? await globsOf(dir, '*.json') : [], (changed) => seen.push(changed), (err) => {
+        throw err;
+      });
+      closers.push(() => watcher.close());
+      await watcher.start();
+      writeInPlaceKeepingTimes(file, mtime);
+      await expect.poll(() => seen.includes(file), { timeout: 5_000 }).toBe(true);
+    });
+  }
 });

@@ -2,9 +2,6 @@ import path from 'node:path';
 import type { ChokidarOptions, FSWatcher, watch as chokidarWatch } from 'chokidar';
 import { isInternalName, type FileGlob } from '@prevention/core';
 
-/** Delay of the check that follows the last event of a burst. */
-const FOLLOW_UP_MS = 50;
-
 /** An entry prevention made for itself (state directory, temp file, lock): never data. */
 function isInternal(candidate: string): boolean {
   return isInternalName(path.basename(candidate));
@@ -20,16 +17,17 @@ function isInternal(candidate: string): boolean {
  * they miss. chokidar does not wait for a missing directory to appear: a glob whose base does
  * not exist yet is watched once it does ({@link watchCreatedBases}).
  *
- * chokidar drops a change whose file times equal the previous event's, and file times come from
- * a coarse clock: a damage landing a few milliseconds after a commit can go unannounced. So
- * every burst of events is followed by one more check {@link FOLLOW_UP_MS} after its last event.
+ * chokidar's `change` events are its judgement, not the kernel's: it compares file times and
+ * drops a change whose mtime equals the last it saw (a write in place within one tick of the
+ * clock, or by a tool that puts the times back, as `cp -p` and `rsync -t` do), and it throttles
+ * a file's events without a trailing one. So every raw event of its directory watches is taken
+ * too: the kernel names each entry that changed, whatever its times. The check decides.
  */
 export class FileWatcher {
   private watchers: FSWatcher[] = [];
   /** Globs whose base directory did not exist when last tried. */
   private waiting: FileGlob[] = [];
   private readonly closing = new AbortController();
-  private readonly followUps = new Map<string, NodeJS.Timeout>();
   /** chokidar's `watch`, imported by the first start: only a running monitor watches. */
   private watchWith: typeof chokidarWatch | undefined;
 
@@ -67,8 +65,6 @@ export class FileWatcher {
   async close(): Promise<void> {
     this.closing.abort();
     this.waiting = [];
-    for (const timer of this.followUps.values()) clearTimeout(timer);
-    this.followUps.clear();
     await Promise.all(this.watchers.splice(0).map((watcher) => watcher.close()));
   }
 
@@ -113,19 +109,16 @@ export class FileWatcher {
     });
     // Listed at once, so a close() during the initial scan closes it too.
     this.watchers.push(watcher);
-    watcher.on('all', (_event, changed) => relevant(changed) && this.changed(changed));
+    watcher.on('all', (_event, changed) => relevant(changed) && this.onChange(changed));
+    watcher.on('raw', (_event, entry, details) => {
+      // A directory's watch names the entry; a file's own watch names the file itself.
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (!watched || !entry) return;
+      const changed = path.join(watched, entry);
+      if (relevant(changed)) this.onChange(changed);
+      else if (path.basename(watched) === entry && relevant(watched)) this.onChange(watched);
+    });
     watcher.on('error', this.onError);
     return watcher;
-  }
-
-  private changed(file: string): void {
-    this.onChange(file);
-    clearTimeout(this.followUps.get(file));
-    const timer = setTimeout(() => {
-      this.followUps.delete(file);
-      this.onChange(file);
-    }, FOLLOW_UP_MS);
-    timer.unref();
-    this.followUps.set(file, timer);
   }
 }
