@@ -393,9 +393,10 @@ export interface DocumentStore {
    * or by a program that bypassed prevention (so a monitor notices outside writes at once).
    * Only a wake-up: a change may be told late, twice, or (while the store reconnects) not at
    * all, so a watcher still looks on a schedule. Resolves once watching; `onError` hears of a
-   * lost feed, which the store re-makes by itself.
+   * lost feed, which the store re-makes by itself, and `onResume` of it watching again (what
+   * changed in between was not told: look at everything).
    */
-  watch?(listener: (name: string) => void, onError: (error: PreventionError) => void): Promise<StoreWatch>;
+  watch?(listener: (name: string) => void, onError: (error: PreventionError) => void, onResume?: () => void): Promise<StoreWatch>;
   /** What the store depends on, checked now (a database: the connection, its role, the schema version, standbys); never rejects. */
   health?(): Promise<StoreHealthResult>;
   /**
@@ -1071,9 +1072,13 @@ export interface BusOptions {
   maxPayloadBytes?: number;
   /** A JSON Schema per event type, checked on publish. */
   schemas?: Record<string, Record<string, unknown>>;
-  /** How often followers look for commits by other processes; default 50 ms. */
+  /**
+   * How often followers look for commits by other processes; default 50 ms. On a store with a
+   * change feed (PostgreSQL's NOTIFY) the feed wakes them at once, and they poll only every
+   * `pollMs` or 1 s, whichever is longer, for what a lost feed missed.
+   */
   pollMs?: number;
-  /** Where archived events go; default `<name>.archive.jsonl` beside the file. */
+  /** Where archived events go, for a file; default `<name>.archive.jsonl` beside the file. A store with its own event archive refuses it. */
   archivePath?: string;
   /**
    * Publish into an existing document that is an object without an `events` array, adding

@@ -17,6 +17,8 @@ export class NotificationFeed implements StoreWatch {
   private retry: NodeJS.Timeout | undefined;
   private retryMs = 100;
   private failing = false;
+  /** Set from a loss until the feed listens again. */
+  private lost = false;
   private closed = false;
 
   constructor(
@@ -24,6 +26,8 @@ export class NotificationFeed implements StoreWatch {
     private readonly channel: string,
     private readonly onPayload: (payload: string) => void,
     private readonly onError: (error: PreventionError) => void,
+    /** Called once a lost feed listens again: notifications sent in between were lost. */
+    private readonly onResume: () => void = () => undefined,
   ) {}
 
   /** Listens now; rejects (and stays closed) if the first connection cannot be made. */
@@ -46,6 +50,7 @@ export class NotificationFeed implements StoreWatch {
     }
     const lost = (err?: unknown): void => {
       if (this.client !== client) return;
+      this.lost = true;
       this.drop(client);
       this.reportLoss(err ?? new Error('the connection ended'));
       this.scheduleRetry();
@@ -67,7 +72,10 @@ export class NotificationFeed implements StoreWatch {
     }
     this.client = client;
     this.retryMs = 100;
+    const resumed = this.lost;
     this.failing = false;
+    this.lost = false;
+    if (resumed) this.onResume();
   }
 
   private reportLoss(err: unknown): void {

@@ -200,9 +200,9 @@ export class PostgresStore implements DocumentStore {
    * that bypassed the store (the tables `NOTIFY` on every change, on commit), over a `LISTEN`
    * connection of its own that is re-made when lost.
    */
-  async watch(listener: (name: string) => void, onError: (error: PreventionError) => void): Promise<StoreWatch> {
+  async watch(listener: (name: string) => void, onError: (error: PreventionError) => void, onResume?: () => void): Promise<StoreWatch> {
     await this.ready(this.tables.channel);
-    const feed = new NotificationFeed(this.pool, this.tables.channel, (key) => listener(this.nameOf(key)), onError);
+    const feed = new NotificationFeed(this.pool, this.tables.channel, (key) => listener(this.nameOf(key)), onError, onResume);
     await feed.start();
     return feed;
   }

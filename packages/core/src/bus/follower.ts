@@ -1,4 +1,8 @@
 import type { DocumentStore, EngineEvents, Logger, EventHandler, MessageBusApi } from '../contract.js';
+import type { StoreChanges } from './store-changes.js';
+
+/** How often followers still poll a store whose change feed wakes them: the net for what a lost feed missed. */
+const FED_POLL_MS = 1_000;
 
 interface Subscription {
   handler: EventHandler;
@@ -13,18 +17,19 @@ interface Subscription {
 /**
  * Delivers a bus's events to its subscribers. Commits in this engine wake it at once; commits
  * by other processes are noticed by polling the store for the current version's token (for a
- * file, one lstat per interval). Each subscription keeps its own cursor and runs its handler one
+ * file, one lstat per interval), and, on a store with a change feed (PostgreSQL's NOTIFY), by
+ * the feed at once, the poll then only every {@link FED_POLL_MS} at least. Each subscription keeps its own cursor and runs its handler one
  * event at a time, so events committed while a handler is busy are delivered next, in order.
  */
 export class Follower {
   private readonly subscriptions = new Set<Subscription>();
   private timer: NodeJS.Timeout | undefined;
-  private unlisten: (() => void) | undefined;
+  private unlisten: Array<() => void> = [];
   private seen = '';
 
   constructor(
     private readonly bus: Pick<MessageBusApi, 'file' | 'events' | 'lastSeq'>,
-    private readonly services: { store: Pick<DocumentStore, 'head'>; logger: Logger; events: EngineEvents },
+    private readonly services: { store: Pick<DocumentStore, 'head'>; logger: Logger; events: EngineEvents; changes: StoreChanges | undefined },
     private readonly pollMs: number,
   ) {}
 
@@ -55,17 +60,20 @@ export class Follower {
 
   private start(): void {
     if (this.timer) return;
-    this.unlisten = this.services.events.on('commit', (commit) => {
-      if (commit.file === this.bus.file) this.wakeAll();
-    });
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.unlisten.push(
+      this.services.events.on('commit', (commit) => {
+        if (commit.file === this.bus.file) this.wakeAll();
+      }),
+    );
+    const { changes } = this.services;
+    if (changes) this.unlisten.push(changes.on(this.bus.file, () => this.wakeAll()));
+    this.timer = setInterval(() => void this.poll(), changes ? Math.max(this.pollMs, FED_POLL_MS) : this.pollMs);
   }
 
   private stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    this.unlisten?.();
-    this.unlisten = undefined;
+    for (const stop of this.unlisten.splice(0)) stop();
   }
 
   private async poll(): Promise<void> {

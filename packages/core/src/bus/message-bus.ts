@@ -10,6 +10,7 @@ import { stateKey } from '../pipeline/middleware.js';
 import type { BusArchive } from './bus-archive.js';
 import { EventArchive } from './event-archive.js';
 import { StoreArchive } from './store-archive.js';
+import type { StoreChanges } from './store-changes.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { checkEnvelope, checkStoredEvent } from './shared-context-checks.js';
 import { Follower } from './follower.js';
@@ -31,6 +32,8 @@ export interface BusServices {
   events: EngineEvents;
   /** The publish-relay sockets this engine's buses lead (see {@link PublishRelay}). */
   ledRelays: Set<string>;
+  /** The engine's share of the store's change feed, when the store has one: it wakes followers. */
+  changes: StoreChanges | undefined;
 }
 
 /** Publishes committed together. */

@@ -24,6 +24,7 @@ import { Contributions } from './contributions.js';
 import { DocumentCache } from './document-cache.js';
 import { Engine } from './engine.js';
 import { MessageBus } from '../bus/message-bus.js';
+import { StoreChanges } from '../bus/store-changes.js';
 import { buildPipeline } from './pipeline-builder.js';
 import { FileSettingsResolver } from '../config/file-settings.js';
 import { FileStore } from '../store/file-store.js';
@@ -125,8 +126,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     validator: container.resolve(TOKENS.SchemaValidator),
   };
   const contributions = new Contributions();
-  const store = options.store ?? config.store ?? new FileStore({ fs: services.fs, anchors: fileSystem, locker: container.resolve(TOKENS.FileLocker), clock: services.clock, logger: services.logger });
+  const store: DocumentStore = options.store ?? config.store ?? new FileStore({ fs: services.fs, anchors: fileSystem, locker: container.resolve(TOKENS.FileLocker), clock: services.clock, logger: services.logger });
   const ledRelays = new Set<string>();
+  const changes = store.watch ? new StoreChanges({ watch: store.watch.bind(store) }, services.logger) : undefined;
   const lockServices: LockServices = { mutex: new KeyedMutex(), store, events: services.events, logger: services.logger };
   const builtIns: Middleware[] = [
     new LockMiddleware(lockServices),
@@ -151,7 +153,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<EngineA
     // The config's store is the engine's to close, even when one given in code replaced it.
     ownedStore: config.store,
     makeBus: (host, file, busOptions, onClose) => {
-      const bus = new MessageBus(host, file, busOptions, { ...services, store, ledRelays });
+      const bus = new MessageBus(host, file, busOptions, { ...services, store, ledRelays, changes });
       bus.onClose(onClose);
       return bus;
     },
