@@ -16,3 +16,8 @@ export function appender(engine, file, how) {
   let turn = 0;
   return (input) => (turn++ % 2 === 0 ? update(input) : bus.publish(input));
 }
+
+/** What every prevention competitor is: safe across processes, appending to a JSON document. */
+export function preventionEntry({ id, name, note }) {
+  return { id, name, note, safeAcrossProcesses: true, extension: 'json' };
+}

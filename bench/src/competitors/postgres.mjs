@@ -3,7 +3,7 @@ import { createEngine } from '@prevention/core';
 import { postgresStore } from '@prevention/store-postgres';
 import pg from 'pg';
 import { seedBytes, toStored } from '../events.mjs';
-import { appender } from './appenders.mjs';
+import { appender, preventionEntry } from './appenders.mjs';
 
 /**
  * The competitors on PostgreSQL, for the workload that starts a throw-away server and names it in
@@ -55,11 +55,7 @@ async function withEngine(file, fn) {
 /** prevention's engine on the PostgreSQL store, appending as `how` says (see {@link appender}). */
 function preventionOnPostgres({ id, name, note, how }) {
   return {
-    id,
-    name,
-    note,
-    safeAcrossProcesses: true,
-    extension: 'json',
+    ...preventionEntry({ id, name, note }),
     seed: (file, count) => withEngine(file, (engine) => engine.write(file, JSON.parse(seedBytes(count).toString()))),
     count: (file) => withEngine(file, async (engine) => (await engine.read(file)).events.length),
     async open(file) {

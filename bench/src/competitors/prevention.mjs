@@ -1,23 +1,20 @@
 import path from 'node:path';
 import { createEngine } from '@prevention/core';
 import { backup } from '@prevention/plugin-backup';
-import { appender } from './appenders.mjs';
+import { appender, preventionEntry } from './appenders.mjs';
 import { countJson, seedJson } from './json-store.mjs';
 
 /**
  * prevention itself, through the full default pipeline (lock → validate → backup → atomic-commit
  * → verify). `path` picks the bus's `publish` (the product's append path: shares the unchanged
  * document, validates only the new event), the generic `update` (a copy-on-write draft for the
- * updater), or the two alternating (`mixed`). With `backups`, a rotating backup strategy is registered, so the backup step really
- * saves each committed version (one more fsynced file per commit).
+ * updater), or the two alternating (`mixed`). With `backups`, a rotating backup strategy is
+ * registered, so the backup step really saves each committed version (one more fsynced file per
+ * commit).
  */
 function preventionCompetitor({ id, name, note, path: appendPath, backups = false }) {
   return {
-    id,
-    name,
-    note,
-    safeAcrossProcesses: true,
-    extension: 'json',
+    ...preventionEntry({ id, name, note }),
     seed: seedJson,
     count: countJson,
     /** `fileSystem` replaces the engine's file system port (the profile times every call through it). */
