@@ -18,8 +18,9 @@ interface Subscription {
  * Delivers a bus's events to its subscribers. Commits in this engine wake it at once; commits
  * by other processes are noticed by polling the store for the current version's token (for a
  * file, one lstat per interval), and, on a store with a change feed (PostgreSQL's NOTIFY), by
- * the feed at once, the poll then only every {@link FED_POLL_MS} at least. Each subscription keeps its own cursor and runs its handler one
- * event at a time, so events committed while a handler is busy are delivered next, in order.
+ * the feed at once, the poll then only every {@link FED_POLL_MS} at least. Each subscription
+ * keeps its own cursor and runs its handler one event at a time, so events committed while a
+ * handler is busy are delivered next, in order.
  */
 export class Follower {
   private readonly subscriptions = new Set<Subscription>();
