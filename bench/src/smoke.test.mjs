@@ -54,11 +54,11 @@ describe('bench harness', () => {
   let cloning;
   let postgres;
 
-  it('runs 8 processes updating one document on files, on PostgreSQL and with naive pg', async () => {
+  it('runs 8 processes updating one document, and updating and publishing, on files, on PostgreSQL and with naive pg', async () => {
     postgres = await postgresWorkload({ quick: true });
     if (postgres.skipped) return expect(process.env.CI).toBeUndefined();
-    expect(postgres.rows.map((r) => r.id)).toEqual(['prevention-update', 'prevention-postgres', 'naive-pg']);
-    for (const row of postgres.rows.slice(0, 2)) expect(row).toMatchObject({ acknowledged: 24, failed: 0, lost: 0, corrupt: false });
+    expect(postgres.rows.map((r) => r.id)).toEqual(['prevention-update', 'prevention-mixed', 'prevention-postgres', 'prevention-postgres-mixed', 'naive-pg']);
+    for (const row of postgres.rows.slice(0, 4)) expect(row).toMatchObject({ acknowledged: 24, failed: 0, lost: 0, corrupt: false });
   }, 180_000);
 
   it('appends on a loop-mounted cloning file system beside SQLite (root only, as in CI)', async () => {
