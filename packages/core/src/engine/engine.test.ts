@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
 import { leftovers, tempDir } from '../__tests__/helpers.js';
+import { MemoryStore } from '../testing/memory-store.js';
 import { createEngine } from './create-engine.js';
 
 describe('engine basics', () => {
@@ -56,5 +57,26 @@ describe('engine basics', () => {
     await expect(engine.read('a.json')).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT, details: { reason: 'deleted' } });
     await expect(engine.bus('a.json').events()).rejects.toMatchObject({ code: ErrorCodes.CORRUPT_DOCUMENT });
     await engine.close();
+  });
+
+  it('does not take a document created between a reader\'s look and its reading of the commit record for one deleted from outside', async () => {
+    const store = new MemoryStore();
+    const writer = await createEngine({ cwd: '/project', config: false, store, initial: { events: [] } });
+    let raced = false;
+    // The reader's first look finds nothing; the writer's first commit lands before the reader reads the commit record.
+    const racing = Object.assign(Object.create(store) as MemoryStore, {
+      load: async (...args: Parameters<MemoryStore['load']>) => {
+        const seen = await store.load(...args);
+        if (!seen && !raced) {
+          raced = true;
+          await writer.write('a.json', { events: ['first'] });
+        }
+        return seen;
+      },
+    });
+    const reader = await createEngine({ cwd: '/project', config: false, store: racing, initial: { events: [] } });
+    expect(await reader.read('a.json')).toEqual({ events: ['first'] });
+    expect(raced).toBe(true);
+    await Promise.all([writer.close(), reader.close()]);
   });
 });

@@ -16,8 +16,8 @@ export interface LoadServices extends CommitWitnesses {
 
 /**
  * A lock-free reader can read the document just before a commit's switch and the commit record
- * just after it: an outside write is only believed once the document is seen unchanged around
- * the judgement.
+ * just after it: an outside write (or deletion) is only believed once the document is seen
+ * unchanged around the judgement.
  */
 const JUDGE_ATTEMPTS = 5;
 
@@ -40,7 +40,7 @@ async function load(services: LoadServices, file: string, settings: LoadSettings
   const { store, cache } = services;
   const cachedToken = cache.peek(file)?.token;
   const found = await store.load(file, { unless: cachedToken });
-  if (!found) return missing(services, file);
+  if (!found) return missing(services, file, settings, attempt);
   if (!('bytes' in found)) {
     const cached = cache.get(file, found.token);
     // Replaced in the cache while the store looked (by a commit of this engine): ask again.
@@ -118,11 +118,14 @@ export function outsideWriteRefusal(
  * outside: reading it as new (the initial document) would drop every acknowledged write, and the
  * next commit would make that permanent, so it is corrupt (and restored from backups by default).
  */
-async function missing(witnesses: CommitWitnesses, file: string): Promise<undefined> {
-  const last = await lastCommitOf(witnesses, file).catch((err: unknown) => {
+async function missing(services: LoadServices, file: string, settings: LoadSettings, attempt: number): Promise<CurrentVersion | undefined> {
+  const last = await lastCommitOf(services, file).catch((err: unknown) => {
     throw ioError('reading the commit records', file, err);
   });
   if (!last) return undefined;
+  // The record may be of a commit that created the document after it was looked for.
+  const now = await services.store.head(file).catch(() => undefined);
+  if (now && attempt < JUDGE_ATTEMPTS) return load(services, file, settings, attempt + 1);
   throw new PreventionError(
     ErrorCodes.CORRUPT_DOCUMENT,
     `${file} is missing, but it was committed at ${last.at}: it was deleted from outside. It is not read or recreated as empty; restore it from a backup (prevention restore)`,
