@@ -37,4 +37,16 @@ describe('ByteRope', () => {
     // The first piece is still a view of the original buffer, not a copy of it.
     expect(pieces[0]!.buffer).toBe(base.buffer);
   });
+
+  it('keeps few pieces when appended items differ a little in length and a closing bracket is cut off and put back each time', () => {
+    // What an events array gets: items of about the same size (one a few bytes shorter than the
+    // one before it), spliced in before the array's closing bracket.
+    const closing = '\n  ]';
+    let rope = ByteRope.concat([Buffer.alloc(400_000, 0x61), closing]);
+    for (let i = 0; i < 1000; i++) {
+      const item = `,\n    ${JSON.stringify({ n: i, pad: 'x'.repeat(400 + ((i * 7) % 10)) })}`;
+      rope = ByteRope.concat([...rope.slice(0, rope.length - closing.length), item, closing]);
+    }
+    expect(rope.slice(0).length).toBeLessThanOrEqual(16);
+  });
 });

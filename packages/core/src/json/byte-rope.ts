@@ -7,10 +7,11 @@ import type { VersionContent } from '../contract.js';
  * changed once made. The bytes become one buffer only when something asks for all of them
  * ({@link bytes}), once per version.
  *
- * Pieces are merged as they are added, while the last is about as long as the one before (at
- * least as long, at most twice): like a binary counter, a long run of appends keeps a few
- * pieces and copies each byte a logarithmic number of times, and a large view added after a
- * small piece is never copied to join it.
+ * Pieces are merged as they are added, while the last two are within twice each other's
+ * length: like a binary counter, a long run of appends keeps a few pieces and copies each byte a
+ * logarithmic number of times, and a large view added after a small piece is never copied to
+ * join it. Either may be the longer: appended items differ a little in length, and a rule that
+ * wanted the later one longer would leave a shorter one stuck between two pieces forever.
  */
 export class ByteRope implements VersionContent {
   private pieces: Buffer[];
@@ -85,7 +86,7 @@ export class ByteRope implements VersionContent {
   }
 }
 
-const balanced = (before: number, last: number): boolean => last >= before && last <= 2 * before;
+const balanced = (before: number, last: number): boolean => last <= 2 * before && before <= 2 * last;
 
 /** All the bytes of what a store's commit was given. */
 export function contentBytes(content: Uint8Array | VersionContent): Uint8Array {
