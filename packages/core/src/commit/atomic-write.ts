@@ -54,6 +54,38 @@ export const isCloneUnsupported = (err: unknown): boolean => err instanceof Prev
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
+/** Pieces shorter than this are joined into one write with their neighbours. */
+const JOIN_BELOW = 64 * 1024;
+
+/**
+ * The buffers to write for `views`, in order: a large view as it is (a version that shares most
+ * of its bytes with the last is never joined up just to be written), and each run of small ones
+ * joined into buffers of at most {@link JOIN_BELOW}, since a write call per small piece costs
+ * more than copying it.
+ */
+function writeBatches(views: readonly Uint8Array[]): Uint8Array[] {
+  const batches: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  let runLength = 0;
+  const flush = (): void => {
+    if (run.length > 0) batches.push(run.length === 1 ? run[0]! : Buffer.concat(run, runLength));
+    run = [];
+    runLength = 0;
+  };
+  for (const view of views) {
+    if (view.length >= JOIN_BELOW) {
+      flush();
+      batches.push(view);
+      continue;
+    }
+    if (runLength + view.length > JOIN_BELOW) flush();
+    run.push(view);
+    runLength += view.length;
+  }
+  flush();
+  return batches;
+}
+
 async function removeQuietly(fs: FileSystem, file: string): Promise<void> {
   try {
     await fs.unlink(file);
@@ -122,8 +154,7 @@ export async function atomicWriteFile(fs: FileSystem, target: string, content: U
       if (clonedSize > content.length) await fs.ftruncate(fd, content.length);
     }
     step = 'writing the temp file';
-    // Piece by piece: a version that shares most of its bytes with the last is never joined up just to be written.
-    for (const view of contentViews(content, offset)) {
+    for (const view of writeBatches(contentViews(content, offset))) {
       for (let done = 0; done < view.length; ) {
         const written = await fs.write(fd, view, done, view.length - done, offset);
         if (written <= 0) throw new Error(`write returned ${written}`);

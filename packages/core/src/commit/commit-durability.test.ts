@@ -67,6 +67,22 @@ describe('atomic commit', () => {
     await engine.close();
   });
 
+  it('writes a version made of many appends in a few write calls, not one per piece', async () => {
+    const { file, instrumented, engine } = await setup();
+    const bus = engine.bus(file);
+    // Large enough that the first events are one large piece the appends share (>= 64 KiB).
+    await bus.publishMany(Array.from({ length: 200 }, (_, i) => ({ type: 'seed', source: 'test', data: { i, pad: 'x'.repeat(400) } })));
+    for (let i = 0; i < 150; i++) await bus.publish({ type: 'note', source: 'test', data: { i, pad: 'y'.repeat(400 + (i % 9)) } });
+    instrumented.reset();
+    await bus.publish({ type: 'note', source: 'test', data: { last: true } });
+    const temp = instrumented.calls.find((c) => c.op === 'open' && c.path?.endsWith('.tmp'))!;
+    const writes = instrumented.calls.filter((c) => c.op === 'write' && c.path === temp.path);
+    expect(writes.length, instrumented.summary().join(' | ')).toBeGreaterThan(0);
+    expect(writes.length, instrumented.summary().join(' | ')).toBeLessThanOrEqual(4);
+    expect(JSON.parse(await readFile(file, 'utf8')).events).toHaveLength(351);
+    await engine.close();
+  });
+
   it('verifies by re-reading: a lying read-back restores the previous version and fails typed', async () => {
     const { dir, file, instrumented, engine } = await setup();
     await engine.write(file, { version: 1 });
