@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../errors.js';
 import { tempDir } from '../__tests__/helpers.js';
+import { NodeFileSystem } from '../fs/node-file-system.js';
 import { createEngine } from './create-engine.js';
 
 const schema = {
@@ -129,6 +130,40 @@ describe('group commit', () => {
     expect(new Set(results.map((r) => r.sha256)).size).toBe(commits);
     console.log(`group commit: 1000 concurrent updates in ${commits} commits`);
     expect(commits).toBeLessThan(50);
+    await engine.close();
+  });
+
+  it('an update queued while a commit is taking the lock joins that commit', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'late.json');
+    const real = new NodeFileSystem();
+    let hold: Promise<void> | undefined;
+    let lockReached!: () => void;
+    const reached = new Promise<void>((resolve) => (lockReached = resolve));
+    // The lock's mkdir waits while `hold` is pending: the commit is then between taking its batch and applying it.
+    const fileSystem = Object.assign(Object.create(real) as NodeFileSystem, {
+      mkdir: async (target: string, options?: { recursive?: boolean; mode?: number }) => {
+        if (hold && target.endsWith('.lock')) {
+          lockReached();
+          await hold;
+        }
+        return real.mkdir(target, options);
+      },
+    });
+    const engine = await createEngine({ cwd: dir, config: false, fileSystem });
+    await engine.write(file, { events: [] });
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    const changes: number[] = [];
+    engine.on('commit', (commit) => changes.push(commit.changes));
+    const first = engine.update<{ events: string[] }>(file, (draft) => void draft.events.push('first'));
+    await reached;
+    const second = engine.update<{ events: string[] }>(file, (draft) => void draft.events.push('late'));
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(changes).toEqual([2]);
+    expect(a.sha256).toBe(b.sha256);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: ['first', 'late'] });
     await engine.close();
   });
 

@@ -85,8 +85,19 @@ export class CommitContext implements WriteContext {
     changes: readonly Change[],
     readonly logger: Logger,
     private readonly services: CommitServices,
+    /**
+     * Changes queued for the file since the batch was taken: asked once, when the current
+     * version is loaded and the changes are about to apply, so callers that arrived while the
+     * lock was being taken and the file loaded join this commit instead of waiting for the next.
+     */
+    private readonly lateChanges: () => readonly Change[] = () => [],
   ) {
     this.outcomes = changes.map((change) => ({ change, error: undefined }));
+  }
+
+  /** Every change of this commit, those that joined late included. */
+  get changes(): Change[] {
+    return this.outcomes.map((o) => o.change);
   }
 
   get phase(): WritePhase {
@@ -195,6 +206,7 @@ export class CommitContext implements WriteContext {
     }
     if (current?.outside) this.accepted = await this.describeAccepted(current, current.outside);
     this.setLoaded(current);
+    for (const change of this.lateChanges()) this.outcomes.push({ change, error: undefined });
     const applied = await applyChanges({ document: current?.document ?? this.settings.initial, sha256: current?.sha256 }, this.outcomes, {
       file: this.file,
       settings: this.settings,

@@ -314,16 +314,20 @@ export class Engine implements EngineApi, BusHost {
   private async drain(file: string, queue: FileQueue): Promise<void> {
     // Let callers in the same tick join the first batch.
     await Promise.resolve();
-    while (queue.pending.length > 0) {
+    // Updates up to the first restore, which goes alone.
+    const takeUpdates = (): Change[] => {
       const restoreAt = queue.pending.findIndex((c) => c.kind === 'restore');
-      const batch = queue.pending.splice(0, restoreAt === 0 ? 1 : restoreAt === -1 ? queue.pending.length : restoreAt);
-      await this.commit(file, batch, true);
+      return queue.pending.splice(0, restoreAt === -1 ? queue.pending.length : restoreAt);
+    };
+    while (queue.pending.length > 0) {
+      if (queue.pending[0]!.kind === 'restore') await this.commit(file, queue.pending.splice(0, 1), true);
+      else await this.commit(file, takeUpdates(), true, takeUpdates);
     }
     queue.running = undefined;
     this.queues.delete(file);
   }
 
-  private async commit(file: string, batch: Change[], mayRepair: boolean): Promise<void> {
+  private async commit(file: string, batch: Change[], mayRepair: boolean, lateChanges?: () => Change[]): Promise<void> {
     const started = this.clock.now();
     let ctx: CommitContext;
     let pipeline: Pipeline;
@@ -331,7 +335,7 @@ export class Engine implements EngineApi, BusHost {
       const settings = await this.resolver.settingsFor(file);
       pipeline = this.pipelineFor(settings);
       await this.store.prepare(file);
-      ctx = new CommitContext(file, settings, batch, this.logger, this.services());
+      ctx = new CommitContext(file, settings, batch, this.logger, this.services(), lateChanges);
     } catch (err) {
       this.settleAll(batch, toPreventionError(err, file));
       return;
@@ -347,12 +351,12 @@ export class Engine implements EngineApi, BusHost {
         this.reportCorruption(file, loadError);
         if (mayRepair && repairsOnLoad(ctx.settings, loadError) && this.contributions.strategies.length > 0) {
           const repaired = await this.repair(file);
-          if (repaired) return this.commit(file, batch, false);
+          if (repaired) return this.commit(file, ctx.changes, false, lateChanges);
         }
       }
       const error = toPreventionError(err, file);
-      this.events.emit('commit:failed', { file, error, changes: batch.length });
-      this.settleAll(batch, error, ctx);
+      this.events.emit('commit:failed', { file, error, changes: ctx.outcomes.length });
+      this.settleAll(ctx.changes, error, ctx);
       return;
     }
     if (outcome.committed) {
@@ -368,7 +372,7 @@ export class Engine implements EngineApi, BusHost {
         token: commit.token,
         attributes: commit.attributes,
       });
-      this.events.emit('commit', { file, sha256: prepared.sha256, bytes: content.length, changes: batch.length, durationMs: this.clock.now() - started });
+      this.events.emit('commit', { file, sha256: prepared.sha256, bytes: content.length, changes: ctx.outcomes.length, durationMs: this.clock.now() - started });
       if (ctx.accepted && ctx.current?.appended) {
         this.logger.debug({ file, lastCommitSha256: ctx.accepted.lastCommitSha256 }, 'adopted events appended outside prevention (acceptOutsideAppends)');
         this.events.emit('outside-write:appended', { file, sha256: ctx.current.sha256, lastCommitSha256: ctx.accepted.lastCommitSha256 });
