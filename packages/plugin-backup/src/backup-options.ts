@@ -1,6 +1,6 @@
 import type { RetentionPolicy } from './retention/retention-policy.js';
 
-/** `keep` numbered copies, logrotate style. */
+/** The newest `keep` copies. */
 export interface RotatingStrategyOptions {
   type: 'rotating';
   /** How many copies to keep; at least 1. */

@@ -63,7 +63,8 @@ describe('retention after 100 writes', () => {
     // What is on disk matches what is listed.
     const backups = path.join(dir, '.prevention', 'backups', 'data.json');
     const rotated = await readdir(path.join(backups, 'rotating'));
-    expect(rotated.map((name) => name.split('.')[2]).sort()).toEqual(['1', '2', '3', '4', '5']);
+    const rotatedIds = (await service.list('data.json')).filter((r) => r.strategy === 'rotating').map((r) => r.id);
+    expect(rotated.sort()).toEqual(rotatedIds.map((id) => `data.json.${id}`).sort());
     expect(await readdir(path.join(backups, 'timestamped'))).toHaveLength(7);
     // Seven snapshots, but only the three distinct contents are stored.
     expect(await readdir(path.join(backups, 'content-addressed', 'objects'))).toHaveLength(3);

@@ -8,16 +8,16 @@ import type { StrategyServices } from './strategy-services.js';
 
 interface RotatedCopy {
   name: string;
-  number: number;
   id: string;
   meta: SnapshotMeta;
 }
 
 /**
- * `rotating`: `keep` numbered copies, logrotate style: `<name>.1.<id>` is the newest, `.2` the
- * one before, and so on. Each copy's name also carries its id (time, sequence, size, sha256),
- * so a rename moves a copy and its checksum together: a crash halfway through a rotation leaves
- * a gap in the numbers, never a copy with the wrong checksum.
+ * `rotating`: the newest `keep` copies, each `<name>.<id>`: the id starts with the save time and
+ * carries the sequence, size and sha256, so a copy and its checksum are one name and saving one
+ * touches no other copy. (Copies were once numbered logrotate style, `<name>.1.<id>` the newest,
+ * which cost a rename of every copy on every commit; copies named that way are still listed,
+ * read and pruned.)
  */
 export class RotatingStrategy extends SnapshotStrategy {
   readonly name: string;
@@ -40,32 +40,9 @@ export class RotatingStrategy extends SnapshotStrategy {
   }
 
   protected async store(input: BackupInput, id: string): Promise<void> {
-    const { fs } = this.services;
     const dir = this.dirFor(input.file);
-    await ensureBackupDir(fs, dir, input.file);
-    const older = await this.copies(input.file);
-    // The new copy first: names carry ids, so it can sit beside the old number 1 for a moment,
-    // and a save that fails (a full disk) leaves the existing copies exactly as they were.
-    await writeBackupFile(fs, path.join(dir, this.nameOf(input.file, 1, id)), input.bytes, backupModeFor(input.mode));
-    try {
-      await this.renumber(input.file, older);
-    } catch (err) {
-      // The new copy is durable and the order of copies comes from their ids, not their numbers,
-      // so a rotation that stopped halfway loses nothing; the next save renumbers again.
-      this.services.logger.warn({ err, file: input.file, strategy: this.name }, 'could not renumber the rotated backups');
-    }
-  }
-
-  /** Gives the copies older than the new one the numbers 2, 3, ... (oldest first, so numbers stay in age order at every step). */
-  private async renumber(file: string, older: readonly RotatedCopy[]): Promise<void> {
-    const { fs } = this.services;
-    const dir = this.dirFor(file);
-    for (let i = older.length - 1; i >= 0; i--) {
-      const copy = older[i]!;
-      const number = i + 2;
-      if (copy.number !== number) await fs.rename(path.join(dir, copy.name), path.join(dir, this.nameOf(file, number, copy.id)));
-    }
-    await fs.syncDirectory(dir);
+    await ensureBackupDir(this.services.fs, dir, input.file);
+    await writeBackupFile(this.services.fs, path.join(dir, `${path.basename(input.file)}.${id}`), input.bytes, backupModeFor(input.mode));
   }
 
   protected async discard(file: string, records: readonly BackupRecord[]): Promise<void> {
@@ -86,9 +63,11 @@ export class RotatingStrategy extends SnapshotStrategy {
     const copies: RotatedCopy[] = [];
     for (const name of names) {
       if (!name.startsWith(prefix)) continue;
-      const match = /^(\d+)\.(.+)$/.exec(name.slice(prefix.length));
-      const meta = match ? parseSnapshotId(match[2]!) : undefined;
-      if (match && meta) copies.push({ name, number: Number(match[1]), id: match[2]!, meta });
+      const rest = name.slice(prefix.length);
+      // `<id>`, or `<number>.<id>` as older versions named them.
+      const id = parseSnapshotId(rest) ? rest : /^\d+\.(.+)$/.exec(rest)?.[1];
+      const meta = id === undefined ? undefined : parseSnapshotId(id);
+      if (id !== undefined && meta) copies.push({ name, id, meta });
     }
     return copies.sort(newestFirst);
   }
@@ -97,10 +76,6 @@ export class RotatingStrategy extends SnapshotStrategy {
     const copy = (await this.copies(record.file)).find((c) => c.id === record.id);
     if (!copy) throw new PreventionError(ErrorCodes.IO_FAILED, `the backup ${record.id} of ${record.file} no longer exists in ${this.dirFor(record.file)}`, { file: record.file });
     return path.join(this.dirFor(record.file), copy.name);
-  }
-
-  private nameOf(file: string, number: number, id: string): string {
-    return `${path.basename(file)}.${number}.${id}`;
   }
 
   private dirFor(file: string): string {
