@@ -4,6 +4,7 @@ import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, Message
 import { parseDuration } from '../config/duration.js';
 import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
 import { isPlainObject, pointerSegment } from '../json/json-value.js';
+import { markExtension } from '../json/serialize-document.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
 import { depthAt, toJsonDocument } from '../json/to-json-document.js';
 import { stateKey } from '../pipeline/middleware.js';
@@ -404,6 +405,7 @@ export class MessageBus implements MessageBusApi {
       if (issues.length > 0) throw badPublish(this.file, issues);
     }
     let nextEvents = events.concat(added.map((e) => toStored(e, format, now)));
+    markExtension(nextEvents, events);
     const cut = this.overflow(nextEvents, now.getTime());
     if (cut > 0) {
       const seqs = sequenceOf(nextEvents.slice(0, cut));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../contract.js';
-import { readAppended, serializeDocument, serializeNext } from './serialize-document.js';
+import { markExtension, readAppended, serializeDocument, serializeNext } from './serialize-document.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 /** The bytes of a version without flattening its rope (so later versions still share pieces). */
@@ -71,6 +71,30 @@ describe('serializeNext', () => {
     // Everything up to the end of the old last event: only the new event and the closing differ.
     expect(serialized.unchangedPrefix).toBe(all(base).length - '\n  ]\n}\n'.length);
     expect(all(serialized).toString()).toBe(serializeDocument(next, 2).toString());
+  });
+
+  it('serializes an array its builder marked as an extension without looking at the old items again', () => {
+    let reads = 0;
+    const items = Array.from({ length: 1000 }, (_, i) => ({ seq: i + 1 }));
+    // Counts every read of an item by index: the identity check of an unmarked array reads each.
+    const events = new Proxy(items, {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && /^\d+$/.test(property)) reads++;
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const document = { version: 1, events };
+    const base = serializeNext(document, 2);
+    const marked = items.concat([{ seq: 1001 }]);
+    markExtension(marked, events);
+    reads = 0;
+    const serialized = serializeNext({ version: 1, events: marked }, 2, { document, sha256: base.sha256 });
+    expect(reads).toBe(0);
+    expect(all(serialized).toString()).toBe(serializeDocument({ version: 1, events: marked }, 2).toString());
+    expect(serialized.unchangedPrefix).toBe(all(base).length - '\n  ]\n}\n'.length);
+    // Unmarked, the same append is proven item by item.
+    serializeNext({ version: 1, events: items.concat([{ seq: 1001 }]) }, 2, { document, sha256: base.sha256 });
+    expect(reads).toBeGreaterThanOrEqual(1000);
   });
 
   it('reuses nothing from a base it did not serialize itself, or whose bytes are not the ones given', () => {

@@ -193,7 +193,9 @@ export function readAppended(
   if (!middle.equals(Buffer.from(canonical))) return undefined;
 
   const { key, value } = layout.members[member]!;
-  const document: JsonObject = { ...base.document, [key]: (value as JsonValue[]).concat(items) };
+  const extended = (value as JsonValue[]).concat(items);
+  markExtension(extended, value as JsonValue[]);
+  const document: JsonObject = { ...base.document, [key]: extended };
   const members = layout.members.map((m, i) => (i < member ? m : { key: m.key, value: document[m.key]!, start: i === member ? m.start : m.start + middle.length, end: m.end + middle.length }));
   const content = ByteRope.of(found);
   const { sha256, append } = hashOf(content, layout.append, { member, at: at + middle.length });
@@ -201,9 +203,23 @@ export function readAppended(
   return { document, sha256 };
 }
 
+/** Arrays made as another array with items added at its end, and that array (see {@link markExtension}). */
+const extensions = new WeakMap<readonly JsonValue[], readonly JsonValue[]>();
+
+/**
+ * Records that `next` was made as `base` with items added at its end (`base.concat(items)`), so
+ * serializing `next` against a version holding `base` need not prove it by comparing every old
+ * item: what keeps an append O(new items) on a long array. Only for arrays of a version being
+ * built, which like every committed value are never changed once made.
+ */
+export function markExtension(next: readonly JsonValue[], base: readonly JsonValue[]): void {
+  extensions.set(next, base);
+}
+
 /** `next` is `old` with items added at the end, every old item the very same value. */
 function extendsArray(old: JsonValue, next: JsonValue): next is JsonValue[] {
   if (!Array.isArray(old) || !Array.isArray(next) || old.length === 0 || next.length <= old.length) return false;
+  if (extensions.get(next) === old) return true;
   for (let i = old.length - 1; i >= 0; i--) if (old[i] !== next[i]) return false;
   return true;
 }
