@@ -20,6 +20,7 @@ import { profileAppends } from './workloads/profile.mjs';
 import { pythonPublish } from './workloads/python-publish.mjs';
 import { SIZES, singleWriter } from './workloads/single-writer.mjs';
 import { cloningFileSystem } from './workloads/cloning-fs.mjs';
+import { durableReplace } from './workloads/durable-replace.mjs';
 import { postgresWorkload } from './workloads/postgres.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -37,6 +38,7 @@ function fileSystemOf(dir) {
 
 const results = {};
 results.single = await singleWriter({ quick, log });
+results.replace = await durableReplace({ quick, log });
 results.cloning = await cloningFileSystem({ quick, log });
 results.profile = await profileAppends({ sizes: quick ? [1_000] : SIZES, quick, log });
 results.group = await groupCommit({ quick, log });

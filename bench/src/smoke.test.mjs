@@ -4,6 +4,7 @@ import { concurrentAppends, sequentialAppends } from './harness.mjs';
 import { latencySvg } from './report/latency-svg.mjs';
 import { resultsMarkdown } from './report/results-md.mjs';
 import { cloningFileSystem } from './workloads/cloning-fs.mjs';
+import { durableReplace } from './workloads/durable-replace.mjs';
 import { coldStart } from './workloads/cold-start.mjs';
 import { postgresWorkload } from './workloads/postgres.mjs';
 import { installFootprint } from './workloads/footprint.mjs';
@@ -26,6 +27,13 @@ describe('bench harness', () => {
       expect(result.p50).toBeGreaterThan(0);
       single.push({ size, id, name: competitorById(id).name, iterations: 2, ...result });
     }
+  });
+
+  it('times the file system\'s own durable replace of a file', async () => {
+    const replace = await durableReplace({ quick: true, events: 10 });
+    expect(replace).toMatchObject({ events: 10, n: 5 });
+    expect(replace.bytes).toBeGreaterThan(1000);
+    expect(replace.p50).toBeGreaterThan(0);
   });
 
   it('commits a burst of bus publishes together, losing none', async () => {
