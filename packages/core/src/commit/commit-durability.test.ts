@@ -71,10 +71,10 @@ describe('atomic commit', () => {
     const { file, instrumented, engine } = await setup();
     const bus = engine.bus(file);
     // Large enough that the first events are one large piece the appends share (>= 64 KiB).
-    await bus.publishMany(Array.from({ length: 200 }, (_, i) => ({ type: 'seed', source: 'test', data: { i, pad: 'x'.repeat(400) } })));
-    for (let i = 0; i < 150; i++) await bus.publish({ type: 'note', source: 'test', data: { i, pad: 'y'.repeat(400 + (i % 9)) } });
+    await bus.publishMany(Array.from({ length: 200 }, (_, i) => ({ type: 'seed', source: 'test', payload: { i, pad: 'x'.repeat(400) } })));
+    for (let i = 0; i < 150; i++) await bus.publish({ type: 'note', source: 'test', payload: { i, pad: 'y'.repeat(400 + (i % 9)) } });
     instrumented.reset();
-    await bus.publish({ type: 'note', source: 'test', data: { last: true } });
+    await bus.publish({ type: 'note', source: 'test', payload: { last: true } });
     const temp = instrumented.calls.find((c) => c.op === 'open' && c.path?.endsWith('.tmp'))!;
     const writes = instrumented.calls.filter((c) => c.op === 'write' && c.path === temp.path);
     expect(writes.length, instrumented.summary().join(' | ')).toBeGreaterThan(0);

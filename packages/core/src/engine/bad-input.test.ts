@@ -137,15 +137,15 @@ describe('group commit', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'late.json');
     const real = new NodeFileSystem();
-    let hold: Promise<void> | undefined;
+    const gate: { hold?: Promise<void> } = {};
     let lockReached!: () => void;
     const reached = new Promise<void>((resolve) => (lockReached = resolve));
     // The lock's mkdir waits while `hold` is pending: the commit is then between taking its batch and applying it.
     const fileSystem = Object.assign(Object.create(real) as NodeFileSystem, {
       mkdir: async (target: string, options?: { recursive?: boolean; mode?: number }) => {
-        if (hold && target.endsWith('.lock')) {
+        if (gate.hold && target.endsWith('.lock')) {
           lockReached();
-          await hold;
+          await gate.hold;
         }
         return real.mkdir(target, options);
       },
@@ -153,7 +153,7 @@ describe('group commit', () => {
     const engine = await createEngine({ cwd: dir, config: false, fileSystem });
     await engine.write(file, { events: [] });
     let release!: () => void;
-    hold = new Promise<void>((resolve) => (release = resolve));
+    gate.hold = new Promise<void>((resolve) => (release = resolve));
     const changes: number[] = [];
     engine.on('commit', (commit) => changes.push(commit.changes));
     const first = engine.update<{ events: string[] }>(file, (draft) => void draft.events.push('first'));
