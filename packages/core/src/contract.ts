@@ -278,6 +278,13 @@ export interface StoreCommitOptions {
    * document and reach the archive together or not at all.
    */
   archive?: readonly ArchivedEvent[];
+  /**
+   * Work the switch must wait for (a backup of the new version, saved while the store writes
+   * it): awaited once the new version is prepared (for files, written and fsynced to its temp
+   * file) and before the lock and the expected version are proven and the new version made
+   * visible. A rejection aborts the commit with the document as it was, and is what it throws.
+   */
+  ready?: () => Promise<void>;
 }
 
 /** An event that leaves a document for its store's archive. */

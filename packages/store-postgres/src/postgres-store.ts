@@ -283,6 +283,8 @@ export class PostgresStore implements DocumentStore {
 
   async commit(name: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
     const bytes = contentBytes(content);
+    // Before the transaction, so no row lock is held while the work (a backup) is waited for.
+    await options.ready?.();
     if (options.signal?.aborted) throw options.signal.reason as Error;
     await this.ready(name);
     const key = this.keyOf(name);

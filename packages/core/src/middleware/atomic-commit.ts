@@ -8,6 +8,21 @@ import { stateKey } from '../pipeline/middleware.js';
 export const ARCHIVED_WITH_COMMIT = stateKey<ArchivedEvent[]>('events archived with the commit');
 
 /**
+ * Work that must be done before the commit's new version becomes visible, but need not hold up
+ * its writing (the backup of the new version, saved while the store writes it): the store waits
+ * for it just before the switch ({@link StoreCommitOptions.ready}), and a rejection fails the
+ * commit with the document as it was. Add to it with {@link holdSwitchFor}.
+ */
+const BEFORE_SWITCH = stateKey<Array<Promise<unknown>>>('work the switch waits for');
+
+/** Makes the commit of `ctx` wait for `work` before its new version becomes visible (see {@link BEFORE_SWITCH}). */
+export function holdSwitchFor(ctx: WriteContext, work: Promise<unknown>): void {
+  // Observed here too, so a failure the commit never reaches (an earlier step failed) is not unhandled.
+  work.catch(() => undefined);
+  ctx.state.set(BEFORE_SWITCH, [...(ctx.state.get(BEFORE_SWITCH) ?? []), work]);
+}
+
+/**
  * `atomic-commit`: makes the prepared version the store's current one ({@link DocumentStore.commit}:
  * for files, temp file, fsync, rename, directory fsync), keeping the replaced version's mode and
  * owner, or for a restore with no readable version to replace, those its backup recorded. The
@@ -25,6 +40,8 @@ export class AtomicCommitMiddleware implements Middleware {
     const prepared = await ctx.prepare();
     if (!prepared.changed) return next();
     const current = ctx.current;
+    const held = ctx.state.get(BEFORE_SWITCH) ?? [];
+    const ready = held.length > 0 ? () => Promise.all(held).then(() => undefined) : undefined;
     const commit = await this.store.commit(ctx.file, prepared.content, {
       // A restore over content that could not be loaded replaces whatever is there.
       expected: current ? current.token : ctx.kind === 'restore' ? undefined : null,
@@ -34,6 +51,7 @@ export class AtomicCommitMiddleware implements Middleware {
       signal: ctx.signal,
       unchangedPrefix: current ? prepared.unchangedPrefix : 0,
       archive: ctx.state.get(ARCHIVED_WITH_COMMIT),
+      ready,
     });
     ctx.markCommitted(commit);
     await next();

@@ -7,6 +7,7 @@ import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
 import { definePlugin } from '../plugin/plugin.js';
 import { tempDir } from '../__tests__/helpers.js';
+import { InstrumentedFileSystem } from '../testing/instrumented-file-system.js';
 
 /** A small strategy for the port's contract: every version in memory, newest first. */
 class MemoryStrategy implements BackupStrategy {
@@ -68,6 +69,47 @@ describe('backup middleware', () => {
       [{ v: 1 }, 'commit'],
     ]);
     expect(memory.saved[0]!.bytes).toEqual(await readFile(file));
+    await engine.close();
+  });
+
+  it('saves the new version while the store writes it, and switches to it only once the save is done', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'data.json');
+    const instrumented = new InstrumentedFileSystem();
+    let tempWritten!: () => void;
+    const written = new Promise<string>((resolve) => (tempWritten = () => resolve('the temp file was written first')));
+    instrumented.inject({ when: (c) => c.op === 'fsync' && !!c.path?.endsWith('.tmp'), before: () => tempWritten(), times: Infinity });
+    const order: string[] = [];
+    const strategy = new (class extends MemoryStrategy {
+      override async save(input: BackupInput): Promise<BackupRecord> {
+        if (input.reason === 'commit' && order.length === 0) {
+          // Without the overlap the store writes nothing before this resolves: the deadline answers instead.
+          order.push(await Promise.race([written, new Promise<string>((resolve) => setTimeout(() => resolve('the save waited alone'), 2000))]));
+          order.push(`file at save end: ${await readFile(file, 'utf8').catch(() => 'missing')}`);
+        }
+        return super.save(input);
+      }
+    })();
+    const plugin = definePlugin({ name: 'slow-backups', register: (api) => api.addBackupStrategy(strategy) });
+    const engine = await createEngine({ cwd: dir, config: false, plugins: [plugin()], fileSystem: instrumented.fs, logger: { level: 'silent' } });
+    await engine.write(file, { v: 1 });
+    expect(order).toEqual(['the temp file was written first', 'file at save end: missing']);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1 });
+    expect(strategy.saved.map((s) => s.reason)).toEqual(['commit']);
+    await engine.close();
+  });
+
+  it('leaves the file as it was, and no temp file, when the save that ran beside the write fails', async () => {
+    const memory = new MemoryStrategy();
+    const { dir, file, engine } = await setup([memory]);
+    await engine.write(file, { v: 1 });
+    const before = await readFile(file);
+    memory.failNext = new Error('disk full');
+    await expect(engine.write(file, { v: 2 })).rejects.toMatchObject({ code: ErrorCodes.BACKUP_FAILED });
+    expect(await readFile(file)).toEqual(before);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await engine.write(file, { v: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 3 });
     await engine.close();
   });
 

@@ -1,9 +1,11 @@
 import type { BackupInput, BackupRecord, BackupStrategy, EngineEvents, Next, Middleware, WriteContext } from '../contract.js';
 import { ErrorCodes, PreventionError } from '../errors.js';
+import { holdSwitchFor } from './atomic-commit.js';
 
 /**
- * `backup`: before the rename, saves the version being committed through every strategy, so
- * the store always holds the last committed version and a restore loses no acknowledged write.
+ * `backup`: saves the version being committed through every strategy while the store writes
+ * it, and the switch to it waits for the save, so the store always holds the last committed
+ * version and a restore loses no acknowledged write.
  * A version found on disk that no backup holds yet (a file adopted from elsewhere, an outside
  * edit) is saved first. Each saved version gets the next commit generation (see
  * `BackupRecord.generation`), counted on from what the strategies hold, so "newest" follows
@@ -39,10 +41,16 @@ export class BackupMiddleware implements Middleware {
         generation++;
       }
     }
-    const saved = await this.saveTo(this.strategies, ctx, { file: ctx.file, bytes: prepared.bytes, sha256: prepared.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
+    // Saved while the store writes the new version; the switch waits for it, so the store
+    // holds the version before anyone can read it, and a refused save leaves the file as it was.
+    const saving = this.saveTo(this.strategies, ctx, { file: ctx.file, bytes: prepared.bytes, sha256: prepared.sha256, mode, reason: 'commit', generation, attributes }, unlisted);
+    holdSwitchFor(ctx, saving);
+    let saved: Array<{ strategy: BackupStrategy; record: BackupRecord }>;
     try {
       await next();
+      saved = await saving;
     } catch (err) {
+      saved = await saving.catch(() => []);
       await Promise.all(
         saved.map(({ strategy, record }) =>
           strategy.remove(record).catch((removeErr: unknown) => ctx.logger.warn({ err: removeErr, id: record.id }, 'could not remove the backup of a failed commit')),

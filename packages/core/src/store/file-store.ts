@@ -148,6 +148,7 @@ export class FileStore implements DocumentStore {
         // version: a file changed in place since the load (or between the load and the clone)
         // has another size or mtime, so another token, and the clone is never renamed.
         beforeRename: async () => {
+          await options.ready?.();
           if (options.signal?.aborted) throw options.signal.reason as Error;
           await options.lock?.assertHeld();
           if (options.expected !== undefined) await this.assertCurrent(file, options.expected);

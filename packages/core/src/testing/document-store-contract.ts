@@ -157,6 +157,41 @@ export function documentStoreContract(harness: StoreContractHarness, test: Regis
     assert.equal(await contentOf(store, doc), 'first\n');
   });
 
+  run('makes a version visible only once the work it waits for (`ready`) is done, and not at all when that fails', async (store, doc) => {
+    await withLock(store, doc, async (lock) => {
+      const first = await store.commit(doc, bytesOf('first\n'), { expected: null, previous: undefined, lock });
+      let finish!: () => void;
+      let seen: string | undefined = 'not asked';
+      const waited = store.commit(doc, bytesOf('second\n'), {
+        expected: first.token,
+        previous: undefined,
+        lock,
+        ready: async () => {
+          seen = await contentOf(store, doc);
+          await new Promise<void>((resolve) => (finish = resolve));
+        },
+      });
+      let settled = false;
+      void waited.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // A store that never asks settles the commit first, and fails below.
+      while (seen === 'not asked' && !settled) await new Promise((resolve) => setTimeout(resolve, 1));
+      assert.equal(seen, 'first\n', 'the new version is not visible while `ready` runs');
+      assert.equal(await contentOf(store, doc), 'first\n');
+      finish();
+      const second = await waited;
+      assert.equal(await contentOf(store, doc), 'second\n');
+      await assert.rejects(
+        store.commit(doc, bytesOf('refused\n'), { expected: second.token, previous: undefined, lock, ready: () => Promise.reject(new Error('the backup failed')) }),
+        /the backup failed/,
+      );
+      assert.equal(await contentOf(store, doc), 'second\n');
+      assert.equal((await store.head(doc))?.token, second.token);
+    });
+  });
+
   run('lets one holder in at a time: a second waits for the release, or times out', async (store, doc, another) => {
     const order: string[] = [];
     const other = another();

@@ -103,6 +103,7 @@ export class MemoryStore implements DocumentStore {
 
   async commit(name: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
     const bytes = contentBytes(content);
+    await options.ready?.();
     if (options.signal?.aborted) throw options.signal.reason as Error;
     await options.lock?.assertHeld();
     const found = this.documents.get(name)?.version.token;
