@@ -118,6 +118,26 @@ describe('injected I/O faults', () => {
     await engine.close();
   });
 
+  it('sweeps a temp file of the commit journal whose removal failed on the next commit', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 0 });
+    // A journal past its compaction size: the next record rewrites it through a temp file.
+    const journal = path.join(dir, '.prevention', 'data.json.commits.jsonl');
+    const [last] = (await readFile(journal, 'utf8')).split('\n');
+    await writeFile(journal, `${last}\n`.repeat(Math.ceil((80 * 1024) / (last!.length + 1))));
+    const isJournalTemp = (c: FsCall) => c.path?.includes('.commits.jsonl.') === true && c.path.endsWith('.tmp');
+    instrumented.inject({ when: (c) => isJournalTemp(c) && c.op === 'fsync', error: 'EIO' });
+    instrumented.inject({ when: (c) => isJournalTemp(c) && c.op === 'unlink', error: 'EIO' });
+    // The journal is a witness, not data: the commit stands.
+    await engine.write(file, { version: 1 });
+    const temps = async () => (await readdir(path.dirname(journal))).filter((n) => n.endsWith('.tmp'));
+    expect(await temps()).toHaveLength(1);
+    await engine.write(file, { version: 2 });
+    expect(await temps()).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 2 });
+    await engine.close();
+  });
+
   it('says so when the previous version could not be put back after a failed verify', async () => {
     const { file, instrumented, engine } = await setup();
     await engine.write(file, { version: 1 });

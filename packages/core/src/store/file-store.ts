@@ -5,7 +5,7 @@ import { CommitJournal, readLastCommit } from '../commit/commit-journal.js';
 import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCode } from '../errors.js';
 import { attributesOf } from '../fs/file-attributes.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
-import { fileStamp, quarantineDirFor, stateDirFor } from './file-layout.js';
+import { fileStamp, journalPathFor, quarantineDirFor, stateDirFor } from './file-layout.js';
 import { revertAfterFailure } from './revert-after-failure.js';
 
 /** What a {@link FileStore} is made of. */
@@ -124,7 +124,7 @@ export class FileStore implements DocumentStore {
     try {
       // Every live writer makes its temp files under this lock, so any found now is an orphan.
       if (lock.staleRecovered || !this.swept.has(file)) {
-        const removed = await sweepTempFiles(this.parts.fs, file);
+        const removed = [...(await sweepTempFiles(this.parts.fs, file)), ...(await sweepTempFiles(this.parts.fs, journalPathFor(file)))];
         if (removed.length > 0) this.parts.logger.info({ file, removed }, 'removed temp files left by a dead writer');
         this.swept.add(file);
       }
@@ -198,7 +198,13 @@ export class FileStore implements DocumentStore {
   }
 
   async record(file: string, commit: StoredCommit & { sha256: string }): Promise<void> {
-    await this.journal.record(file, { sha256: commit.sha256, size: commit.size, mode: commit.attributes?.mode ?? 0o644, ino: inodeOf(commit.token) });
+    try {
+      await this.journal.record(file, { sha256: commit.sha256, size: commit.size, mode: commit.attributes?.mode ?? 0o644, ino: inodeOf(commit.token) });
+    } catch (err) {
+      // Compacting the journal can leave its temp file behind, as a failed commit can.
+      this.swept.delete(file);
+      throw err;
+    }
   }
 
   lastRecord(file: string): Promise<CommitRecord | undefined> {
