@@ -30,6 +30,38 @@ function call<T>(fn: (cb: (err: NodeJS.ErrnoException | null, value: T) => void)
   });
 }
 
+// A call that only touches the kernel's in-memory state (a name, an inode, a few pages of the
+// page cache) takes 2–10 µs, while its round trip through libuv's thread pool takes 30–200 µs:
+// a commit makes some thirty of them, one after the other, so the hops cost more than the
+// fsyncs. Such calls run inline and settle a promise, keeping the port asynchronous (a
+// failure rejects, never throws). A call that can wait on the device (fsync), or whose cost
+// grows with the data (reads and writes past INLINE_BYTES, a directory listing, a clone), goes to
+// the pool, so the event loop never waits on the disk.
+//
+// Inline calls never leave the microtask queue, so a loop made only of them (a reader polling
+// a document as fast as it can) would starve timers and I/O callbacks, another commit's fsync
+// among them. After INLINE_PER_TURN of them in one turn of the event loop, the next waits for
+// the following turn.
+const INLINE_PER_TURN = 64;
+let inlineThisTurn = 0;
+const newTurn = (): void => {
+  inlineThisTurn = 0;
+};
+
+function inline<T>(fn: () => T): Promise<T> {
+  if (inlineThisTurn === 0) setImmediate(newTurn);
+  if (++inlineThisTurn > INLINE_PER_TURN) return new Promise<void>((resolve) => setImmediate(resolve)).then(fn);
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
+
+// Copying 1 MiB between a buffer and the page cache costs about what the round trip to the
+// pool costs (100–250 µs here); a larger read or write goes to the pool.
+const INLINE_BYTES = 1024 * 1024;
+
 const flags: OpenFlags = {
   createExclusive: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
   // O_NONBLOCK: opening a FIFO planted where a file is expected must not wait for a writer.
@@ -40,19 +72,26 @@ const flags: OpenFlags = {
   writeExisting: O_WRONLY | O_NOFOLLOW,
 };
 
-/** The default {@link FileSystem}: node:fs, one system call per method. */
+/**
+ * The default {@link FileSystem}: node:fs, one system call per method. Calls that only touch
+ * in-memory kernel state run inline (see `inline` above); on a mount that can hang (a network
+ * file system whose server is gone) they block the event loop rather than a pool thread, and
+ * a port of one's own that sends every call to the pool can be passed as `fileSystem`.
+ */
 export class NodeFileSystem implements FileSystem {
   readonly flags = flags;
 
   open(path: string, openFlags: number, mode = 0o666): Promise<number> {
-    return call((cb) => fs.open(path, openFlags, mode, cb));
+    return inline(() => fs.openSync(path, openFlags, mode));
   }
 
   write(fd: number, data: Uint8Array, offset: number, length: number, position: number | null): Promise<number> {
+    if (length <= INLINE_BYTES) return inline(() => fs.writeSync(fd, data, offset, length, position));
     return call((cb) => fs.write(fd, data, offset, length, position, (err, written) => cb(err, written)));
   }
 
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<number> {
+    if (length <= INLINE_BYTES) return inline(() => fs.readSync(fd, buffer, offset, length, position));
     return call((cb) => fs.read(fd, buffer, offset, length, position, (err, read) => cb(err, read)));
   }
 
@@ -79,28 +118,28 @@ export class NodeFileSystem implements FileSystem {
     }
   }
 
-  async fstat(fd: number): Promise<FileStats> {
-    return toStats(await call<fs.BigIntStats>((cb) => fs.fstat(fd, { bigint: true }, cb)));
+  fstat(fd: number): Promise<FileStats> {
+    return inline(() => toStats(fs.fstatSync(fd, { bigint: true })));
   }
 
   fchmod(fd: number, mode: number): Promise<void> {
-    return call((cb) => fs.fchmod(fd, mode, (err) => cb(err, undefined)));
+    return inline(() => fs.fchmodSync(fd, mode));
   }
 
   fchown(fd: number, uid: number, gid: number): Promise<void> {
-    return call((cb) => fs.fchown(fd, uid, gid, (err) => cb(err, undefined)));
+    return inline(() => fs.fchownSync(fd, uid, gid));
   }
 
   close(fd: number): Promise<void> {
-    return call((cb) => fs.close(fd, (err) => cb(err, undefined)));
+    return inline(() => fs.closeSync(fd));
   }
 
   rename(from: string, to: string): Promise<void> {
-    return call((cb) => fs.rename(from, to, (err) => cb(err, undefined)));
+    return inline(() => fs.renameSync(from, to));
   }
 
   unlink(path: string): Promise<void> {
-    return call((cb) => fs.unlink(path, (err) => cb(err, undefined)));
+    return inline(() => fs.unlinkSync(path));
   }
 
   async readFile(path: string): Promise<Buffer> {
@@ -130,12 +169,12 @@ export class NodeFileSystem implements FileSystem {
     }
   }
 
-  async lstat(path: string): Promise<FileStats> {
-    return toStats(await call<fs.BigIntStats>((cb) => fs.lstat(path, { bigint: true }, cb)));
+  lstat(path: string): Promise<FileStats> {
+    return inline(() => toStats(fs.lstatSync(path, { bigint: true })));
   }
 
-  async stat(path: string): Promise<FileStats> {
-    return toStats(await call<fs.BigIntStats>((cb) => fs.stat(path, { bigint: true }, cb)));
+  stat(path: string): Promise<FileStats> {
+    return inline(() => toStats(fs.statSync(path, { bigint: true })));
   }
 
   readdir(path: string): Promise<string[]> {
@@ -143,19 +182,21 @@ export class NodeFileSystem implements FileSystem {
   }
 
   mkdir(path: string, options: { recursive?: boolean; mode?: number } = {}): Promise<void> {
-    return call((cb) => fs.mkdir(path, options, (err) => cb(err, undefined)));
+    return inline(() => {
+      fs.mkdirSync(path, options);
+    });
   }
 
   rmdir(path: string): Promise<void> {
-    return call((cb) => fs.rmdir(path, (err) => cb(err, undefined)));
+    return inline(() => fs.rmdirSync(path));
   }
 
   utimes(path: string, atime: Date, mtime: Date): Promise<void> {
-    return call((cb) => fs.utimes(path, atime, mtime, (err) => cb(err, undefined)));
+    return inline(() => fs.utimesSync(path, atime, mtime));
   }
 
   realpath(path: string): Promise<string> {
-    return call((cb) => fs.realpath(path, cb));
+    return inline(() => fs.realpathSync(path));
   }
 
   async syncDirectory(path: string): Promise<void> {
