@@ -353,9 +353,11 @@ export interface DocumentStore {
   /**
    * Re-reads the committed content, for `verify`: the bytes from offset `from` (default 0) to
    * the end, so a commit that wrote only its tail re-reads only that (the length still proves
-   * the whole size).
+   * the whole size). `into` is a buffer the caller owns and lends for this read: a store may
+   * read into it and return a view of it, when it is large enough, instead of allocating a
+   * buffer the size of the document on every commit.
    */
-  readBack(name: string, options?: { from?: number }): Promise<Uint8Array>;
+  readBack(name: string, options?: { from?: number; into?: Uint8Array }): Promise<Uint8Array>;
   /** Takes the document's cross-process lock; released with the handle. */
   lock(name: string, options: LockOptions): Promise<LockHandle>;
   /**

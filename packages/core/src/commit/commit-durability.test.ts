@@ -89,9 +89,15 @@ describe('atomic commit', () => {
     const before = await readFile(file);
     let renamed = false;
     instrumented.inject({ when: (c) => c.op === 'rename' && c.args[1] === file, result: (v) => ((renamed = true), v), times: 1 });
+    // The re-read's first read finds one byte changed.
     instrumented.inject({
-      when: (c) => renamed && c.op === 'readFile' && c.path === file,
-      result: (bytes) => Buffer.concat([bytes as Buffer, Buffer.from(' ')]),
+      when: (c) => renamed && c.op === 'read' && c.path === file,
+      result: (read, c) => {
+        const [, buffer, offset] = c.args as [number, Uint8Array, number];
+        buffer[offset] = buffer[offset]! ^ 1;
+        return read;
+      },
+      times: 1,
     });
     await expect(engine.write(file, { version: 2 })).rejects.toMatchObject({ code: ErrorCodes.VERIFY_FAILED, file });
     expect(await readFile(file)).toEqual(before);
@@ -144,7 +150,7 @@ describe('injected I/O faults', () => {
     let renamed = false;
     instrumented.inject({ when: (c) => c.op === 'rename' && c.args[1] === file, result: (v) => ((renamed = true), v) });
     // The disk fails right after the rename: the re-read, and the put-back's temp, both fail.
-    instrumented.inject({ when: (c) => renamed && (c.op === 'readFile' || c.op === 'open'), error: 'EIO', times: Infinity });
+    instrumented.inject({ when: (c) => renamed && c.op === 'open', error: 'EIO', times: Infinity });
     const failed = engine.write(file, { version: 2 });
     await expect(failed).rejects.toMatchObject({ code: ErrorCodes.VERIFY_FAILED, details: { previousVersionRestored: false } });
     await expect(failed).rejects.toThrow(/putting the previous version back failed too/);

@@ -114,7 +114,7 @@ async function takenOverAfterRename(takeOver: (paths: { file: string; lockPath: 
   await engine.write(file, { v: 1 });
   let renamed = false;
   instrumented.inject({ when: (call) => call.op === 'rename' && call.args[1] === file, result: (value) => ((renamed = true), value), times: 1 });
-  instrumented.inject({ when: (call) => renamed && call.op === 'readFile' && call.path === file, before: () => takeOver(context), times: 1 });
+  instrumented.inject({ when: (call) => renamed && call.op === 'open' && call.path === file, before: () => takeOver(context), times: 1 });
   return context;
 }
 

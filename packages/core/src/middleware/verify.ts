@@ -11,6 +11,13 @@ import { revertAfterFailure } from '../store/revert-after-failure.js';
 export class VerifyMiddleware implements Middleware {
   readonly name = 'verify';
 
+  /**
+   * The buffer commits are read back into, lent to one verify at a time: a fresh one the size
+   * of the document on every commit costs page faults and, at tens of megabytes, the garbage
+   * collector's full passes.
+   */
+  private spare: Uint8Array | undefined;
+
   constructor(private readonly store: DocumentStore) {}
 
   async handle(ctx: WriteContext, next: Next): Promise<void> {
@@ -19,18 +26,23 @@ export class VerifyMiddleware implements Middleware {
     if (committed && prepared.changed) {
       const from = committed.writtenFrom ?? 0;
       const expected = prepared.content.views(from);
+      const into = this.borrow(prepared.content.length - from + 1);
       let found: Uint8Array | undefined;
       let cause: unknown;
       try {
-        found = await this.store.readBack(ctx.file, { from });
+        found = await this.store.readBack(ctx.file, { from, into });
       } catch (err) {
         cause = err;
       }
-      if (!found || !sameBytes(expected, found)) {
+      const same = found !== undefined && sameBytes(expected, found);
+      // Described before the buffer goes back for the next verify to read into.
+      const mismatch = found && !same ? describeMismatch(Buffer.concat(expected), found, from) : 'the re-read failed';
+      this.spare = into;
+      if (!same) {
         const restored = await revertAfterFailure(this.store, ctx.logger, ctx.file, { written: committed, previous: ctx.current, lock: ctx.lock, reason: cause });
         throw new PreventionError(
           ErrorCodes.VERIFY_FAILED,
-          `${ctx.file} did not read back as written (${found ? describeMismatch(Buffer.concat(expected), found, from) : 'the re-read failed'}); ` +
+          `${ctx.file} did not read back as written (${mismatch}); ` +
             (restored
               ? 'the previous version was put back. Check the disk and retry'
               : 'putting the previous version back failed too, so the file may hold this unacknowledged version. Check the disk, then restore or retry'),
@@ -40,6 +52,15 @@ export class VerifyMiddleware implements Middleware {
       ctx.markVerified();
     }
     await next();
+  }
+
+  /** The spare buffer when no other verify has it and it holds `length` bytes, else a new one. */
+  private borrow(length: number): Uint8Array {
+    const spare = this.spare;
+    this.spare = undefined;
+    // Its own memory (never a slice of Buffer's shared pool), with room to grow into. A store
+    // that does not read into it (one whose bytes come from a server) never touches its pages.
+    return spare && spare.length >= length ? spare : Buffer.allocUnsafeSlow(length + (length >> 3));
   }
 }
 

@@ -100,20 +100,24 @@ export class FileStore implements DocumentStore {
     return { ...head, bytes };
   }
 
-  async readBack(file: string, options: { from?: number } = {}): Promise<Uint8Array> {
+  async readBack(file: string, options: { from?: number; into?: Uint8Array } = {}): Promise<Uint8Array> {
     const from = options.from ?? 0;
-    if (from === 0) return this.parts.fs.readFile(file);
     const { fs } = this.parts;
     const fd = await fs.open(file, fs.flags.readNoFollow);
     try {
-      const size = (await fs.fstat(fd)).size;
-      const bytes = Buffer.allocUnsafe(Math.max(0, size - from));
-      for (let done = 0; done < bytes.length; ) {
-        const read = await fs.read(fd, bytes, done, bytes.length - done, from + done);
-        if (read === 0) return bytes.subarray(0, done);
+      const stats = await fs.fstat(fd);
+      // Opened without blocking, a FIFO planted at the name would read as empty.
+      if (!stats.isFile()) throw Object.assign(new Error(`EINVAL: not a regular file, read '${file}'`), { code: 'EINVAL', syscall: 'read', path: file });
+      // One byte past the size: a file that grew since the fstat reads as longer than written.
+      const length = Math.max(0, stats.size - from) + 1;
+      const bytes = options.into && options.into.length >= length ? options.into.subarray(0, length) : Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const read = await fs.read(fd, bytes, done, length - done, from + done);
+        if (read === 0) break;
         done += read;
       }
-      return bytes;
+      return bytes.subarray(0, done);
     } finally {
       await fs.close(fd).catch(() => undefined);
     }

@@ -192,6 +192,15 @@ export function documentStoreContract(harness: StoreContractHarness, test: Regis
     });
   });
 
+  run('reads a commit back whole or from an offset, into a buffer it is lent or its own', async (store, doc) => {
+    await withLock(store, doc, (lock) => store.commit(doc, bytesOf('kept as written\n'), { expected: null, previous: undefined, lock }));
+    // Too small to use, large enough (filled with other bytes), none.
+    for (const into of [new Uint8Array(3), Buffer.alloc(64, 0x78), undefined]) {
+      assert.equal(Buffer.from(await store.readBack(doc, { into })).toString(), 'kept as written\n');
+      assert.equal(Buffer.from(await store.readBack(doc, { from: 5, into })).toString(), 'as written\n');
+    }
+  });
+
   run('lets one holder in at a time: a second waits for the release, or times out', async (store, doc, another) => {
     const order: string[] = [];
     const other = another();
