@@ -20,12 +20,15 @@ const BACKUPS = `${path.sep}backups${path.sep}`;
  * Calls a commit may lose without failing: they keep no data. Releasing or refreshing the lock
  * (a lock left behind goes stale and is taken over), sweeping orphans, listing, renumbering and
  * pruning older backups (the new copy is already durable; done again next time), the commit
- * journal (a witness for monitors), and the directory check's quick look.
+ * journal (a witness for monitors), closing the re-read, and the directory check's quick look.
  */
 function isDispensable(call: FsCall, file: string, run: readonly FsCall[]): boolean {
   const p = call.path ?? '';
   if (p === lockPathOf(file) && call.op !== 'mkdir') return true;
   if (p.includes('.commits.jsonl')) return true;
+  // A commit opens the file itself only to read it back (verify): its bytes are compared by the
+  // time it is closed, and a failed close of a read-only descriptor loses nothing.
+  if (call.op === 'close' && p === file) return true;
   if (call.op === 'readdir') return true;
   // The directory check's quick look (same directory as before?): when it fails, the check looks
   // closer (realpath), and a failure there refuses the operation checked, vital or not.
