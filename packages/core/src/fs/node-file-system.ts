@@ -34,9 +34,9 @@ function call<T>(fn: (cb: (err: NodeJS.ErrnoException | null, value: T) => void)
 // page cache) takes 2–10 µs, while its round trip through libuv's thread pool takes 30–200 µs:
 // a commit makes some thirty of them, one after the other, so the hops cost more than the
 // fsyncs. Such calls run inline and settle a promise, keeping the port asynchronous (a
-// failure rejects, never throws). A call that can wait on the device (fsync), or whose cost
-// grows with the data (reads and writes past INLINE_BYTES, a directory listing, a clone), goes to
-// the pool, so the event loop never waits on the disk.
+// failure rejects, never throws). A call that waits on the device by design (fsync), or whose
+// cost grows with the data (reads and writes past INLINE_BYTES, a directory listing, a clone),
+// goes to the pool, so the event loop is held up for memory copies, not for the disk.
 //
 // Inline calls never leave the microtask queue, so a loop made only of them (a reader polling
 // a document as fast as it can) would starve timers and I/O callbacks, another commit's fsync
