@@ -643,8 +643,8 @@ export interface EngineEventMap {
    * folder of its own) is now reached through a symbolic link that appeared after start-up.
    */
   'path:redirected': { path: string; leadsTo: string; expected: string };
-  /** A file was restored from a backup. */
-  'restore:completed': { file: string; strategy: string; backupId: string; sha256: string; quarantined?: string };
+  /** A file was restored from a backup; `reason` says what was wrong with the version replaced, when the restore was a repair. */
+  'restore:completed': { file: string; strategy: string; backupId: string; sha256: string; quarantined?: string; reason?: string };
   /** A health check result. */
   health: { check: string; status: 'ok' | 'warn' | 'fail'; message: string; file?: string; details?: Record<string, unknown> };
 }
@@ -1356,9 +1356,10 @@ export interface EngineApi {
   /**
    * Puts a backup back through the pipeline (locked, committed atomically, verified): the one
    * with `id`, or the newest whose bytes match their recorded sha256 and that passes the file's
-   * checks. The replaced file is kept in the quarantine folder.
+   * checks. The replaced file is kept in the quarantine folder. `reason` (what a repair found
+   * wrong with the current version) is carried on the `restore:completed` event.
    */
-  restore(file: string, options?: { id?: string }): Promise<RestoreResult>;
+  restore(file: string, options?: { id?: string; reason?: string }): Promise<RestoreResult>;
   /**
    * The backup `restore` would put back now, chosen by the same rule and checks (the file's
    * schema and every plugin's document checks), without taking the lock or writing anything.

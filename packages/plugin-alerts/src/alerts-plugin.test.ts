@@ -148,6 +148,21 @@ describe('alerts plugin', () => {
     expect(sent.slice(1).sort()).toEqual(['corruption-detected:resolved', 'file-restored:firing', 'lock-stale-recovered:firing']);
   });
 
+  it('says why a file was restored in the restore notice, so a corruption repaired before its group was sent is still explained', async () => {
+    const { recording, events, engine, file } = await alertsOnInjectedEvents();
+    try {
+      // Repaired within the group's wait: the corruption alert resolves before any sink hears of it.
+      events.emit('corruption:detected', { file, kind: 'invalid-json', message: 'invalid JSON at byte 14 (line 1, column 15)' });
+      events.emit('restore:completed', { file, strategy: 'rotating', backupId: '3', sha256: 'abc', reason: 'invalid JSON at byte 14 (line 1, column 15)' });
+      await waitFor(() => recording.notifications.flat().some((a) => a.name === 'file-restored'), 2_000, 'the restore notice');
+    } finally {
+      await engine.close();
+    }
+    const restored = recording.notifications.flat().find((a) => a.name === 'file-restored');
+    expect(restored?.summary).toBe(`${file} was restored from backup 3 (rotating): invalid JSON at byte 14 (line 1, column 15)`);
+    expect(restored?.details).toMatchObject({ reason: 'invalid JSON at byte 14 (line 1, column 15)' });
+  });
+
   it('warns when an outside write was adopted, saying how many acknowledged events it dropped', async () => {
     const { recording, events, engine, file } = await alertsOnInjectedEvents();
     try {

@@ -29,7 +29,7 @@ export class Repairer {
     switch (action) {
       case 'restore':
         if (problem.kind === 'unsafe-path') await this.moveAside(file);
-        await this.engine.restore(file);
+        await this.engine.restore(file, { reason: problem.message });
         return;
       case 'chmod':
         await this.restoreMode(file);

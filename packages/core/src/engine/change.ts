@@ -6,8 +6,8 @@ export type Change =
   | { kind: 'update'; updater: Updater<JsonValue>; condition?: WriteCondition; settle: Settle<CommitResult> }
   | { kind: 'mutate'; mutation: Mutation; settle: Settle<CommitResult> }
   | { kind: 'replace'; document: unknown; condition?: WriteCondition; settle: Settle<CommitResult> }
-  /** A restore; with `plan`, only the choice of backup, nothing written. */
-  | { kind: 'restore'; id: string | undefined; plan?: boolean; settle: Settle<RestoreResult> };
+  /** A restore; with `plan`, only the choice of backup, nothing written. `reason`: why, for the event. */
+  | { kind: 'restore'; id: string | undefined; plan?: boolean; reason?: string; settle: Settle<RestoreResult> };
 
 /** How a change's caller is answered. */
 export interface Settle<T> {

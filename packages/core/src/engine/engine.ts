@@ -115,8 +115,8 @@ export class Engine implements EngineApi, BusHost {
    * with `id`, or the newest whose bytes match their recorded sha256 and that passes the file's
    * schema. The replaced file is kept in the quarantine folder.
    */
-  restore(file: string, options: { id?: string } = {}): Promise<RestoreResult> {
-    return this.enqueue(file, (settle) => ({ kind: 'restore', id: options.id, settle }));
+  restore(file: string, options: { id?: string; reason?: string } = {}): Promise<RestoreResult> {
+    return this.enqueue(file, (settle) => ({ kind: 'restore', id: options.id, reason: options.reason, settle }));
   }
 
   /**
@@ -350,7 +350,7 @@ export class Engine implements EngineApi, BusHost {
       if (loadError && (isPreventionError(loadError, ErrorCodes.CORRUPT_DOCUMENT) || isPreventionError(loadError, ErrorCodes.OUTSIDE_WRITE))) {
         this.reportCorruption(file, loadError);
         if (mayRepair && repairsOnLoad(ctx.settings, loadError) && this.contributions.strategies.length > 0) {
-          const repaired = await this.repair(file);
+          const repaired = await this.repair(file, loadError.message);
           if (repaired) return this.commit(file, ctx.changes, false, lateChanges);
         }
       }
@@ -388,15 +388,16 @@ export class Engine implements EngineApi, BusHost {
         const { selected, quarantined } = ctx.restored!;
         change.settle.resolve({ ...result, backup: selected.record, quarantined });
         if (change.plan) continue;
-        this.events.emit('restore:completed', { file, strategy: selected.strategy.name, backupId: selected.record.id, sha256: selected.record.sha256, quarantined });
+        const reason = change.reason === undefined ? {} : { reason: change.reason };
+        this.events.emit('restore:completed', { file, strategy: selected.strategy.name, backupId: selected.record.id, sha256: selected.record.sha256, quarantined, ...reason });
       } else change.settle.resolve(result);
     }
   }
 
   /** Restores a file found corrupt during a commit, so the queued changes can apply on the last good version. */
-  private async repair(file: string): Promise<boolean> {
+  private async repair(file: string, reason: string): Promise<boolean> {
     let outcome: RestoreResult | PreventionError | undefined;
-    await this.commit(file, [{ kind: 'restore', id: undefined, settle: { resolve: (r) => (outcome = r), reject: (e) => (outcome = e) } }], false);
+    await this.commit(file, [{ kind: 'restore', id: undefined, reason, settle: { resolve: (r) => (outcome = r), reject: (e) => (outcome = e) } }], false);
     if (outcome instanceof PreventionError || outcome === undefined) {
       this.logger.error({ file, err: outcome }, 'the file is corrupt and could not be restored from a backup');
       return false;

@@ -203,13 +203,16 @@ describe('backup middleware', () => {
     const memory = new MemoryStrategy();
     const { file, engine } = await setup([memory]);
     const seen: string[] = [];
-    engine.on('corruption:detected', () => seen.push('corruption'));
-    engine.on('restore:completed', () => seen.push('restored'));
+    const found: string[] = [];
+    engine.on('corruption:detected', ({ message }) => (seen.push('corruption'), found.push(message)));
+    engine.on('restore:completed', ({ reason }) => (seen.push('restored'), found.push(reason ?? 'no reason')));
     await engine.write(file, { events: [1] });
     await writeFile(file, '{"events": [1, 2');
     await engine.update<{ events: number[] }>(file, (d) => void d.events.push(3));
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ events: [1, 3] });
     expect(seen).toEqual(['corruption', 'restored']);
+    // The restore says why it was made: what the load found.
+    expect(found[1]).toBe(found[0]);
     const quarantined = await readdir(quarantineDirFor(file));
     expect(quarantined).toHaveLength(1);
     expect(await readFile(path.join(quarantineDirFor(file), quarantined[0]!), 'utf8')).toBe('{"events": [1, 2');

@@ -28,14 +28,15 @@ export const DEFAULT_RULES: readonly AnyAlertRule[] = [
   defineRule({
     id: 'restore-completed',
     event: 'restore:completed',
-    map: ({ file, strategy, backupId, quarantined }) => [
+    map: ({ file, strategy, backupId, quarantined, reason }) => [
       { name: 'corruption-detected', severity: 'critical', labels: { file }, summary: `${file} was restored from a backup`, status: 'resolved' },
       {
         name: 'file-restored',
         severity: 'info',
         labels: { file },
-        summary: `${file} was restored from backup ${backupId} (${strategy})`,
-        details: { strategy, backupId, ...(quarantined ? { quarantined } : {}) },
+        // The reason too: a corruption repaired within its group's wait is never notified itself.
+        summary: `${file} was restored from backup ${backupId} (${strategy})${reason === undefined ? '' : `: ${reason}`}`,
+        details: { strategy, backupId, ...(quarantined ? { quarantined } : {}), ...(reason === undefined ? {} : { reason }) },
         resolveAfterMs: OCCURRENCE_MS,
       },
     ],
