@@ -21,6 +21,8 @@ export interface FaultRule {
   result?: (value: unknown, call: FsCall) => unknown;
   /** Run before the call (for example, `process.exit` for a crash point). */
   before?: (call: FsCall) => void;
+  /** Run once the call has settled, whether it succeeded or failed (a crash point right after it). */
+  after?: (call: FsCall) => void;
   /** How many matching calls it affects; default 1, `Infinity` for a persistent fault. */
   times?: number;
 }
@@ -88,10 +90,12 @@ export class InstrumentedFileSystem {
     }
     const result = run();
     if (op === 'rmdirSync' || op === 'watchDirectory') return result;
-    return (result as Promise<unknown>).then((value) => {
+    const settled = (result as Promise<unknown>).then((value) => {
       if (op === 'open' && typeof value === 'number' && path) this.descriptors.set(value, path);
       if (op === 'close' && typeof first === 'number') this.descriptors.delete(first);
       return rule?.result ? rule.result(value, call) : value;
     });
+    const after = rule?.after;
+    return after ? settled.finally(() => after(call)) : settled;
   }
 }
