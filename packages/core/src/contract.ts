@@ -1101,9 +1101,12 @@ export interface BusOptions {
    * `.prevention` folder, instead of queueing on its lock (the file store only; default on).
    * Processes whose buses share the options that shape a commit combine their publishes into
    * one commit per round. Off: every process commits its own publishes. `idleMs`: how long a
-   * process keeps leading after the last publish it committed (default 1 s).
+   * process keeps leading after the last publish it committed (default 1 s). `joinWaitMs`: how
+   * long the leading process holds its next commit for the publishers it has just answered to
+   * send their next publish, so they join it rather than the one after (default 5 ms; 0: never;
+   * a publisher that takes longer is not held for until it comes back in time).
    */
-  relay?: boolean | { idleMs?: number };
+  relay?: boolean | { idleMs?: number; joinWaitMs?: number };
 }
 
 /** The verdict on a bus archive. */
@@ -1447,10 +1450,22 @@ export interface MutationResult {
  * plugin.
  */
 export interface BusHost extends Pick<EngineApi, 'settings' | 'withLock'> {
-  /** Commits a {@link Mutation}. */
+  /**
+   * Commits a {@link Mutation}; also while the engine is closing its buses, which commit the
+   * publishes they take in before they stop (their own new publishes they refuse, see `closing`).
+   */
   mutate(file: string, mutation: Mutation): Promise<CommitResult>;
+  /** Whether the engine's `close()` has been called. */
+  readonly closing: boolean;
   /** The committed document itself, not a copy: callers must never mutate it. */
   readShared(file: string): Promise<JsonValue>;
+  /**
+   * Parses the file's current bytes into the engine's cache as a base for its next load, so
+   * that this process's first commit to the file parses only what was appended since rather
+   * than the whole file (for a bus whose publishes another process commits until this one
+   * takes over). Never fails.
+   */
+  warm(file: string): Promise<void>;
 }
 
 /** @internal How the engine makes a message bus: wired by `createEngine`, so the engine never imports the bus layer above it. */

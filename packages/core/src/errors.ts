@@ -180,3 +180,8 @@ export function ioError(step: string, file: string, cause: unknown): PreventionE
     { file, cause, details: { step, ...(sys ? { systemCode: sys } : {}) } },
   );
 }
+
+/** A call on an engine whose `close()` has been called. */
+export function engineClosed(): PreventionError {
+  return new PreventionError(ErrorCodes.ENGINE_CLOSED, 'the engine is closed; create a new one');
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { archivePathFor, relaySocketPathFor } from '../store/file-layout.js';
 import type { MutationResult, ArchiveInspection, ArchiveRepair, BusHost, MessageBusApi, Clock, CommitResult, DocumentStore, FileSettings, EngineEvents, FileSystem, JsonObject, JsonValue, SchemaCheck, Logger, WriteContext, BusEvent, EventQuery, PublishInput, SubscribeOptions, EventHandler, BusOptions } from '../contract.js';
 import { parseDuration } from '../config/duration.js';
-import { ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
+import { engineClosed, ErrorCodes, isPreventionError, PreventionError, type ValidationIssue } from '../errors.js';
 import { isPlainObject, pointerSegment } from '../json/json-value.js';
 import { markExtension } from '../json/serialize-document.js';
 import type { SchemaValidator } from '../json/schema-validator.js';
@@ -15,7 +15,7 @@ import type { StoreChanges } from './store-changes.js';
 import { resolveFormat, sequenceOf, toBusEvent, toStored } from './event-format.js';
 import { checkEnvelope, checkStoredEvent } from './shared-context-checks.js';
 import { Follower } from './follower.js';
-import { PublishRelay, type RelayedEvent } from './publish-relay.js';
+import { PublishRelay, type RelayedEvent, type RelayedPublisher } from './publish-relay.js';
 import { uuidv7 } from './uuidv7.js';
 
 /** What the bus needs from its engine. */
@@ -53,8 +53,8 @@ interface BatchEntry {
    * answering, or this is a relayed publish): committed only if its ids are not in the file yet.
    */
   once: boolean;
-  /** For a relayed publish: false once its publisher stopped waiting, and then it is left out. */
-  live?: () => boolean;
+  /** For a relayed publish: its publisher (left out once it stopped waiting). */
+  publisher?: RelayedPublisher;
   /** The committed events (appended now, or found already committed). */
   committed?: BusEvent[];
   /** A relayed publish not taken: its publisher commits it itself. */
@@ -125,7 +125,7 @@ export class MessageBus implements MessageBusApi {
   private readonly retains: boolean;
   private readonly payloadChecks = new Map<string, SchemaCheck>();
   private readonly follower: Follower;
-  private readonly closeHooks: Array<() => void> = [];
+  private readonly closeHooks: Array<() => void | Promise<void>> = [];
   /** The last seq of an events array already scanned, so appends do not rescan the file. */
   private readonly lastSeqOf = new WeakMap<JsonValue[], number>();
   private open: PublishBatch | undefined;
@@ -159,6 +159,8 @@ export class MessageBus implements MessageBusApi {
 
   /** Publishes several events in one commit, in order; all or none are committed. */
   async publishMany<P = JsonValue>(inputs: ReadonlyArray<PublishInput<P>>): Promise<BusEvent[]> {
+    // The engine still commits while its buses close (the publishes a leading relay drains), not new ones of this process.
+    if (this.engine.closing) throw engineClosed();
     const settings = await this.engine.settings(this.file);
     const prepared = inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? `/${i}` : '', settings));
     const relay = await (this.relay ??= this.openRelay(settings));
@@ -173,7 +175,7 @@ export class MessageBus implements MessageBusApi {
    * Commits events another process's bus handed over (see {@link PublishRelay}); validated
    * again here, by this bus's rules.
    */
-  private async commitRelayed(events: RelayedEvent[], live: () => boolean): Promise<BusEvent[] | 'declined' | 'resigned'> {
+  private async commitRelayed(events: RelayedEvent[], publisher: RelayedPublisher): Promise<BusEvent[] | 'declined' | 'resigned'> {
     const settings = await this.engine.settings(this.file);
     const prepared = events.map((event, i) => {
       if (typeof event?.id !== 'string' || !UUID.test(event.id)) throw badPublish(this.file, [{ path: `/${i}/id`, message: 'must be a UUID' }]);
@@ -181,7 +183,7 @@ export class MessageBus implements MessageBusApi {
     });
     let entry: BatchEntry;
     try {
-      entry = await this.commitHere(settings, { events: prepared, once: true, live });
+      entry = await this.commitHere(settings, { events: prepared, once: true, publisher });
     } catch (err) {
       // Closing since the request arrived: nothing was queued, the publisher goes elsewhere.
       if (isPreventionError(err, ErrorCodes.ENGINE_CLOSED)) return 'resigned';
@@ -212,24 +214,28 @@ export class MessageBus implements MessageBusApi {
     const socketPath = relaySocketPathFor(this.file, createHash('sha256').update(shape).digest('hex').slice(0, 12));
     if (!PublishRelay.fits(socketPath)) return undefined;
     const relay = new PublishRelay(
-      { commitRelayed: (events, live) => this.commitRelayed(events, live) },
+      { commitRelayed: (events, publisher) => this.commitRelayed(events, publisher) },
       {
         socketPath,
         fs: this.services.fs,
         logger: this.services.logger,
         answerTimeoutMs: settings.lock.timeoutMs + settings.lock.staleMs,
         idleMs: typeof this.options.relay === 'object' ? this.options.relay.idleMs : undefined,
+        joinWaitMs: typeof this.options.relay === 'object' ? this.options.relay.joinWaitMs : undefined,
         ledHere: this.services.ledRelays,
+        // Led or following, this process may commit to the file: the parse of it that its
+        // first commit (or a take-over) builds on is made before the first publish goes out.
+        prepare: () => this.engine.warm(this.file),
       },
     );
-    this.closeHooks.push(() => void relay.close());
+    this.closeHooks.push(() => relay.close());
     return relay;
   }
 
   private startBatch(settings: FileSettings): PublishBatch {
     const batch: PublishBatch = { entries: [], sealed: false, done: Promise.resolve() };
-    batch.done = this.engine
-      .mutate(this.file, {
+    const commit = () =>
+      this.engine.mutate(this.file, {
         apply: async (document, commit) => {
           batch.sealed = true;
           const { next, stored } = await this.append(document, batch.entries, commit);
@@ -239,8 +245,16 @@ export class MessageBus implements MessageBusApi {
         // A schema the user configured for the file is checked in full; the built-in format only
         // needs the envelope and the new events checked, which keeps appends O(new events).
         fullCheck: settings.schemaSource !== undefined,
+      });
+    // The engine commits a file's batches one after the other anyway; waiting here for the one
+    // before lets a leading relay then hold this one for the publishers it has just answered
+    // (see PublishRelay.nextCommit), so they join this commit rather than the next.
+    const before = this.open?.done.catch(() => undefined);
+    const held = this.relay && (before ?? Promise.resolve()).then(() => this.relay!.then((relay) => relay?.nextCommit()));
+    batch.done = (held ? held.then(commit) : commit())
+      .then(() => {
+        for (const entry of batch.entries) if (entry.committed) entry.publisher?.committed(entry.committed);
       })
-      .then(() => undefined)
       .finally(() => {
         // A commit that failed before taking the items (the lock, say) must not take later ones.
         batch.sealed = true;
@@ -334,7 +348,7 @@ export class MessageBus implements MessageBusApi {
   /** Stops every subscription. */
   async close(): Promise<void> {
     this.follower.close();
-    for (const hook of this.closeHooks.splice(0)) hook();
+    await Promise.all(this.closeHooks.splice(0).map((hook) => hook()));
   }
 
   /** @internal */
@@ -387,7 +401,7 @@ export class MessageBus implements MessageBusApi {
     const added: BusEvent[] = [];
     for (const entry of entries) {
       // The older shapes keep no event id, so only its publisher can commit a relayed publish there.
-      if (entry.live && (!entry.live() || format !== 'prevention')) {
+      if (entry.publisher && (!entry.publisher.live() || format !== 'prevention')) {
         entry.declined = true;
         continue;
       }

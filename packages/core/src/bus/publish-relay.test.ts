@@ -62,6 +62,36 @@ async function handedOverToAFakeLeader() {
 
 const eventsOf = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { events: JsonObject[] }).events;
 
+/** A stand-in publisher: sends relayed publishes to a leader's socket and collects its answers. */
+function fakePublisher(socketPath: string) {
+  const socket = net.connect(socketPath);
+  const answers: Array<{ n: number; events?: JsonObject[] }> = [];
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    text += chunk;
+    const lines = text.split('\n');
+    text = lines.pop()!;
+    answers.push(...lines.map((l) => JSON.parse(l)));
+  });
+  let next = 1;
+  return {
+    socket,
+    answers,
+    /** Sends one publish; resolves with the leader's answer to it. */
+    async publish(type: string) {
+      const n = next++;
+      const id = `0190d6a8-0000-7000-8000-${String(n).padStart(12, '0')}`;
+      socket.write(`${JSON.stringify({ n, events: [{ id, type, source: 'agent-b', payload: null }] })}\n`);
+      await expect.poll(() => answers.find((a) => a.n === n)).toBeDefined();
+      return answers.find((a) => a.n === n)!;
+    },
+  };
+}
+
+/** How many times the engine has replaced `file` (one per commit). */
+const commitsOf = (traced: InstrumentedFileSystem, file: string) => traced.calls.filter((c) => c.op === 'rename' && c.args[1] === file).length;
+
 describe('publish relay between processes', () => {
   it('a leader that dies after committing a relayed publish, without answering: the publisher finds it in the file and does not commit it again', async () => {
     const { dir, file, server, publisher, publishing, socket, request } = await handedOverToAFakeLeader();
@@ -90,6 +120,81 @@ describe('publish relay between processes', () => {
     expect(published).toMatchObject({ id: request.events[0]!.id, seq: 2, source: 'agent-a', payload: { n: 1 } });
     expect((await eventsOf(file)).map((e) => e.id)).toEqual([expect.any(String), request.events[0]!.id]);
     await publisher.close();
+  });
+
+  it('holds its next commit for a publisher it has just answered, so publishers in a loop share one commit per round', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const traced = new InstrumentedFileSystem();
+    const leader = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
+    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
+    await bus.publish({ type: 'seed', source: 'leader' });
+    const other = fakePublisher(await relaySocketOf(file));
+    expect((await other.publish('first')).events).toHaveLength(1);
+    const before = commitsOf(traced, file);
+    const own = bus.publish({ type: 'own', source: 'leader' });
+    // Long enough for the leader to commit its own publish alone, were it not waiting.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answer = await other.publish('second');
+    const ownEvent = await own;
+    expect(commitsOf(traced, file) - before).toBe(1);
+    expect([ownEvent.seq, answer.events![0]!.seq].sort()).toEqual([3, 4]);
+    expect((await eventsOf(file)).map((e) => e.type)).toEqual(['seed', 'first', expect.any(String), expect.any(String)]);
+    other.socket.destroy();
+    await leader.close();
+  });
+
+  it('holds its next commit for a publisher that has just connected, which is about to hand over its publish', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const traced = new InstrumentedFileSystem();
+    const leader = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
+    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
+    await bus.publish({ type: 'seed', source: 'leader' });
+    const other = fakePublisher(await relaySocketOf(file));
+    await new Promise((resolve) => other.socket.once('connect', resolve));
+    // The leader accepts it in the same turn of the event loop at the latest.
+    for (let i = 0; i < 2; i++) await new Promise(setImmediate);
+    const before = commitsOf(traced, file);
+    const own = bus.publish({ type: 'own', source: 'leader' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await other.publish('first');
+    await own;
+    expect(commitsOf(traced, file) - before).toBe(1);
+    other.socket.destroy();
+    await leader.close();
+  });
+
+  it('a leader that closes first takes the next publish of a publisher it has just answered, sparing it a hand-over', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const leader = await engineIn(dir);
+    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
+    await bus.publish({ type: 'seed', source: 'leader' });
+    const other = fakePublisher(await relaySocketOf(file));
+    await other.publish('first');
+    const closing = leader.close();
+    // Its own new publishes it refuses, as a closed engine does.
+    await expect(bus.publish({ type: 'too-late', source: 'leader' })).rejects.toMatchObject({ code: ErrorCodes.ENGINE_CLOSED });
+    const answer = await other.publish('last');
+    expect(answer).toMatchObject({ events: [expect.objectContaining({ type: 'last', seq: 3 })] });
+    await closing;
+    expect((await eventsOf(file)).map((e) => e.type)).toEqual(['seed', 'first', 'last']);
+    other.socket.destroy();
+  });
+
+  it('does not hold a commit for a publisher that has hung up', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const leader = await engineIn(dir);
+    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
+    await bus.publish({ type: 'seed', source: 'leader' });
+    const other = fakePublisher(await relaySocketOf(file));
+    await other.publish('first');
+    const own = bus.publish({ type: 'own', source: 'leader' });
+    other.socket.destroy();
+    expect(await own).toMatchObject({ seq: 3, type: 'own' });
+    await leader.close();
   });
 
   it('a leader answers a relayed publish with its committed events, and answers one whose id is already in the file without appending it again', async () => {
@@ -159,6 +264,8 @@ describe('publish relay between processes', () => {
     expect(events.filter((e) => e.source === 'other').map((e) => (e.payload as { n: number }).n)).toEqual([...Array(20).keys()]);
     expect(published.map((e) => e.seq)).toEqual(events.slice(1).map((e) => e.seq));
     expect(traced.calls.filter((c) => c.op === 'rename' || c.op === 'mkdir' && c.path?.endsWith('.lock'))).toEqual([]);
+    // It read the file once, to lead from should the leader go: not for each publish.
+    expect(traced.calls.filter((c) => c.op === 'readFile' && c.path === file)).toHaveLength(1);
     await other.close();
     await leader.close();
   });

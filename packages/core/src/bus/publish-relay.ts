@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { BusEvent, FileSystem, JsonValue, Logger } from '../contract.js';
 import { ErrorCodes, PreventionError, systemErrorCode, type ErrorCode, type ValidationIssue } from '../errors.js';
+import { JoinWait } from './join-wait.js';
 
 /**
  * Cross-process combining of publishes. One process per shared file (the first to bind the
@@ -31,15 +32,27 @@ export interface RelayedEvent {
   correlationId?: string;
 }
 
+/** The publisher of a relayed publish, as its leader sees it. */
+export interface RelayedPublisher {
+  /** False once the publisher stopped waiting: its events must not be committed after that. */
+  live(): boolean;
+  /**
+   * Called with its committed events as the commit that took them completes, before the
+   * commit's other callers hear of it: the answer goes out before this process goes on to its
+   * own next publish.
+   */
+  committed(events: BusEvent[]): void;
+}
+
 /** What the leading process does with publishes handed to it. */
 export interface RelayHost {
   /**
    * Commits `events` published by another process, skipping them if their ids are in the file
-   * already; `live()` turns false when their publisher stopped waiting, before which they must
-   * not be committed if they have not been yet. `declined`: not taken, and the publisher should
-   * commit its own from now on; `resigned`: not taken, and this process no longer leads.
+   * already; once `publisher.live()` is false they must not be committed if they have not been
+   * yet. `declined`: not taken, and the publisher should commit its own from now on;
+   * `resigned`: not taken, and this process no longer leads.
    */
-  commitRelayed(events: RelayedEvent[], live: () => boolean): Promise<BusEvent[] | 'declined' | 'resigned'>;
+  commitRelayed(events: RelayedEvent[], publisher: RelayedPublisher): Promise<BusEvent[] | 'declined' | 'resigned'>;
 }
 
 /** How a publish handed to {@link PublishRelay.submit} ended. */
@@ -111,6 +124,11 @@ export interface PublishRelayOptions {
   logger: Logger;
   /** A leader that has had nothing to do for this long stops leading (default 1 s). */
   idleMs?: number;
+  /**
+   * How long a leader holds its next commit for a publisher it has just answered to send its
+   * next publish (default 5 ms); 0 never holds one.
+   */
+  joinWaitMs?: number;
   /** How long a publisher waits for the leader's answer before committing itself, once. */
   answerTimeoutMs: number;
   /**
@@ -118,6 +136,12 @@ export interface PublishRelayOptions {
    * publishes itself, since the engine's group commit already joins them with the leader's.
    */
   ledHere: Set<string>;
+  /**
+   * Awaited before each search for a leader: gets ready what this process needs to lead, so
+   * that the first publish it hands over pays for that (as committing it would have) rather
+   * than the first it commits after taking over, in the middle of the others' stream.
+   */
+  prepare?: () => Promise<void>;
 }
 
 /** The relay of one bus: the leader's socket server, or a publisher's connection to the leader. */
@@ -133,12 +157,24 @@ export class PublishRelay {
   private nextRequest = 1;
   private closed = false;
   private readonly idleMs: number;
+  /** Holds a commit for the publishers about to hand over their next publish. */
+  private readonly joinWait: JoinWait<net.Socket>;
 
   constructor(
     private readonly host: RelayHost,
     private readonly options: PublishRelayOptions,
   ) {
     this.idleMs = options.idleMs ?? 1000;
+    this.joinWait = new JoinWait(options.joinWaitMs ?? 5);
+  }
+
+  /**
+   * `undefined` when the next commit may start at once; else (leading) resolves once the
+   * publishers just answered have sent their next publish, or after the join wait, so that they
+   * join that commit rather than the one after (see {@link JoinWait}).
+   */
+  nextCommit(): Promise<void> | undefined {
+    return this.server ? this.joinWait.next() : undefined;
   }
 
   /** Whether a socket can live at this path on this platform. */
@@ -191,10 +227,16 @@ export class PublishRelay {
     });
   }
 
-  /** Stops leading or following; relayed publishes in flight are answered first. */
+  /**
+   * Stops leading or following. Leading, it first takes the round in progress: the publishers
+   * it has just answered get the join wait to hand over their next publish, which it commits
+   * (sparing each of them a hand-over to a new leader); relayed publishes in flight are
+   * answered before it returns.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.connection?.then((leader) => leader?.socket.destroy()).catch(() => undefined);
+    await this.nextCommit();
     this.resign();
     if (this.leading > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     for (const socket of this.accepted) socket.destroy();
@@ -203,6 +245,7 @@ export class PublishRelay {
   /** Connects to the leader; becomes the leader when there is none. `undefined`: commit locally. */
   private async connect(): Promise<LeaderConnection | undefined> {
     const { socketPath } = this.options;
+    await this.options.prepare?.();
     const first = await tryConnect(socketPath);
     if (first instanceof net.Socket) return this.follow(first);
     if (first !== 'ENOENT' && first !== 'ECONNREFUSED') return undefined;
@@ -276,11 +319,18 @@ export class PublishRelay {
     socket.unref();
     this.accepted.add(socket);
     socket.on('error', () => undefined);
-    socket.on('close', () => this.accepted.delete(socket));
+    socket.on('close', () => {
+      this.accepted.delete(socket);
+      this.joinWait.gone(socket);
+    });
+    // A publisher connects to hand over a publish: it is about to, as one just answered is.
+    this.joinWait.answered(socket);
     onLines(socket, (message) => {
       const request = message as Request;
+      let answered = false;
       const reply = (answer: Answer) => {
-        if (socket.destroyed) return;
+        if (answered || socket.destroyed) return;
+        answered = true;
         let line: string;
         try {
           line = JSON.stringify(answer);
@@ -300,8 +350,16 @@ export class PublishRelay {
       }
       this.leading++;
       this.stillBusy();
-      this.host
-        .commitRelayed(request.events, () => !socket.destroyed)
+      const committing = this.host.commitRelayed(request.events, {
+        live: () => !socket.destroyed,
+        committed: (events) => {
+          reply({ n: request.n, events });
+          this.joinWait.answered(socket);
+        },
+      });
+      // After handing it over, so that it joins the commit this releases.
+      this.joinWait.arrived(socket);
+      committing
         .then(
           (events) => reply(events === 'declined' ? { n: request.n, local: true } : events === 'resigned' ? { n: request.n, local: true, resigned: true } : { n: request.n, events }),
           (err: unknown) => {
@@ -337,6 +395,7 @@ export class PublishRelay {
     if (this.server) this.options.ledHere.delete(this.options.socketPath);
     this.server?.close();
     this.server = undefined;
+    this.joinWait.clear();
   }
 }
 

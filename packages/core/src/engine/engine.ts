@@ -2,12 +2,15 @@ import type { DependencyContainer } from 'tsyringe';
 import type { BackupRecord, Clock, FileGlob, FileSettings, ResolvedConfig, EngineEventMap, EngineEventName, EngineEvents, DocumentStore, JsonValue, Logger, CommitResult, RestoreResult, Updater, BusOptions, LastCommit, VersionStanding, CurrentVersion, Mutation, EngineApi, BusHost, BusFactory, MessageBusApi, ServiceToken, AlertSink, DocumentVersion, WriteCondition } from '../contract.js';
 import { listBackups } from '../backup/select-backup.js';
 import type { FileSettingsResolver } from '../config/file-settings.js';
-import { ErrorCodes, isPreventionError, PreventionError } from '../errors.js';
+import { engineClosed, ErrorCodes, isPreventionError, PreventionError } from '../errors.js';
 import type { Change, Settle } from './change.js';
 import { CommitContext, type CommitServices } from './commit-context.js';
 import type { Contributions } from './contributions.js';
 import type { DocumentCache } from './document-cache.js';
 import { loadVersion, outsideWriteRefusal } from './load-version.js';
+import { layOut } from '../json/serialize-document.js';
+import { parseDocument } from '../json/parse-document.js';
+import { sha256Hex } from '../commit/sha256.js';
 import { lastCommittedDocument } from './last-committed-document.js';
 import { appendsOnly } from './outside-events.js';
 import { lastCommitOf, standingOf } from '../commit/commit-witness.js';
@@ -54,7 +57,9 @@ export class Engine implements EngineApi, BusHost {
   private readonly buses = new Set<MessageBusApi>();
   private readonly lockServices: LockServices;
   private readonly makeBus: BusFactory;
-  private closing: Promise<void> | undefined;
+  private closed: Promise<void> | undefined;
+  /** Set while closing waits for the buses, whose last publishes may still commit. */
+  private busesClosing = false;
 
   /** @internal Use `createEngine`, which builds the parts (and the container plugins register services in). */
   constructor(
@@ -134,7 +139,7 @@ export class Engine implements EngineApi, BusHost {
    * parts of the document instead of copying it (the message bus's appends).
    */
   mutate(file: string, mutation: Mutation): Promise<CommitResult> {
-    return this.enqueue(file, (settle) => ({ kind: 'mutate', mutation, settle }));
+    return this.enqueue(file, (settle) => ({ kind: 'mutate', mutation, settle }), this.busesClosing);
   }
 
   /**
@@ -147,6 +152,29 @@ export class Engine implements EngineApi, BusHost {
     const settings = await this.resolver.settingsFor(absolute);
     const version = await this.loadForReading(absolute, settings);
     return version ? version.document : settings.initial;
+  }
+
+  /** @internal See {@link BusHost.closing}. */
+  get closing(): boolean {
+    return this.closed !== undefined;
+  }
+
+  /** @internal See {@link BusHost.warm}. */
+  async warm(file: string): Promise<void> {
+    try {
+      this.assertOpen();
+      const absolute = this.resolver.resolvePath(file);
+      if (this.cache.base(absolute)) return;
+      const settings = await this.resolver.settingsFor(absolute);
+      // Not judged (a lock-free reader of a file committed to as fast as it parses seldom can
+      // judge it): kept only to parse the next load's new bytes against, which is judged.
+      const found = await this.store.load(absolute);
+      if (!found || !('bytes' in found)) return;
+      const seed = { document: parseDocument(found.bytes, absolute, { maxDepth: settings.maxDepth }), sha256: sha256Hex(found.bytes) };
+      if (layOut(seed, settings.indent)) this.cache.seed(absolute, seed);
+    } catch {
+      // Only a head start: the commit that needs the version loads it and reports what fails.
+    }
   }
 
   /** Loads the current version for a reader, applying the file's outside-write policy. */
@@ -260,8 +288,8 @@ export class Engine implements EngineApi, BusHost {
 
   /** Waits for queued commits, then runs plugins' close hooks and releases strategies and sinks. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.closed ??= this.shutdown();
+    return this.closed;
   }
 
   /** @internal Builds (once per settings object) the pipeline for a file. */
@@ -275,7 +303,12 @@ export class Engine implements EngineApi, BusHost {
   }
 
   private async shutdown(): Promise<void> {
-    await Promise.all([...this.buses].map((bus) => bus.close()));
+    this.busesClosing = true;
+    try {
+      await Promise.all([...this.buses].map((bus) => bus.close()));
+    } finally {
+      this.busesClosing = false;
+    }
     await Promise.all([...this.queues.values()].map((q) => q.running));
     const errors: unknown[] = [];
     for (const hook of [...this.contributions.closeHooks].reverse()) {
@@ -292,16 +325,16 @@ export class Engine implements EngineApi, BusHost {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new PreventionError(ErrorCodes.ENGINE_CLOSED, 'the engine is closed; create a new one');
+    if (this.closed) throw engineClosed();
   }
 
   private services(): CommitServices {
     return { store: this.store, cache: this.cache, events: this.events, logger: this.logger, strategies: this.contributions.strategies };
   }
 
-  private enqueue<R>(file: string, make: (settle: Settle<R>) => Change): Promise<R> {
+  private enqueue<R>(file: string, make: (settle: Settle<R>) => Change, whileClosing = false): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.assertOpen();
+      if (!whileClosing) this.assertOpen();
       const absolute = this.resolver.resolvePath(file);
       let queue = this.queues.get(absolute);
       if (!queue) this.queues.set(absolute, (queue = { pending: [], running: undefined }));

@@ -53,9 +53,9 @@ async function load(services: LoadServices, file: string, settings: LoadSettings
     return refreshed;
   }
   const { bytes, token, attributes } = found;
-  const previous = cache.peek(file);
-  // Another process's append to the version cached: only the new items are parsed (and
-  // hashed), and the parse, wrapped in an array one level up, gets every check a load does.
+  const previous = cache.base(file);
+  // Another process's append to the version cached (or seeded): only the new items are parsed
+  // (and hashed), and the parse, wrapped in an array one level up, gets every check a load does.
   const extended = previous && readAppended(previous, bytes, (items) => parseDocument(items, file, { maxDepth: settings.maxDepth - 1 }));
   const sha256 = extended ? extended.sha256 : sha256Hex(bytes);
   const document = extended ? extended.document : previous && previous.sha256 === sha256 ? previous.document : parseDocument(bytes, file, { maxDepth: settings.maxDepth });

@@ -154,6 +154,15 @@ function hashOf(content: ByteRope, from: AppendPoint | undefined, next: { member
 }
 
 /**
+ * Gives a version read from its bytes the layout {@link serializeNext} and {@link readAppended}
+ * build on, as if this process had written it. True when its bytes are what serializeNext makes
+ * of its document; any other version is serialized whole by the next commit, as before.
+ */
+export function layOut(version: { document: JsonValue; sha256: string }, indent: number): boolean {
+  return serializeNext(version.document, indent).sha256 === version.sha256;
+}
+
+/**
  * Reads `bytes` as `base` with items added to its longest array, parsing only those items,
  * when `base` is a version {@link serializeNext} made and `bytes` are its bytes with the new
  * items serialized the same way spliced in after its last item (what another process committing
