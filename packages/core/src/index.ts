@@ -130,3 +130,4 @@ export { severityOf, corruptionKind } from './inspect/finding-kinds.js';
 export { toJsonDocument } from './json/to-json-document.js';
 export { sharedContextSchema } from './bus/shared-context-schema.js';
 export { uuidv7 } from './bus/uuidv7.js';
+export { JoinWait } from './bus/join-wait.js';

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LineReader, ServeProjects, type ServeProject } from './__tests__/serve-project.js';
@@ -24,6 +25,21 @@ function commitCounter(project: ServeProject): { count: () => number } {
   return { count: () => commits };
 }
 
+/** A client on one kept-alive connection, as `@prevention/client` keeps one. */
+function keptAliveClient(project: ServeProject) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const publishOne = (type: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ socketPath: project.server.socketPath, method: 'POST', path: '/v1/events/ctx.json', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ type, source: 'loop' }));
+    });
+  return { publish: publishOne, close: () => agent.destroy() };
+}
+
 describe('POST /v1/events/{file}', () => {
   it('publishes one event (201, the event) or an array in one commit (201, the events)', async () => {
     const project = await projects.start();
@@ -36,6 +52,32 @@ describe('POST /v1/events/{file}', () => {
     expect((many.json() as Event[]).map((e) => [e.seq, e.type])).toEqual([[2, 'a'], [3, 'b']]);
     expect(commits.count()).toBe(2);
     expect(await seqsIn(project)).toEqual([1, 2, 3]);
+  });
+
+  it('holds a publish for the clients it has just answered, so clients publishing in a loop share one commit', async () => {
+    const project = await projects.start(undefined, { joinWaitMs: 60_000 });
+    const [a, b] = [keptAliveClient(project), keptAliveClient(project)];
+    expect(await a.publish('first')).toBe(201);
+    const commits = commitCounter(project);
+    const held = b.publish('from-b');
+    // Long enough for b's publish to commit alone, were it not held for a.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await a.publish('second')).toBe(201);
+    expect(await held).toBe(201);
+    expect(commits.count()).toBe(1);
+    expect(await seqsIn(project)).toEqual([1, 2, 3]);
+    a.close();
+    b.close();
+  });
+
+  it('does not hold a publish for a client that has hung up', async () => {
+    const project = await projects.start(undefined, { joinWaitMs: 60_000 });
+    const [a, b] = [keptAliveClient(project), keptAliveClient(project)];
+    expect(await a.publish('first')).toBe(201);
+    const held = b.publish('from-b');
+    a.close();
+    expect(await held).toBe(201);
+    b.close();
   });
 
   it('a retry with the same Idempotency-Key gets the first answer and commits nothing', async () => {

@@ -2,6 +2,7 @@ import { ErrorCodes, PreventionError, type BusEvent, type EngineApi, type EventQ
 import { followEvents, type StreamFormat } from './event-stream.js';
 import { jsonBodyOf, type Exchange } from './exchange.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
+import { PublishRounds } from './publish-rounds.js';
 import { requireMediaType } from './request-body.js';
 import { RequestError } from './request-error.js';
 import { etagOf, sendJson } from './responses.js';
@@ -46,13 +47,17 @@ export class EventRoutes {
   /** One bus per file: each keeps its follower, so streams on a file share one. */
   private readonly buses = new Map<string, MessageBusApi>();
   private readonly published = new IdempotencyKeys<BusEvent | BusEvent[]>();
+  private readonly rounds: PublishRounds;
 
   constructor(
     private readonly engine: EngineApi,
     private readonly maxBodyBytes: number,
     private readonly heartbeatMs: number,
     private readonly stopping: AbortSignal,
-  ) {}
+    joinWaitMs: number,
+  ) {
+    this.rounds = new PublishRounds(joinWaitMs);
+  }
 
   async post(exchange: Exchange): Promise<void> {
     requireMediaType(exchange.req, ['application/json']);
@@ -62,8 +67,11 @@ export class EventRoutes {
     const publish = (): Promise<BusEvent | BusEvent[]> => (many ? bus.publishMany(inputs) : bus.publish(inputs[0]!));
     const key = exchange.req.headers['idempotency-key'];
     if (Array.isArray(key) || key === '') throw new RequestError(ErrorCodes.BAD_REQUEST, 'send one non-empty Idempotency-Key', 'one key per publish; the same key only to retry it');
+    const client = exchange.req.socket;
+    await this.rounds.arrived(exchange.file, client);
     const answer = key === undefined ? await publish() : await this.published.run(exchange.file, key, bytes, publish);
     sendJson(exchange.res, 201, answer);
+    this.rounds.answered(exchange.file, client);
   }
 
   async get(exchange: Exchange): Promise<void> {

@@ -18,6 +18,8 @@ export interface ServeHandlerOptions {
   version: string;
   maxBodyBytes: number;
   heartbeatMs: number;
+  /** How long a publish waits for the clients just answered on its file (see PublishRounds). */
+  joinWaitMs: number;
 }
 
 type Route = (exchange: Exchange) => Promise<void>;
@@ -42,7 +44,7 @@ export class ServeHandler {
   constructor(private readonly options: ServeHandlerOptions) {
     this.paths = new RequestPaths(options.engine, options.fs, options.root);
     this.files = new FileRoutes(options.engine, options.maxBodyBytes);
-    this.events = new EventRoutes(options.engine, options.maxBodyBytes, options.heartbeatMs, this.stopping.signal);
+    this.events = new EventRoutes(options.engine, options.maxBodyBytes, options.heartbeatMs, this.stopping.signal, options.joinWaitMs);
   }
 
   /**

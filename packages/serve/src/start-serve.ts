@@ -12,6 +12,8 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** How often a follow stream sends a heartbeat. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** How long a publish may wait for the clients just answered (see ServeOptions.joinWaitMs). */
+export const DEFAULT_JOIN_WAIT_MS = 10;
 /** How long a stop waits for requests in flight before cutting their connections. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -31,6 +33,13 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Heartbeat interval of follow streams; default 15 s. */
   heartbeatMs?: number;
+  /**
+   * How long a publish may wait for the clients just answered on its file to send their next
+   * one, so that clients publishing in a loop share one commit per round instead of two;
+   * default 10 ms, 0 never waits. A client that misses a round is not waited for again until
+   * it comes back in time.
+   */
+  joinWaitMs?: number;
   /**
    * How long a stop waits for the requests in flight; default 10 s. Past it their connections
    * are cut (a client that never sends the rest of its body cannot hold the stop forever); a
@@ -117,7 +126,7 @@ export async function startServe(options: ServeOptions = {}): Promise<RunningSer
     // Before listening: whoever the socket answers can read the pid file.
     await instance.writePid();
     engine = await createEngine({ cwd, ...(loaded.file ? { configFile: loaded.file } : { config: false }), ...(options.logger ? { logger: options.logger } : {}), background: true });
-    const handler = new ServeHandler({ engine, fs, root, version, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
+    const handler = new ServeHandler({ engine, fs, root, version, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, joinWaitMs: options.joinWaitMs ?? DEFAULT_JOIN_WAIT_MS });
     const local = createServer(handler.listener());
     servers.push(local);
     await listenOnSocket(local, instance.paths.socket);
