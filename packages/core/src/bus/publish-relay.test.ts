@@ -78,19 +78,36 @@ function fakePublisher(socketPath: string) {
   return {
     socket,
     answers,
-    /** Sends one publish; resolves with the leader's answer to it. */
-    async publish(type: string) {
+    /** Sends these events as one publish; resolves with the leader's answer to it. */
+    async send(events: JsonObject[]) {
       const n = next++;
-      const id = `0190d6a8-0000-7000-8000-${String(n).padStart(12, '0')}`;
-      socket.write(`${JSON.stringify({ n, events: [{ id, type, source: 'agent-b', payload: null }] })}\n`);
+      socket.write(`${JSON.stringify({ n, events })}\n`);
       await expect.poll(() => answers.find((a) => a.n === n)).toBeDefined();
       return answers.find((a) => a.n === n)!;
+    },
+    /** Publishes one event of `type` with an id of its own. */
+    publish(type: string) {
+      const id = `0190d6a8-0000-7000-8000-${String(next).padStart(12, '0')}`;
+      return this.send([{ id, type, source: 'agent-b', payload: null }]);
     },
   };
 }
 
-/** How many times the engine has replaced `file` (one per commit). */
-const commitsOf = (traced: InstrumentedFileSystem, file: string) => traced.calls.filter((c) => c.op === 'rename' && c.args[1] === file).length;
+/**
+ * A leader on a new file that holds its commits for its publishers as long as need be, with a
+ * stand-in publisher connected to it, and how many times it has replaced the file (one per commit).
+ */
+async function leaderHoldingCommits() {
+  const dir = await tempDir();
+  const file = path.join(dir, 'shared_context.json');
+  const traced = new InstrumentedFileSystem();
+  const leader = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
+  const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
+  await bus.publish({ type: 'seed', source: 'leader' });
+  const other = fakePublisher(await relaySocketOf(file));
+  const commits = () => traced.calls.filter((c) => c.op === 'rename' && c.args[1] === file).length;
+  return { file, leader, bus, other, commits };
+}
 
 describe('publish relay between processes', () => {
   it('a leader that dies after committing a relayed publish, without answering: the publisher finds it in the file and does not commit it again', async () => {
@@ -123,21 +140,15 @@ describe('publish relay between processes', () => {
   });
 
   it('holds its next commit for a publisher it has just answered, so publishers in a loop share one commit per round', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'shared_context.json');
-    const traced = new InstrumentedFileSystem();
-    const leader = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
-    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
-    await bus.publish({ type: 'seed', source: 'leader' });
-    const other = fakePublisher(await relaySocketOf(file));
+    const { file, leader, bus, other, commits } = await leaderHoldingCommits();
     expect((await other.publish('first')).events).toHaveLength(1);
-    const before = commitsOf(traced, file);
+    const before = commits();
     const own = bus.publish({ type: 'own', source: 'leader' });
     // Long enough for the leader to commit its own publish alone, were it not waiting.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const answer = await other.publish('second');
     const ownEvent = await own;
-    expect(commitsOf(traced, file) - before).toBe(1);
+    expect(commits() - before).toBe(1);
     expect([ownEvent.seq, answer.events![0]!.seq].sort()).toEqual([3, 4]);
     expect((await eventsOf(file)).map((e) => e.type)).toEqual(['seed', 'first', expect.any(String), expect.any(String)]);
     other.socket.destroy();
@@ -145,33 +156,22 @@ describe('publish relay between processes', () => {
   });
 
   it('holds its next commit for a publisher that has just connected, which is about to hand over its publish', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'shared_context.json');
-    const traced = new InstrumentedFileSystem();
-    const leader = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
-    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
-    await bus.publish({ type: 'seed', source: 'leader' });
-    const other = fakePublisher(await relaySocketOf(file));
+    const { leader, bus, other, commits } = await leaderHoldingCommits();
     await new Promise((resolve) => other.socket.once('connect', resolve));
     // The leader accepts it in the same turn of the event loop at the latest.
     for (let i = 0; i < 2; i++) await new Promise(setImmediate);
-    const before = commitsOf(traced, file);
+    const before = commits();
     const own = bus.publish({ type: 'own', source: 'leader' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await other.publish('first');
     await own;
-    expect(commitsOf(traced, file) - before).toBe(1);
+    expect(commits() - before).toBe(1);
     other.socket.destroy();
     await leader.close();
   });
 
   it('a leader that closes first takes the next publish of a publisher it has just answered, sparing it a hand-over', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'shared_context.json');
-    const leader = await engineIn(dir);
-    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
-    await bus.publish({ type: 'seed', source: 'leader' });
-    const other = fakePublisher(await relaySocketOf(file));
+    const { file, leader, bus, other } = await leaderHoldingCommits();
     await other.publish('first');
     const closing = leader.close();
     // Its own new publishes it refuses, as a closed engine does.
@@ -184,12 +184,7 @@ describe('publish relay between processes', () => {
   });
 
   it('does not hold a commit for a publisher that has hung up', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'shared_context.json');
-    const leader = await engineIn(dir);
-    const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
-    await bus.publish({ type: 'seed', source: 'leader' });
-    const other = fakePublisher(await relaySocketOf(file));
+    const { leader, bus, other } = await leaderHoldingCommits();
     await other.publish('first');
     const own = bus.publish({ type: 'own', source: 'leader' });
     other.socket.destroy();
@@ -202,26 +197,14 @@ describe('publish relay between processes', () => {
     const file = path.join(dir, 'shared_context.json');
     const leader = await engineIn(dir);
     const first = await leader.bus(file, { relay: { idleMs: 60_000 } }).publish({ type: 'seed', source: 'leader' });
-    const socket = net.connect(await relaySocketOf(file));
-    const answers: unknown[] = [];
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      const lines = text.split('\n');
-      text = lines.pop()!;
-      answers.push(...lines.map((l) => JSON.parse(l)));
-    });
+    const other = fakePublisher(await relaySocketOf(file));
     const id = '0190d6a8-0000-7000-8000-000000000001';
     const relayed = { id, type: 'from-afar', source: 'agent-b', payload: { x: 1 } };
-    socket.write(`${JSON.stringify({ n: 1, events: [relayed] })}\n`);
-    await expect.poll(() => answers.length).toBe(1);
-    socket.write(`${JSON.stringify({ n: 2, events: [relayed] })}\n`);
-    await expect.poll(() => answers.length).toBe(2);
+    const answers = [await other.send([relayed]), await other.send([relayed])];
     expect(answers[0]).toEqual({ n: 1, events: [expect.objectContaining({ id, seq: first.seq + 1, type: 'from-afar', source: 'agent-b', payload: { x: 1 } })] });
-    expect(answers[1]).toEqual(answers[0] && { ...(answers[0] as object), n: 2 });
+    expect(answers[1]).toEqual({ ...answers[0], n: 2 });
     expect((await eventsOf(file)).map((e) => e.seq)).toEqual([1, 2]);
-    socket.destroy();
+    other.socket.destroy();
     await leader.close();
   });
 
