@@ -6,6 +6,8 @@ import type { BusEvent } from '../contract.js';
 import { createEngine } from '../engine/create-engine.js';
 import { ErrorCodes } from '../errors.js';
 import { tempDir } from '../__tests__/helpers.js';
+import { isTempNameFor } from '../store/file-layout.js';
+import { InstrumentedFileSystem } from '../testing/instrumented-file-system.js';
 
 async function setup(options: Parameters<Awaited<ReturnType<typeof createEngine>>['bus']>[1] = {}) {
   const dir = await tempDir();
@@ -36,6 +38,30 @@ describe('message bus', () => {
     expect(await bus.events({ since: 1, type: 'build_done' })).toEqual([third]);
     expect(await bus.events({ source: 'dev', limit: 1 })).toEqual([second]);
     await engine.close();
+  });
+
+  it('commits a publish made before close that waits for the commit before it', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'shared_context.json');
+    const traced = new InstrumentedFileSystem();
+    const engine = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
+    const bus = engine.bus(file);
+    await bus.publish({ type: 'first', source: 'a' });
+    let waiting: Promise<BusEvent> | undefined;
+    let closing: Promise<void> | undefined;
+    // Once the next commit has taken its publish (it writes its temp file), one more is made,
+    // and the engine is closed when that one waits for the commit.
+    traced.inject({
+      when: (call) => call.op === 'open' && call.path !== undefined && isTempNameFor(file, path.basename(call.path)),
+      before: () => {
+        waiting = bus.publish({ type: 'waiting', source: 'a' });
+        setImmediate(() => (closing = engine.close()));
+      },
+    });
+    await bus.publish({ type: 'taken', source: 'a' });
+    await expect(waiting).resolves.toMatchObject({ seq: 3, type: 'waiting' });
+    await closing;
+    expect((JSON.parse(await readFile(file, 'utf8')) as { events: BusEvent[] }).events.map((e) => e.type)).toEqual(['first', 'taken', 'waiting']);
   });
 
   it('refuses bad payloads with a typed error, commits nothing for them, and leaves other publishers unaffected', async () => {

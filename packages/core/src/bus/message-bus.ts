@@ -348,7 +348,10 @@ export class MessageBus implements MessageBusApi {
   /** Stops every subscription. */
   async close(): Promise<void> {
     this.follower.close();
-    await Promise.all(this.closeHooks.splice(0).map((hook) => hook()));
+    // A batch waiting for the commit before it has not reached the engine yet: while an
+    // engine closes its buses it still takes it, so the publishes made before close land.
+    const pending = this.open?.done.catch(() => undefined);
+    await Promise.all([...this.closeHooks.splice(0).map((hook) => hook()), pending]);
   }
 
   /** @internal */
