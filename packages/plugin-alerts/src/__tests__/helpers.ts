@@ -24,6 +24,26 @@ export class RecordingSink implements AlertSink {
   async close(): Promise<void> {}
 }
 
+/** A sink that keeps every notification it is sent, each `send` settling only when {@link release} is called. */
+export class HeldSink implements AlertSink {
+  readonly notifications: Alert[][] = [];
+  private readonly held: Array<() => void> = [];
+
+  constructor(readonly name = 'held') {}
+
+  send(alerts: Alert[]): Promise<void> {
+    this.notifications.push(alerts);
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  /** Settles every send made so far. */
+  release(): void {
+    for (const settle of this.held.splice(0)) settle();
+  }
+
+  async close(): Promise<void> {}
+}
+
 /** A sink whose `send` never settles. */
 export class HangingSink implements AlertSink {
   calls = 0;

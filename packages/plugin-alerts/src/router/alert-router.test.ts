@@ -5,7 +5,7 @@ import { ManualClock } from '@prevention/core/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Spool } from '../delivery/spool.js';
-import { capturingLogger, HangingSink, RecordingSink, sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
+import { capturingLogger, HangingSink, HeldSink, RecordingSink, sinkServices, tempDir, waitFor } from '../__tests__/helpers.js';
 import { notificationText } from '../sinks/alert-text.js';
 import { fileSink } from '../sinks/file-sink.js';
 import { AlertRouter, type AlertRouterOptions } from './alert-router.js';
@@ -305,6 +305,31 @@ describe('AlertRouter', () => {
       await sink.close();
       expect(await lines()).toHaveLength(2);
       expect(r.firing()).toMatchObject([{ severity: 'critical' }]);
+    });
+
+    it('notifies an escalation that comes while the lesser notification is still being delivered, as soon as that delivery ends', async () => {
+      const sink = new HeldSink();
+      const clock = new ManualClock(T0);
+      const r = router(path.join(await tempDir(), 'state.json'), sink, { clock, groupInterval: '5m' });
+      await r.start();
+      r.raise({ ...health, severity: 'warning' });
+      await clock.advance(30);
+      expect(sink.notifications.flat().map((a) => a.severity)).toEqual(['warning']);
+
+      // The warning is still on its way when the alert gets worse.
+      r.raise({ ...health, severity: 'critical' });
+      await clock.advance(0);
+      expect(sink.notifications).toHaveLength(1);
+      sink.release();
+      // No time passes: the escalation does not wait for the group's next turn, 5 min away.
+      await waitFor(() => sink.notifications.length === 2, 2_000, 'the escalation');
+      expect(sink.notifications[1]).toMatchObject([{ severity: 'critical', status: 'firing' }]);
+      sink.release();
+      await clock.advance(0);
+      // Both were recorded as told: no later turn sends either again.
+      await clock.advance(600_000);
+      await r.close();
+      expect(sink.notifications).toHaveLength(2);
     });
 
     it('routes the escalated alert by its new severity, without telling the first route’s sinks twice', async () => {

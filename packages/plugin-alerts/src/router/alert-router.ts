@@ -1,13 +1,13 @@
-import { ErrorCodes, PreventionError, type Alert, type AlertSink, type Clock, type FileSystem, type Logger } from '@prevention/core';
+import { ErrorCodes, parseDuration, PreventionError, type Alert, type AlertSink, type Clock, type Duration, type FileSystem, type Logger } from '@prevention/core';
 import type { AlertSignal } from '../alert-signal.js';
 import { NotificationDelivery } from '../delivery/notification-delivery.js';
 import { PendingWrites } from '../delivery/pending-writes.js';
 import type { Spool } from '../delivery/spool.js';
 import { SpoolRetrier } from '../delivery/spool-retrier.js';
-import { parseDuration, type Duration } from '@prevention/core';
 import type { Matcher } from '../matcher.js';
 import { AlertGroups, type AlertGroup } from './alert-groups.js';
 import { DEFAULT_INHIBIT_RULES, isInhibited, type InhibitRule } from './inhibitor.js';
+import type { NotificationEntry } from './notification-log.js';
 import { RouteTable, type GroupTiming, type Route } from './route.js';
 import { PersistedState } from './persisted-state.js';
 import type { Silence } from './silences.js';
@@ -70,7 +70,10 @@ export class AlertRouter {
   private readonly sendResolved = new Map<string, boolean>();
   private readonly routes: RouteTable;
   private readonly inhibitRules: readonly InhibitRule[];
-  private readonly inFlight = new Set<string>();
+  /** The notification each sink of a group is being sent, by group and sink. */
+  private readonly inFlight = new Map<string, NotificationEntry>();
+  /** Groups and sinks whose turn came while a notification was in flight: they take it once it is handled. */
+  private readonly owedTurns = new Set<string>();
   /** State saves and spool writes still running, awaited by `close`. */
   private readonly writes = new PendingWrites();
   private readonly delivery: NotificationDelivery;
@@ -120,7 +123,7 @@ export class AlertRouter {
   ingest(signal: AlertSignal): void {
     if (this.closed) return;
     const now = this.clock.now();
-    const news = this.alerts.take(signal, now, (fingerprint) => this.state.log.notifiedFiring(fingerprint));
+    const news = this.alerts.take(signal, now, (fingerprint) => this.notifiedFiring(fingerprint));
     if (!news) return;
     for (const route of this.routes.routesOf(news.alert)) this.groups.add(route, news.alert, now, news.urgent);
   }
@@ -176,16 +179,29 @@ export class AlertRouter {
     await this.state.save();
   }
 
-  /** A group's turn: decides, per sink, whether the group has something new to say, and queues it. */
-  private notify(group: AlertGroup, now: number): boolean {
+  /** True when some sink was told, or is being told, that the alert fires, and not yet that it resolved. */
+  private notifiedFiring(fingerprint: string): boolean {
+    if (this.state.log.notifiedFiring(fingerprint)) return true;
+    for (const record of this.inFlight.values()) if (record.firing.includes(fingerprint)) return true;
+    return false;
+  }
+
+  /**
+   * A group's turn: decides, per sink (all of the route's unless `sinks` names some), whether
+   * the group has something new to say, and queues it.
+   */
+  private notify(group: AlertGroup, now: number, sinks: readonly string[] = group.route.sinks): boolean {
     const members = [...group.fingerprints].flatMap((fingerprint) => this.alerts.current(fingerprint, now) ?? []);
     const allFiring = this.alerts.firing();
     const firing = members.filter((alert) => alert.status === 'firing' && !this.state.silences.isSilenced(alert, now) && !isInhibited(alert, allFiring, this.inhibitRules));
     const resolved = members.filter((alert) => alert.status === 'resolved');
     let pending = false;
-    for (const sink of group.route.sinks) {
+    for (const sink of sinks) {
       const flightKey = `${group.key}\u0000${sink}`;
       if (this.inFlight.has(flightKey)) {
+        // What changed since that notification left (an escalation, say) must not wait for
+        // the group's next turn, a whole groupInterval away.
+        this.owedTurns.add(flightKey);
         pending = true;
         continue;
       }
@@ -205,14 +221,15 @@ export class AlertRouter {
         void this.state.save();
       }
       if (decision.action !== 'send') continue;
-      this.inFlight.add(flightKey);
+      this.inFlight.set(flightKey, decision.record);
       // A lost notification is not recorded, so the group offers it again at its next turn.
       this.delivery.deliver(sink, group.key, decision.alerts, (outcome) => {
         this.inFlight.delete(flightKey);
-        if (outcome !== 'lost') {
-          this.state.log.record(decision.record);
-          this.writes.track(this.state.save());
-        }
+        const owed = this.owedTurns.delete(flightKey);
+        if (outcome === 'lost') return;
+        this.state.log.record(decision.record);
+        this.writes.track(this.state.save());
+        if (owed && !this.closed) this.notify(group, this.clock.now(), [sink]);
       });
     }
     this.forgetNotifiedResolutions(group, resolved);
