@@ -8,7 +8,7 @@ import type { FsCall } from '@prevention/core/testing';
  *
  * - a file's bytes are durable only up to its last fsync; bytes written since may be missing,
  *   whole or in part (a torn write);
- * - a directory entry change (create, rename, unlink) is durable only once its directory was
+ * - a directory entry change (create, link, rename, unlink) is durable only once its directory was
  *   fsynced; until then each one may independently be undone;
  * - nothing else is assumed: an fsync of a file does not persist its name, and a rename does
  *   not order the renamed file's data before it (ext4 data=writeback, XFS, btrfs and most
@@ -106,6 +106,9 @@ class Disk {
         this.change(second as string, inode);
         break;
       }
+      case 'link':
+        this.change(second as string, this.names.get(first as string));
+        break;
       case 'unlink':
         this.change(first as string, undefined);
         break;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createEngine, isPreventionError } from '@prevention/core';
+import { createEngine, isPreventionError, isTempNameFor } from '@prevention/core';
 import { InstrumentedFileSystem, type FsCall } from '@prevention/core/testing';
 import backup from '@prevention/plugin-backup';
 import { describe, expect, it } from 'vitest';
@@ -20,11 +20,13 @@ const BACKUPS = `${path.sep}backups${path.sep}`;
  * Calls a commit may lose without failing: they keep no data. Releasing or refreshing the lock
  * (a lock left behind goes stale and is taken over), sweeping orphans, listing, renumbering and
  * pruning older backups (the new copy is already durable; done again next time), the commit
- * journal (a witness for monitors), closing the re-read, and the directory check's quick look.
+ * journal (a witness for monitors), closing the re-read, the directory check's quick look, and
+ * keeping the replaced version linked past the rename (only to free its blocks later).
  */
 function isDispensable(call: FsCall, file: string, run: readonly FsCall[]): boolean {
   const p = call.path ?? '';
   if (p === lockPathOf(file) && call.op !== 'mkdir') return true;
+  if (call.op === 'link' || isKeptVersionUnlink(call, file)) return true;
   if (p.includes('.commits.jsonl')) return true;
   // A commit opens the file itself only to read it back (verify): its bytes are compared by the
   // time it is closed, and a failed close of a read-only descriptor loses nothing.
@@ -37,6 +39,11 @@ function isDispensable(call: FsCall, file: string, run: readonly FsCall[]): bool
   if (call.op === 'unlink' || call.op === 'rename') return true;
   // The second fsync of the backup directory in a commit is the renumbering's, after the new copy's own.
   return call.op === 'syncDirectory' && run.some((c) => c.index < call.index && c.op === 'syncDirectory' && c.path === p);
+}
+
+/** The unlink of a temp name beside the file in a commit that succeeded: the version it replaced, kept linked through the rename. */
+function isKeptVersionUnlink(call: FsCall, file: string): boolean {
+  return call.op === 'unlink' && call.path !== undefined && isTempNameFor(file, path.basename(call.path));
 }
 
 describe('I/O errors injected at every FileSystem-port call of a commit, once and persistently', () => {
@@ -119,7 +126,9 @@ describe('I/O errors injected at every FileSystem-port call of a commit, once an
           // a lock it can not prove its own is left to go stale, never removed blindly.
           const removalFailed = hits.some((call) => call.path === lockPathOf(file) && (call.op === 'lstat' || call.op === 'rmdir' || call.op === 'rmdirSync'));
           if (lockLeft && !removalFailed) failures.push(`${label}: the lock was left although its removal did not fail`);
-          if (mode === 'once') {
+          // A replaced version whose unlink failed stays beside the file until the next commit's sweep.
+          const keptLeft = error === undefined && hits.some((call) => isKeptVersionUnlink(call, file));
+          if (mode === 'once' && !keptLeft) {
             const left = (await leftoversUnder(dir)).filter((p) => !p.endsWith('.lock') && !p.includes(BACKUPS.slice(1)));
             if (left.length > 0) failures.push(`${label}: left ${left.join(', ')}`);
           }

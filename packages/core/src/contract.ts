@@ -88,6 +88,12 @@ export interface FileSystem {
    * a regular file.
    */
   cloneFile(from: string, to: string): Promise<void>;
+  /**
+   * Gives the file at `existing` a second name, `to`, which must not exist (a hard link, on the
+   * same file system). A symbolic link at `existing` is linked itself, never followed.
+   */
+  link(existing: string, to: string): Promise<void>;
+  /** Removes a name; the file's blocks are freed with its last name, so the cost can grow with its size. */
   unlink(path: string): Promise<void>;
   /**
    * Reads a whole file without following a symlink at the final component (ELOOP instead), and

@@ -30,6 +30,15 @@ export interface AtomicWriteOptions {
    * writes in full.
    */
   clone?: CloneSource;
+  /**
+   * Keep the replaced version's blocks past the rename: just before it, the target is
+   * hard-linked to a temp name, which is handed here once the directory is fsynced (or its
+   * fsync failed) for the caller to unlink when it suits. A rename over a file's last name
+   * frees that file's blocks inside the rename, which on ext4 takes a third of a small
+   * commit; the unlink does the same work off the commit's path. Where the file system makes
+   * no link, the rename frees them as before.
+   */
+  keepReplaced?: (link: string) => void;
 }
 
 /** The file a commit's temp file is cloned from, and how much of it the new version keeps. */
@@ -183,10 +192,12 @@ export async function atomicWriteFile(fs: FileSystem, target: string, content: U
     await removeQuietly(fs, temp);
     throw err;
   }
+  const kept = options.keepReplaced && (await linkAside(fs, target));
   try {
     await fs.rename(temp, target);
   } catch (err) {
     await removeQuietly(fs, temp);
+    if (kept) await removeQuietly(fs, kept);
     // Only a writer that took this lock over as stale removes another's temp files (the sweep
     // after a takeover): this process was frozen or starved past the stale threshold, and its
     // rename must not land on top of the newer holder's commits.
@@ -206,8 +217,24 @@ export async function atomicWriteFile(fs: FileSystem, target: string, content: U
     const error = ioError(`${label}: fsync of the directory (the new version is in place but may not survive a power loss)`, target, err);
     error.details.replaced = true;
     throw error;
+  } finally {
+    if (kept) options.keepReplaced!(kept);
   }
   return stats;
+}
+
+/**
+ * A second name for the version at `target`, or undefined where there is none to keep (a first
+ * write) or the file system makes no hard link: the commit needs none, it is only faster with one.
+ */
+async function linkAside(fs: FileSystem, target: string): Promise<string | undefined> {
+  const link = tempPathFor(target);
+  try {
+    await fs.link(target, link);
+    return link;
+  } catch {
+    return undefined;
+  }
 }
 
 

@@ -41,6 +41,52 @@ describe('atomic commit', () => {
     await engine.close();
   });
 
+  it('keeps the replaced version linked through the rename and unlinks it before the write resolves', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 1 });
+    instrumented.reset();
+    await engine.write(file, { version: 2 });
+    const calls = instrumented.calls;
+    const link = calls.find((c) => c.op === 'link' && c.path === file);
+    expect(link, instrumented.summary().join(' | ')).toBeDefined();
+    const kept = link!.args[1] as string;
+    expect(path.dirname(kept)).toBe(dir);
+    const rename = calls.findIndex((c) => c.op === 'rename' && c.args[1] === file);
+    const syncDirectory = calls.findIndex((c) => c.op === 'syncDirectory' && c.path === dir);
+    const unlink = calls.findIndex((c) => c.op === 'unlink' && c.path === kept);
+    expect(link!.index).toBeLessThan(rename);
+    expect(syncDirectory).toBeLessThan(unlink);
+    expect(await leftovers(dir)).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 2 });
+    await engine.close();
+  });
+
+  it('commits where the file system makes no hard link, and leaves nothing beside the file', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 1 });
+    instrumented.inject({ when: (c) => c.op === 'link', error: 'EPERM', times: Infinity });
+    await engine.write(file, { version: 2 });
+    await engine.write(file, { version: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 3 });
+    expect(await leftovers(dir)).toEqual([]);
+    await engine.close();
+  });
+
+  it('leaves a replaced version it could not unlink to the next commit, which sweeps it', async () => {
+    const { dir, file, instrumented, engine } = await setup();
+    await engine.write(file, { version: 1 });
+    let kept: string | undefined;
+    instrumented.inject({ when: (c) => c.op === 'link', before: (c) => void (kept = c.args[1] as string) });
+    instrumented.inject({ when: (c) => c.op === 'unlink' && c.path === kept, error: 'EIO' });
+    await engine.write(file, { version: 2 });
+    expect(await leftovers(dir)).toEqual([path.basename(kept!)]);
+    expect(JSON.parse(await readFile(kept!, 'utf8'))).toEqual({ version: 1 });
+    await engine.write(file, { version: 3 });
+    expect(await leftovers(dir)).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 3 });
+    await engine.close();
+  });
+
   it('keeps the replaced file mode', async () => {
     const { file, engine } = await setup();
     await writeFile(file, '{}', { mode: 0o640 });

@@ -97,6 +97,12 @@ export class AnchoredFileSystem implements FileSystem, PathAnchors {
     return this.inner.cloneFile(from, to);
   }
 
+  async link(existing: string, to: string): Promise<void> {
+    await this.check(path.dirname(existing));
+    if (path.dirname(to) !== path.dirname(existing)) await this.check(path.dirname(to));
+    return this.inner.link(existing, to);
+  }
+
   async unlink(file: string): Promise<void> {
     await this.check(path.dirname(file));
     return this.inner.unlink(file);

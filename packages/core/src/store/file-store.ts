@@ -6,6 +6,7 @@ import { ErrorCodes, ioError, isPreventionError, PreventionError, systemErrorCod
 import { attributesOf } from '../fs/file-attributes.js';
 import type { PathAnchors } from '../fs/anchored-file-system.js';
 import { fileStamp, journalPathFor, quarantineDirFor, stateDirFor } from './file-layout.js';
+import { ReplacedVersions } from './replaced-versions.js';
 import { revertAfterFailure } from './revert-after-failure.js';
 
 /** What a {@link FileStore} is made of. */
@@ -58,9 +59,12 @@ export class FileStore implements DocumentStore {
   private readonly swept = new Set<string>();
   /** Directories whose file system refused to clone: asked once, then written in full. */
   private readonly cannotClone = new Set<string>();
+  private readonly replaced: ReplacedVersions;
 
   constructor(private readonly parts: FileStoreParts) {
     this.journal = new CommitJournal(parts.fs);
+    // A replaced version that failed to unlink is left for the next lock's sweep.
+    this.replaced = new ReplacedVersions(parts.fs, (file) => this.swept.delete(file));
   }
 
   async prepare(file: string): Promise<void> {
@@ -136,7 +140,24 @@ export class FileStore implements DocumentStore {
       await lock.release().catch(() => undefined);
       throw err;
     }
-    return lock;
+    const { replaced } = this;
+    // The versions that the commits under this lock replaced are unlinked after it is released:
+    // the next writer need not wait for their blocks to be freed, and no caller is told its
+    // commit is done while one is still beside the file.
+    return {
+      file: lock.file,
+      lockPath: lock.lockPath,
+      signal: lock.signal,
+      staleRecovered: lock.staleRecovered,
+      assertHeld: () => lock.assertHeld(),
+      async release() {
+        try {
+          await lock.release();
+        } finally {
+          await replaced.dropped(file);
+        }
+      },
+    };
   }
 
   async commit(file: string, content: Uint8Array | VersionContent, options: StoreCommitOptions): Promise<StoredCommit> {
@@ -146,6 +167,7 @@ export class FileStore implements DocumentStore {
       atomicWriteFile(this.parts.fs, file, content, {
         clone,
         onRenamed: (s) => (renamed = s),
+        keepReplaced: (link) => this.replaced.drop(file, link),
         mode: attributes?.mode,
         owner: attributes && { uid: attributes.uid, gid: attributes.gid },
         // On both paths. For a clone it is also what proves the clone was taken of the loaded
@@ -160,18 +182,21 @@ export class FileStore implements DocumentStore {
       });
     try {
       const clone = this.cloneSourceFor(file, content.length, options);
-      let stats: FileStats;
+      let committed: StoredCommit;
       try {
-        stats = await write(clone);
+        const stats = await write(clone);
+        committed = { ...headOf(stats), size: stats.size, ...(clone ? { writtenFrom: clone.unchangedPrefix } : {}) };
       } catch (err) {
         if (!clone || !isCloneUnsupported(err)) throw err;
         // Not a weaker commit: the full write is just as atomic and durable, only slower.
         this.cannotClone.add(path.dirname(file));
         this.parts.logger.debug({ file, reason: (err as PreventionError).details.systemCode }, 'the file system cannot clone; writing versions whole in this directory');
-        stats = await write(undefined);
-        return { ...headOf(stats), size: stats.size };
+        const stats = await write(undefined);
+        committed = { ...headOf(stats), size: stats.size };
       }
-      return { ...headOf(stats), size: stats.size, ...(clone ? { writtenFrom: clone.unchangedPrefix } : {}) };
+      // Under a lock, its release waits for the replaced version's unlink (see lock()).
+      if (!options.lock) await this.replaced.dropped(file);
+      return committed;
     } catch (err) {
       // A failed commit can leave its temp file behind (on a failing disk, removing it fails too).
       this.swept.delete(file);
