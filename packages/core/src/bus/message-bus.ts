@@ -250,8 +250,7 @@ export class MessageBus implements MessageBusApi {
     // before lets a leading relay then hold this one for the publishers it has just answered
     // (see PublishRelay.nextCommit), so they join this commit rather than the next.
     const before = this.open?.done.catch(() => undefined);
-    const held = this.relay && (before ?? Promise.resolve()).then(() => this.relay!.then((relay) => relay?.nextCommit()));
-    batch.done = (held ? held.then(commit) : commit())
+    batch.done = (this.relay ? this.roundAfter(before).then(commit) : commit())
       .then(() => {
         for (const entry of batch.entries) if (entry.committed) entry.publisher?.committed(entry.committed);
       })
@@ -262,6 +261,13 @@ export class MessageBus implements MessageBusApi {
     // Whoever awaits the batch sees its failure; this keeps an unobserved one from being reported twice.
     batch.done.catch(() => undefined);
     return batch;
+  }
+
+  /** Settles once the batch `before` (if any) is done and the leading relay's join wait for the next commit is over. */
+  private async roundAfter(before: Promise<void> | undefined): Promise<void> {
+    await before;
+    const relay = await this.relay;
+    await relay?.nextCommit();
   }
 
   /** Events after `since` (default 0: all, including archived ones), oldest first, filtered. */
