@@ -1110,9 +1110,12 @@ export interface BusOptions {
    * process keeps leading after the last publish it committed (default 1 s). `joinWaitMs`: how
    * long the leading process holds its next commit for the publishers it has just answered to
    * send their next publish, so they join it rather than the one after (default 5 ms; 0: never;
-   * a publisher that takes longer is not held for until it comes back in time).
+   * a publisher that takes longer is not held for until it comes back in time). `handOffMs`: how
+   * long a closing process keeps leading, at most, while its publishers keep handing over
+   * publishes, each within four join waits of the one before (default 250 ms; 0: hand over at
+   * once), since the process that leads next starts cold.
    */
-  relay?: boolean | { idleMs?: number; joinWaitMs?: number };
+  relay?: boolean | { idleMs?: number; joinWaitMs?: number; handOffMs?: number };
 }
 
 /** The verdict on a bus archive. */

@@ -222,6 +222,7 @@ export class MessageBus implements MessageBusApi {
         answerTimeoutMs: settings.lock.timeoutMs + settings.lock.staleMs,
         idleMs: typeof this.options.relay === 'object' ? this.options.relay.idleMs : undefined,
         joinWaitMs: typeof this.options.relay === 'object' ? this.options.relay.joinWaitMs : undefined,
+        handOffMs: typeof this.options.relay === 'object' ? this.options.relay.handOffMs : undefined,
         ledHere: this.services.ledRelays,
         // Led or following, this process may commit to the file: the parse of it that its
         // first commit (or a take-over) builds on is made before the first publish goes out.

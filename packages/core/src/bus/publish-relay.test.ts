@@ -63,27 +63,37 @@ async function handedOverToAFakeLeader() {
 const eventsOf = async (file: string) => (JSON.parse(await readFile(file, 'utf8')) as { events: JsonObject[] }).events;
 
 /** A stand-in publisher: sends relayed publishes to a leader's socket and collects its answers. */
+type RelayAnswer = { n: number; events?: JsonObject[]; local?: true; resigned?: true };
+
 function fakePublisher(socketPath: string) {
   const socket = net.connect(socketPath);
-  const answers: Array<{ n: number; events?: JsonObject[] }> = [];
+  const answers: RelayAnswer[] = [];
+  const waiting = new Map<number, (answer: RelayAnswer | undefined) => void>();
   let text = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
     text += chunk;
     const lines = text.split('\n');
     text = lines.pop()!;
-    answers.push(...lines.map((l) => JSON.parse(l)));
+    for (const answer of lines.map((l) => JSON.parse(l) as RelayAnswer)) {
+      answers.push(answer);
+      waiting.get(answer.n)?.(answer);
+    }
+  });
+  // Writing to a leader that has just hung up fails; the answer it never sent says so.
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    for (const settle of waiting.values()) settle(undefined);
   });
   let next = 1;
   return {
     socket,
     answers,
-    /** Sends these events as one publish; resolves with the leader's answer to it. */
-    async send(events: JsonObject[]) {
+    /** Sends these events as one publish; resolves with the leader's answer to it, or undefined if the leader hangs up first. */
+    send(events: JsonObject[]): Promise<RelayAnswer | undefined> {
       const n = next++;
       socket.write(`${JSON.stringify({ n, events })}\n`);
-      await expect.poll(() => answers.find((a) => a.n === n)).toBeDefined();
-      return answers.find((a) => a.n === n)!;
+      return new Promise((resolve) => waiting.set(n, resolve));
     },
     /** Publishes one event of `type` with an id of its own. */
     publish(type: string) {
@@ -97,12 +107,12 @@ function fakePublisher(socketPath: string) {
  * A leader on a new file that holds its commits for its publishers as long as need be, with a
  * stand-in publisher connected to it, and how many times it has replaced the file (one per commit).
  */
-async function leaderHoldingCommits() {
+async function leaderHoldingCommits(handOffMs?: number) {
   const dir = await tempDir();
   const file = path.join(dir, 'shared_context.json');
   const traced = new InstrumentedFileSystem();
   const leader = await createEngine({ cwd: dir, config: false, logger: { level: 'silent' }, fileSystem: traced.fs });
-  const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000 } });
+  const bus = leader.bus(file, { relay: { idleMs: 60_000, joinWaitMs: 60_000, handOffMs } });
   await bus.publish({ type: 'seed', source: 'leader' });
   const other = fakePublisher(await relaySocketOf(file));
   const commits = () => traced.calls.filter((c) => c.op === 'rename' && c.args[1] === file).length;
@@ -141,7 +151,7 @@ describe('publish relay between processes', () => {
 
   it('holds its next commit for a publisher it has just answered, so publishers in a loop share one commit per round', async () => {
     const { file, leader, bus, other, commits } = await leaderHoldingCommits();
-    expect((await other.publish('first')).events).toHaveLength(1);
+    expect((await other.publish('first'))?.events).toHaveLength(1);
     const before = commits();
     const own = bus.publish({ type: 'own', source: 'leader' });
     // Long enough for the leader to commit its own publish alone, were it not waiting.
@@ -149,7 +159,7 @@ describe('publish relay between processes', () => {
     const answer = await other.publish('second');
     const ownEvent = await own;
     expect(commits() - before).toBe(1);
-    expect([ownEvent.seq, answer.events![0]!.seq].sort()).toEqual([3, 4]);
+    expect([ownEvent.seq, answer?.events?.[0]?.seq].sort()).toEqual([3, 4]);
     expect((await eventsOf(file)).map((e) => e.type)).toEqual(['seed', 'first', expect.any(String), expect.any(String)]);
     other.socket.destroy();
     await leader.close();
@@ -180,6 +190,40 @@ describe('publish relay between processes', () => {
     expect(answer).toMatchObject({ events: [expect.objectContaining({ type: 'last', seq: 3 })] });
     await closing;
     expect((await eventsOf(file)).map((e) => e.type)).toEqual(['seed', 'first', 'last']);
+    other.socket.destroy();
+  });
+
+  it('a leader that closes keeps committing for a publisher that keeps handing over its next publish, and hands over once it stops', async () => {
+    const { file, leader, other } = await leaderHoldingCommits(60_000);
+    await other.publish('first');
+    let closed = false;
+    const closing = leader.close().then(() => (closed = true));
+    for (const type of ['a', 'b', 'c']) expect(await other.publish(type)).toMatchObject({ events: [expect.objectContaining({ type })] });
+    expect(closed).toBe(false);
+    // It stops: the round it was held for never comes, and the leader stops leading.
+    other.socket.destroy();
+    await closing;
+    expect((await eventsOf(file)).map((e) => e.type)).toEqual(['seed', 'first', 'a', 'b', 'c']);
+  });
+
+  it('a leader that closes hands over after handOffMs, however long its publishers go on', async () => {
+    const { leader, other } = await leaderHoldingCommits(50);
+    await other.publish('first');
+    const closing = leader.close();
+    let committed = 0;
+    // A publisher that would go on for longer than any hand-off: it is told to look for the
+    // next leader, or hung up on, once the leader stops leading.
+    for (let i = 0; i < 100_000; i++) {
+      const answer = await other.publish('more');
+      if (!answer?.events) {
+        expect(answer === undefined || (answer.local && answer.resigned)).toBe(true);
+        break;
+      }
+      committed++;
+    }
+    await closing;
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThan(100_000);
     other.socket.destroy();
   });
 

@@ -129,6 +129,12 @@ export interface PublishRelayOptions {
    * next publish (default 5 ms); 0 never holds one.
    */
   joinWaitMs?: number;
+  /**
+   * How long a closing leader keeps leading, at most, while the publishers it serves keep
+   * handing over publishes, each within four join waits of the one before (default 250 ms);
+   * 0 hands over at once.
+   */
+  handOffMs?: number;
   /** How long a publisher waits for the leader's answer before committing itself, once. */
   answerTimeoutMs: number;
   /**
@@ -150,13 +156,18 @@ export class PublishRelay {
   private readonly accepted = new Set<net.Socket>();
   /** Relayed publishes this leader has not answered yet. */
   private leading = 0;
-  /** Resolves a close waiting for the relayed publishes in flight. */
-  private drained: (() => void) | undefined;
+  /** Settle when the next relayed publish is received, or a publisher hangs up. */
+  private readonly receiving: Array<() => void> = [];
+  /** Resolve once no relayed publish is unanswered. */
+  private readonly drained: Array<() => void> = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private connection: Promise<LeaderConnection | undefined> | undefined;
   private nextRequest = 1;
   private closed = false;
   private readonly idleMs: number;
+  private readonly handOffMs: number;
+  /** A closing leader hands over once no publish has come for this long. */
+  private readonly quietMs: number;
   /** Holds a commit for the publishers about to hand over their next publish. */
   private readonly joinWait: JoinWait<net.Socket>;
 
@@ -165,7 +176,12 @@ export class PublishRelay {
     private readonly options: PublishRelayOptions,
   ) {
     this.idleMs = options.idleMs ?? 1000;
-    this.joinWait = new JoinWait(options.joinWaitMs ?? 5);
+    this.handOffMs = options.handOffMs ?? 250;
+    const joinWaitMs = options.joinWaitMs ?? 5;
+    // A publisher in a loop sends its next publish within a join wait of its answer; on a
+    // machine busy with many of them, a few of those waits.
+    this.quietMs = 4 * joinWaitMs;
+    this.joinWait = new JoinWait(joinWaitMs);
   }
 
   /**
@@ -228,18 +244,49 @@ export class PublishRelay {
   }
 
   /**
-   * Stops leading or following. Leading, it first takes the round in progress: the publishers
-   * it has just answered get the join wait to hand over their next publish, which it commits
-   * (sparing each of them a hand-over to a new leader); relayed publishes in flight are
-   * answered before it returns.
+   * Stops leading or following. Leading, it first hands over gently: as long as the publishers
+   * it serves keep handing over publishes, each within four join waits of the one before, it
+   * commits them, for up to `handOffMs`; relayed publishes in flight are answered before it
+   * returns. The process that leads next starts cold (its first commits cost tens of
+   * milliseconds, and every publisher waits for them), which a burst that ends within the
+   * hand-off never pays.
    */
   async close(): Promise<void> {
     this.closed = true;
     this.connection?.then((leader) => leader?.socket.destroy()).catch(() => undefined);
-    await this.nextCommit();
+    if (this.server) await this.handOff(performance.now() + this.handOffMs);
     this.resign();
-    if (this.leading > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await this.answeredAll();
     for (const socket of this.accepted) socket.destroy();
+  }
+
+  /** Leads until `deadline`, until no publish has come for `quietMs`, or until no publisher is left. */
+  private async handOff(deadline: number): Promise<void> {
+    for (;;) {
+      await this.answeredAll();
+      const wait = Math.min(this.quietMs, deadline - performance.now());
+      if (this.accepted.size === 0 || wait <= 0 || !(await this.stirred(wait))) return;
+    }
+  }
+
+  /** True once a relayed publish is received or a publisher hangs up, false if neither happens within `ms`. */
+  private stirred(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const came = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.receiving.splice(this.receiving.indexOf(came), 1);
+        resolve(false);
+      }, ms);
+      this.receiving.push(came);
+    });
+  }
+
+  /** Settles once every relayed publish received so far is answered. */
+  private answeredAll(): Promise<void> {
+    return this.leading === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.drained.push(resolve));
   }
 
   /** Connects to the leader; becomes the leader when there is none. `undefined`: commit locally. */
@@ -322,6 +369,7 @@ export class PublishRelay {
     socket.on('close', () => {
       this.accepted.delete(socket);
       this.joinWait.gone(socket);
+      this.stir();
     });
     // A publisher connects to hand over a publish: it is about to, as one just answered is.
     this.joinWait.answered(socket);
@@ -349,6 +397,7 @@ export class PublishRelay {
         return;
       }
       this.leading++;
+      this.stir();
       this.stillBusy();
       const committing = this.host.commitRelayed(request.events, {
         live: () => !socket.destroyed,
@@ -369,10 +418,14 @@ export class PublishRelay {
         )
         .finally(() => {
           this.leading--;
-          if (this.leading === 0) this.drained?.();
+          if (this.leading === 0) for (const resolve of this.drained.splice(0)) resolve();
           if (this.server) this.stillBusy();
         });
     });
+  }
+
+  private stir(): void {
+    for (const resolve of this.receiving.splice(0)) resolve();
   }
 
   /** Restarts the idle countdown after which this process stops leading. */
