@@ -260,12 +260,12 @@ export class PublishRelay {
     for (const socket of this.accepted) socket.destroy();
   }
 
-  /** Leads until `deadline`, until no publish has come for `quietMs`, or until no publisher is left. */
+  /** Leads until `deadline`, until no publish has come for `quietMs`, until no publisher is left, or until it stopped leading (idle). */
   private async handOff(deadline: number): Promise<void> {
     for (;;) {
       await this.answeredAll();
       const wait = Math.min(this.quietMs, deadline - performance.now());
-      if (this.accepted.size === 0 || wait <= 0 || !(await this.stirred(wait))) return;
+      if (!this.server || this.accepted.size === 0 || wait <= 0 || !(await this.stirred(wait))) return;
     }
   }
 
@@ -424,6 +424,7 @@ export class PublishRelay {
     });
   }
 
+  /** Wakes a closing leader's hand-off to look again: a publish came, or a publisher left. */
   private stir(): void {
     for (const resolve of this.receiving.splice(0)) resolve();
   }
